@@ -1,0 +1,129 @@
+/*
+ * facelive/model.h - load an ONNX model once, run it from many threads.
+ *
+ *     fl_error err;
+ *     fl_model *model;
+ *     if (fl_model_load_file("models/minifasnet_v2_2.7_80x80.onnx", &model, &err) != FL_OK) {
+ *         fprintf(stderr, "%s: %s\n", fl_status_name(err.status), err.detail);
+ *         return 1;
+ *     }
+ *     fl_model_ctx *ctx;                        // one per thread
+ *     fl_model_ctx_create(model, NULL, &ctx, &err);   // NULL: XNNPACK, one thread
+ *     fl_tensor in = { pixels, 3 * 80 * 80, 4, {1, 3, 80, 80} };
+ *     float logits[3];
+ *     fl_tensor out = { logits, 3, 0, {0} };
+ *     fl_model_ctx_run(ctx, &in, 1, &out, 1, &err); // out.rank/out.dims are filled
+ *     fl_model_ctx_free(ctx);
+ *     fl_model_free(model);
+ *
+ * Models: ONNX files (IR >= 3, opset 7..13 ops as listed in docs/onnx-runtime.md), float32
+ * activations, NCHW. Tensors passed to and from a model are float32, row-major, NCHW, in the
+ * order of the graph's inputs and outputs.
+ *
+ * Shapes: a model whose inputs have symbolic dims (e.g. YuNet's height/width) runs at any shape
+ * the graph accepts. Each context plans a shape on first use and keeps the last
+ * FL_MODEL_PLAN_CACHE plans, so alternating between a few sizes does not re-plan.
+ *
+ * Limits: a model file may be at most 256 MiB; a tensor at most 2^31 elements.
+ *
+ * Thread-safety: an fl_model is immutable once loaded; any number of threads may use it
+ * concurrently (including creating contexts). An fl_model_ctx is used by one thread at a time.
+ */
+#ifndef FACELIVE_MODEL_H
+#define FACELIVE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facelive/export.h"
+#include "facelive/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FL_MAX_DIMS 8
+#define FL_MODEL_PLAN_CACHE 4
+#define FL_MODEL_MAX_FILE_BYTES (256u * 1024u * 1024u)
+
+typedef enum fl_dtype {
+    FL_DTYPE_FLOAT32 = 1, /* ONNX TensorProto.FLOAT */
+    FL_DTYPE_INT64 = 7    /* ONNX TensorProto.INT64 (shape plumbing only) */
+} fl_dtype;
+
+typedef enum fl_backend {
+    FL_BACKEND_XNNPACK = 0,  /* fast path; ops XNNPACK lacks run in facelive's own C */
+    FL_BACKEND_REFERENCE = 1 /* plain C, every op; for testing and where XNNPACK is absent */
+} fl_backend;
+
+typedef struct fl_model fl_model;
+typedef struct fl_model_ctx fl_model_ctx;
+
+/* Description of a model input or output. dims[i] is -1 where the file leaves it symbolic. */
+typedef struct fl_tensor_info {
+    const char *name; /* owned by the model */
+    fl_dtype dtype;
+    int rank;
+    int64_t dims[FL_MAX_DIMS];
+} fl_tensor_info;
+
+/* A float32 tensor in caller memory. For inputs: data, rank and dims are read.
+ * For outputs: data and capacity (in floats) are read; rank and dims are written. */
+typedef struct fl_tensor {
+    float *data;
+    size_t capacity;
+    int rank;
+    int64_t dims[FL_MAX_DIMS];
+} fl_tensor;
+
+typedef struct fl_model_ctx_options {
+    fl_backend backend;
+    int threads; /* threads per inference; 0 or 1 = the caller's thread only */
+} fl_model_ctx_options;
+
+/* Load and validate an ONNX file. Every op, attribute, dtype and initializer is checked now,
+ * so a model that loads runs (shape errors for a particular input shape are reported at run).
+ * Thread-safe. */
+FL_API fl_status fl_model_load_file(const char *path, fl_model **out, fl_error *err);
+
+/* Same from bytes in memory; the bytes are not referenced after the call. Thread-safe. */
+FL_API fl_status fl_model_load_memory(const void *data, size_t size, fl_model **out, fl_error *err);
+
+/* Free a model. All its contexts must have been freed. NULL is ignored. */
+FL_API void fl_model_free(fl_model *model);
+
+/* Number of graph inputs (initializers excluded) and outputs. Thread-safe. */
+FL_API size_t fl_model_input_count(const fl_model *model);
+FL_API size_t fl_model_output_count(const fl_model *model);
+
+/* Describe input/output i. FL_E_INVALID_ARGUMENT when i is out of range. Thread-safe. */
+FL_API fl_status fl_model_input_info(const fl_model *model, size_t i, fl_tensor_info *out);
+FL_API fl_status fl_model_output_info(const fl_model *model, size_t i, fl_tensor_info *out);
+
+/* Number of nodes in the graph (after loading; for reports). Thread-safe. */
+FL_API size_t fl_model_node_count(const fl_model *model);
+
+/* Create an execution context. options may be NULL (XNNPACK, one thread). When facelive was
+ * built without XNNPACK, asking for it returns FL_E_UNAVAILABLE. Thread-safe. */
+FL_API fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options *options,
+                                     fl_model_ctx **out, fl_error *err);
+
+/* Free a context. NULL is ignored. Not thread-safe for the same ctx. */
+FL_API void fl_model_ctx_free(fl_model_ctx *ctx);
+
+/* Run the model. inputs[n_inputs] and outputs[n_outputs] follow the graph order and counts.
+ * The first call with a new input shape plans it (slower). On failure, output contents are
+ * unspecified. Not thread-safe for the same ctx; different ctxs may run concurrently. */
+FL_API fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs,
+                                  fl_tensor *outputs, size_t n_outputs, fl_error *err);
+
+/* The backend a context runs on. Thread-safe. */
+FL_API fl_backend fl_model_ctx_backend(const fl_model_ctx *ctx);
+
+/* 1 when this build has the XNNPACK backend. Thread-safe. */
+FL_API int fl_backend_available(fl_backend backend);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,7 @@
+/* Entry points of the CLI subcommands: argv[0] is the subcommand name. Return the exit status. */
+#ifndef FL_CLI_COMMANDS_H
+#define FL_CLI_COMMANDS_H
+
+int fl_cmd_models(int argc, char **argv);
+
+#endif

@@ -1,0 +1,24 @@
+#include "common/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+fl_status fl_fail(fl_error *err, fl_status status, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->status = status;
+        vsnprintf(err->detail, sizeof err->detail, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+void fl_error_clear(fl_error *err)
+{
+    if (err) {
+        err->status = FL_OK;
+        err->detail[0] = '\0';
+    }
+}

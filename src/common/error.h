@@ -1,0 +1,15 @@
+/* Internal helper to fill an optional fl_error with a formatted detail. */
+#ifndef FL_COMMON_ERROR_H
+#define FL_COMMON_ERROR_H
+
+#include "facelive/status.h"
+
+/* Sets err (if not NULL) to status and a printf-formatted detail; returns status so a
+ * caller can write `return fl_fail(err, FL_E_SHAPE, "node %s: ...", name);`. */
+fl_status fl_fail(fl_error *err, fl_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Clears err (if not NULL) to FL_OK with an empty detail. */
+void fl_error_clear(fl_error *err);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * The interface every backend implements: turn a graph plus inferred shapes into something
+ * runnable for that one shape, run it, free it. The model context (src/nn/model.c) caches these
+ * per input shape.
+ */
+#ifndef FL_NN_BACKEND_H
+#define FL_NN_BACKEND_H
+
+#include "nn/graph.h"
+#include "nn/shape_infer.h"
+
+typedef struct fl_backend_ops {
+    /* Takes ownership of *shapes (it is zeroed) whether or not it succeeds. threadpool is a
+     * pthreadpool_t or NULL. */
+    fl_status (*create)(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **exec, fl_error *err);
+    /* inputs[i]: graph input i (NCHW); outputs[i]: room for graph output i. */
+    fl_status (*run)(void *exec, const float *const *inputs, float *const *outputs, fl_error *err);
+    /* The inferred shapes the exec was created with. */
+    const fl_shapes *(*shapes)(const void *exec);
+    void (*destroy)(void *exec);
+} fl_backend_ops;
+
+extern const fl_backend_ops fl_backend_reference;
+#ifdef FL_HAVE_XNNPACK
+extern const fl_backend_ops fl_backend_xnnpack;
+#endif
+
+#endif

@@ -1,0 +1,721 @@
+/*
+ * The XNNPACK backend.
+ *
+ * The graph is scheduled so that ops XNNPACK can run come in as long runs as possible; each
+ * run becomes one XNNPACK subgraph and runtime (NHWC), and the ops between runs go through the
+ * plain-C kernels (NCHW). Tensors that cross a boundary are converted between the layouts.
+ * For the default model pack every model is one or two runs: YuNet's head Transposes and
+ * Reshapes, and the NHWC-order Flatten of the human models, run in C.
+ *
+ * Mapping choices (Debian's XNNPACK of 2022-02 has no transpose, concat or nearest resize):
+ * - Resize nearest with integer scales becomes a depthwise deconvolution whose kernel is all
+ *   ones (kernel = stride = scale): each input pixel is copied into its scale x scale block,
+ *   which is exactly ONNX asymmetric/floor nearest upsampling.
+ * - A Conv with group == input channels and one input channel per group is depthwise.
+ * - Constants of elementwise ops are aligned to 4-D and stored NHWC.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xnnpack.h>
+
+#include "common/error.h"
+#include "nn/backend.h"
+#include "nn/ref_kernels.h"
+#include "nn/tensor_util.h"
+
+typedef struct ext_value {
+    uint32_t id;
+    int tensor;
+    int is_output;
+    float *scratch; /* tensor in XNNPACK layout, with XNN_EXTRA_BYTES of slack */
+} ext_value;
+
+typedef struct step {
+    int node;           /* >= 0: a C step running this node */
+    xnn_runtime_t rt;   /* else: an XNNPACK runtime */
+    ext_value *ext;
+    int n_ext;
+} step;
+
+typedef struct xnn_exec {
+    const fl_graph *g;
+    fl_shapes shapes;
+    float **buf; /* NCHW data of tensors that C steps or boundaries use */
+    char *owned;
+    step *steps;
+    int n_steps;
+    void **keep; /* transformed weights: must outlive the runtimes */
+    int n_keep, cap_keep;
+} xnn_exec;
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static int is_act(const fl_graph *g, int t)
+{
+    return t >= 0 && !g->tensors[t].is_const && g->tensors[t].dtype == FL_DTYPE_FLOAT32;
+}
+
+static void *keep_alloc(xnn_exec *e, size_t bytes)
+{
+    if (e->n_keep == e->cap_keep) {
+        int cap = e->cap_keep ? e->cap_keep * 2 : 64;
+        void **k = realloc(e->keep, (size_t)cap * sizeof *k);
+        if (!k)
+            return NULL;
+        e->keep = k;
+        e->cap_keep = cap;
+    }
+    void *p = calloc(1, bytes + XNN_EXTRA_BYTES);
+    if (p)
+        e->keep[e->n_keep++] = p;
+    return p;
+}
+
+/* XNNPACK dims of a tensor: NHWC for 4-D, the logical dims otherwise. */
+static int xnn_dims(const fl_tshape *t, size_t *d)
+{
+    if (t->rank == 4) {
+        d[0] = (size_t)t->dims[0];
+        d[1] = (size_t)t->dims[2];
+        d[2] = (size_t)t->dims[3];
+        d[3] = (size_t)t->dims[1];
+        return 4;
+    }
+    for (int i = 0; i < t->rank; i++)
+        d[i] = (size_t)t->dims[i];
+    return t->rank;
+}
+
+/* Reshapes whose element order is the same in NHWC and in row-major NCHW: those XNNPACK can do
+ * as a plain copy. A 4-D side is stored NHWC, which matches NCHW order when H*W or C is 1. */
+static int reshape_keeps_order(const fl_tshape *in, const fl_tshape *out)
+{
+    int in_ok = in->rank != 4 || in->dims[1] == 1 || in->dims[2] * in->dims[3] == 1;
+    int out_ok = out->rank != 4 || out->dims[1] == 1 || out->dims[2] * out->dims[3] == 1;
+    return in_ok && out_ok && in->rank <= XNN_MAX_TENSOR_DIMS && out->rank <= XNN_MAX_TENSOR_DIMS;
+}
+
+/* Per-channel slope of a PRelu: 1 when the slope varies only along C of a 4-D input. */
+static int slope_is_per_channel(const fl_tshape *x, const fl_tshape *s)
+{
+    if (x->rank != 4 || s->rank > 4)
+        return 0;
+    for (int i = 0; i < s->rank; i++) {
+        int axis = 4 - s->rank + i;
+        if (s->dims[i] != 1 && !(axis == 1 && s->dims[i] == x->dims[1]))
+            return 0;
+    }
+    return 1;
+}
+
+static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *n)
+{
+    const fl_tshape *x = &s->t[n->inputs[0]], *y = &s->t[n->outputs[0]];
+    switch (n->op) {
+    case FL_OP_CONV:
+        return x->rank == 4;
+    case FL_OP_MAX_POOL:
+        return x->rank == 4 && n->attr.pool.kernel[0] * n->attr.pool.kernel[1] > 1;
+    case FL_OP_RELU:
+    case FL_OP_SIGMOID:
+        return x->rank >= 1 && x->rank <= 4;
+    case FL_OP_PRELU:
+        return slope_is_per_channel(x, &s->t[n->inputs[1]]);
+    case FL_OP_ADD:
+    case FL_OP_MUL: {
+        const int a = n->inputs[0], b = n->inputs[1];
+        if (y->rank > 4)
+            return 0;
+        if (is_act(g, a) && is_act(g, b))
+            return s->t[a].rank == s->t[b].rank;
+        return 1; /* a constant is aligned to the activation's layout */
+    }
+    case FL_OP_GLOBAL_AVG_POOL:
+        return x->rank == 4;
+    case FL_OP_GEMM:
+        return 1;
+    case FL_OP_FLATTEN:
+    case FL_OP_RESHAPE:
+    case FL_OP_UNSQUEEZE:
+        return g->tensors[n->inputs[0]].dtype == FL_DTYPE_FLOAT32 && reshape_keeps_order(x, y);
+    case FL_OP_PAD:
+        return x->rank <= XNN_MAX_TENSOR_DIMS;
+    case FL_OP_RESIZE: {
+        float sc[FL_GRAPH_MAX_RANK];
+        fl_resize_scales(g, s, n, sc);
+        return y->dims[2] == x->dims[2] * (int64_t)sc[2] && y->dims[3] == x->dims[3] * (int64_t)sc[3] &&
+               sc[2] == floorf(sc[2]) && sc[3] == floorf(sc[3]);
+    }
+    case FL_OP_SOFTMAX:
+        return x->rank == 2 && (n->attr.axis.axis == 1 || n->attr.axis.axis == -1);
+    default:
+        return 0; /* Transpose, Concat: not in this XNNPACK; shape ops: planned */
+    }
+}
+
+/* ---- scheduling ---------------------------------------------------------------------- */
+
+/* Topological order that runs every ready XNNPACK-capable node before any C node, so the
+ * XNNPACK runs are as long as the graph allows. order[] receives node indices; supported[]
+ * is per node. Planned (int64) nodes are left out. Returns the count. */
+static int schedule(const fl_graph *g, const char *supported, int *order, int *remaining, char *done)
+{
+    int count = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        remaining[i] = 0;
+        done[i] = fl_ref_node_is_planned(g, &g->nodes[i]);
+        if (done[i])
+            continue;
+        for (int k = 0; k < g->nodes[i].n_inputs; k++) {
+            int t = g->nodes[i].inputs[k];
+            if (t >= 0 && g->tensors[t].producer >= 0 && !fl_ref_node_is_planned(g, &g->nodes[g->tensors[t].producer]))
+                remaining[i]++;
+        }
+    }
+    for (;;) {
+        int pick = -1;
+        for (int pass = 0; pass < 2 && pick < 0; pass++)
+            for (int i = 0; i < g->n_nodes && pick < 0; i++)
+                if (!done[i] && remaining[i] == 0 && (pass == 1 || supported[i]))
+                    pick = i;
+        if (pick < 0)
+            return count;
+        done[pick] = 1;
+        order[count++] = pick;
+        const int out = g->nodes[pick].outputs[0];
+        for (int i = 0; i < g->n_nodes; i++)
+            if (!done[i])
+                for (int k = 0; k < g->nodes[i].n_inputs; k++)
+                    if (g->nodes[i].inputs[k] == out)
+                        remaining[i]--;
+    }
+}
+
+/* ---- building one XNNPACK run ---------------------------------------------------------- */
+
+typedef struct seg {
+    xnn_exec *e;
+    xnn_subgraph_t sg;
+    uint32_t *id;       /* per tensor: xnn value id or XNN_INVALID_VALUE_ID */
+    const char *in_seg; /* per node: 1 when in this segment */
+    fl_error *err;
+    const fl_node *n;
+} seg;
+
+static fl_status xfail(seg *S, const char *call, enum xnn_status st)
+{
+    return fl_fail(S->err, FL_E_BACKEND, "node '%s' (%s): %s failed (xnn_status %d)", S->n->name,
+                   fl_op_name(S->n->op), call, (int)st);
+}
+
+#define XCHECK(S, call)                            \
+    do {                                           \
+        enum xnn_status st_ = (call);              \
+        if (st_ != xnn_status_success)             \
+            return xfail((S), #call, st_);         \
+    } while (0)
+
+static fl_status static_value(seg *S, const float *data, size_t rank, const size_t *dims, uint32_t *id)
+{
+    XCHECK(S, xnn_define_tensor_value(S->sg, xnn_datatype_fp32, rank, dims, data, XNN_INVALID_VALUE_ID, 0, id));
+    return FL_OK;
+}
+
+/* A copy of constant tensor t in the layout an elementwise op with a 4-D (NHWC) or other
+ * activation needs. */
+static fl_status const_operand(seg *S, int t, int act_rank, uint32_t *id)
+{
+    const fl_tshape *ts = &S->e->shapes.t[t];
+    const float *src = S->e->g->tensors[t].data;
+    if (act_rank != 4) {
+        size_t d[FL_GRAPH_MAX_RANK];
+        for (int i = 0; i < ts->rank; i++)
+            d[i] = (size_t)ts->dims[i];
+        return static_value(S, src, (size_t)ts->rank, d, id);
+    }
+    int64_t d4[4] = {1, 1, 1, 1};
+    for (int i = 0; i < ts->rank; i++)
+        d4[4 - ts->rank + i] = ts->dims[i];
+    float *nhwc = keep_alloc(S->e, ts->count * sizeof(float));
+    if (!nhwc)
+        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    fl_nchw_to_nhwc(src, d4, nhwc);
+    size_t d[4] = {(size_t)d4[0], (size_t)d4[2], (size_t)d4[3], (size_t)d4[1]};
+    return static_value(S, nhwc, 4, d, id);
+}
+
+static fl_status define_conv(seg *S, uint32_t x, uint32_t y)
+{
+    const fl_node *n = S->n;
+    const fl_conv_attr *c = &n->attr.conv;
+    const fl_graph *g = S->e->g;
+    const fl_graph_tensor *w = &g->tensors[n->inputs[1]];
+    const size_t M = (size_t)w->dims[0], CG = (size_t)w->dims[1], KH = (size_t)c->kernel[0], KW = (size_t)c->kernel[1];
+    const size_t C = (size_t)S->e->shapes.t[n->inputs[0]].dims[1];
+    const float *wd = w->data;
+    uint32_t wid, bid = XNN_INVALID_VALUE_ID;
+    fl_status s;
+    if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+        size_t bd[1] = {M};
+        if ((s = static_value(S, g->tensors[n->inputs[2]].data, 1, bd, &bid)))
+            return s;
+    }
+    const int depthwise = (size_t)c->group == C && CG == 1 && C > 1;
+    float *f = keep_alloc(S->e, M * CG * KH * KW * sizeof(float));
+    if (!f)
+        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    if (depthwise) { /* OIHW [M,1,KH,KW] -> [1,KH,KW,M] */
+        for (size_t m = 0; m < M; m++)
+            for (size_t k = 0; k < KH * KW; k++)
+                f[k * M + m] = wd[m * KH * KW + k];
+        size_t fd[4] = {1, KH, KW, M};
+        if ((s = static_value(S, f, 4, fd, &wid)))
+            return s;
+        XCHECK(S, xnn_define_depthwise_convolution_2d(
+                      S->sg, (uint32_t)c->pads[0], (uint32_t)c->pads[3], (uint32_t)c->pads[2], (uint32_t)c->pads[1],
+                      (uint32_t)KH, (uint32_t)KW, (uint32_t)c->strides[0], (uint32_t)c->strides[1],
+                      (uint32_t)c->dilations[0], (uint32_t)c->dilations[1], (uint32_t)(M / C), C, -INFINITY, INFINITY,
+                      x, wid, bid, y, 0));
+        return FL_OK;
+    }
+    /* OIHW [M,CG,KH,KW] -> OHWI [M,KH,KW,CG] */
+    for (size_t m = 0; m < M; m++)
+        for (size_t ci = 0; ci < CG; ci++)
+            for (size_t k = 0; k < KH * KW; k++)
+                f[(m * KH * KW + k) * CG + ci] = wd[(m * CG + ci) * KH * KW + k];
+    size_t fd[4] = {M, KH, KW, CG};
+    if ((s = static_value(S, f, 4, fd, &wid)))
+        return s;
+    XCHECK(S, xnn_define_convolution_2d(S->sg, (uint32_t)c->pads[0], (uint32_t)c->pads[3], (uint32_t)c->pads[2],
+                                        (uint32_t)c->pads[1], (uint32_t)KH, (uint32_t)KW, (uint32_t)c->strides[0],
+                                        (uint32_t)c->strides[1], (uint32_t)c->dilations[0],
+                                        (uint32_t)c->dilations[1], (uint32_t)c->group, CG, M / (size_t)c->group,
+                                        -INFINITY, INFINITY, x, wid, bid, y, 0));
+    return FL_OK;
+}
+
+static fl_status define_gemm(seg *S, uint32_t x, uint32_t y)
+{
+    const fl_node *n = S->n;
+    const fl_graph *g = S->e->g;
+    const fl_graph_tensor *b = &g->tensors[n->inputs[1]];
+    const int tb = n->attr.gemm.trans_b;
+    const size_t N = (size_t)(tb ? b->dims[0] : b->dims[1]), K = (size_t)(tb ? b->dims[1] : b->dims[0]);
+    const float alpha = n->attr.gemm.alpha, beta = n->attr.gemm.beta;
+    const float *bd = b->data;
+    float *f = keep_alloc(S->e, N * K * sizeof(float)); /* XNNPACK wants [N,K] */
+    if (!f)
+        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    for (size_t j = 0; j < N; j++)
+        for (size_t k = 0; k < K; k++)
+            f[j * K + k] = alpha * (tb ? bd[j * K + k] : bd[k * N + j]);
+    uint32_t wid, bid = XNN_INVALID_VALUE_ID;
+    size_t fd[2] = {N, K};
+    fl_status s = static_value(S, f, 2, fd, &wid);
+    if (s)
+        return s;
+    if (n->n_inputs > 2 && n->inputs[2] >= 0) {
+        const fl_graph_tensor *c = &g->tensors[n->inputs[2]];
+        float *bias = keep_alloc(S->e, N * sizeof(float));
+        if (!bias)
+            return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+        for (size_t j = 0; j < N; j++)
+            bias[j] = beta * ((const float *)c->data)[c->count == 1 ? 0 : j];
+        size_t bdim[1] = {N};
+        if ((s = static_value(S, bias, 1, bdim, &bid)))
+            return s;
+    }
+    XCHECK(S, xnn_define_fully_connected(S->sg, -INFINITY, INFINITY, x, wid, bid, y, 0));
+    return FL_OK;
+}
+
+static fl_status define_resize(seg *S, uint32_t x, uint32_t y)
+{
+    const fl_node *n = S->n;
+    float sc[FL_GRAPH_MAX_RANK];
+    fl_resize_scales(S->e->g, &S->e->shapes, n, sc);
+    const size_t C = (size_t)S->e->shapes.t[n->inputs[0]].dims[1], SH = (size_t)sc[2], SW = (size_t)sc[3];
+    float *ones = keep_alloc(S->e, C * SH * SW * sizeof(float));
+    if (!ones)
+        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    for (size_t i = 0; i < C * SH * SW; i++)
+        ones[i] = 1.0f;
+    size_t fd[4] = {C, SH, SW, 1};
+    uint32_t wid;
+    fl_status s = static_value(S, ones, 4, fd, &wid);
+    if (s)
+        return s;
+    XCHECK(S, xnn_define_deconvolution_2d(S->sg, 0, 0, 0, 0, 0, 0, (uint32_t)SH, (uint32_t)SW, (uint32_t)SH,
+                                          (uint32_t)SW, 1, 1, (uint32_t)C, 1, 1, -INFINITY, INFINITY, x, wid,
+                                          XNN_INVALID_VALUE_ID, y, 0));
+    return FL_OK;
+}
+
+static fl_status define_node(seg *S)
+{
+    const fl_node *n = S->n;
+    const xnn_exec *e = S->e;
+    const fl_tshape *xs = &e->shapes.t[n->inputs[0]], *ys = &e->shapes.t[n->outputs[0]];
+    uint32_t x = S->id[n->inputs[0]], y = S->id[n->outputs[0]];
+    switch (n->op) {
+    case FL_OP_CONV: return define_conv(S, x, y);
+    case FL_OP_GEMM: return define_gemm(S, x, y);
+    case FL_OP_RESIZE: return define_resize(S, x, y);
+    case FL_OP_MAX_POOL: {
+        const fl_pool_attr *p = &n->attr.pool;
+        XCHECK(S, xnn_define_max_pooling_2d(S->sg, (uint32_t)p->pads[0], (uint32_t)p->pads[3], (uint32_t)p->pads[2],
+                                            (uint32_t)p->pads[1], (uint32_t)p->kernel[0], (uint32_t)p->kernel[1],
+                                            (uint32_t)p->strides[0], (uint32_t)p->strides[1], 1, 1, -INFINITY,
+                                            INFINITY, x, y, 0));
+        return FL_OK;
+    }
+    case FL_OP_RELU: XCHECK(S, xnn_define_clamp(S->sg, 0.0f, INFINITY, x, y, 0)); return FL_OK;
+    case FL_OP_SIGMOID: XCHECK(S, xnn_define_sigmoid(S->sg, x, y, 0)); return FL_OK;
+    case FL_OP_SOFTMAX: XCHECK(S, xnn_define_softmax(S->sg, x, y, 0)); return FL_OK;
+    case FL_OP_GLOBAL_AVG_POOL:
+        XCHECK(S, xnn_define_global_average_pooling_2d(S->sg, -INFINITY, INFINITY, x, y, 0));
+        return FL_OK;
+    case FL_OP_PRELU: {
+        const fl_graph_tensor *sl = &e->g->tensors[n->inputs[1]];
+        const size_t C = (size_t)xs->dims[1];
+        float *slope = keep_alloc(S->e, C * sizeof(float));
+        if (!slope)
+            return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+        for (size_t c = 0; c < C; c++)
+            slope[c] = ((const float *)sl->data)[sl->count == 1 ? 0 : c];
+        uint32_t sid;
+        size_t sd[1] = {C};
+        fl_status s = static_value(S, slope, 1, sd, &sid);
+        if (s)
+            return s;
+        XCHECK(S, xnn_define_prelu(S->sg, x, sid, y, 0));
+        return FL_OK;
+    }
+    case FL_OP_ADD:
+    case FL_OP_MUL: {
+        uint32_t ab[2];
+        for (int i = 0; i < 2; i++) {
+            int t = n->inputs[i];
+            if (is_act(e->g, t)) {
+                ab[i] = S->id[t];
+            } else {
+                fl_status s = const_operand(S, t, ys->rank, &ab[i]);
+                if (s)
+                    return s;
+            }
+        }
+        if (n->op == FL_OP_ADD)
+            XCHECK(S, xnn_define_add2(S->sg, -INFINITY, INFINITY, ab[0], ab[1], y, 0));
+        else
+            XCHECK(S, xnn_define_multiply2(S->sg, -INFINITY, INFINITY, ab[0], ab[1], y, 0));
+        return FL_OK;
+    }
+    case FL_OP_FLATTEN:
+    case FL_OP_RESHAPE:
+    case FL_OP_UNSQUEEZE: {
+        size_t d[FL_GRAPH_MAX_RANK];
+        int r = xnn_dims(ys, d);
+        XCHECK(S, xnn_define_static_reshape(S->sg, (size_t)r, d, x, y, 0));
+        return FL_OK;
+    }
+    case FL_OP_PAD: {
+        int64_t pads[2 * FL_GRAPH_MAX_RANK];
+        float value;
+        fl_pad_params(e->g, &e->shapes, n, pads, &value);
+        size_t pre[XNN_MAX_TENSOR_DIMS], post[XNN_MAX_TENSOR_DIMS];
+        const int r = xs->rank;
+        for (int i = 0; i < r; i++) {
+            /* NHWC position of NCHW axis i for 4-D tensors */
+            int a = r == 4 ? (i == 0 ? 0 : i == 1 ? 3 : i - 1) : i;
+            pre[a] = (size_t)pads[i];
+            post[a] = (size_t)pads[i + r];
+        }
+        XCHECK(S, xnn_define_static_constant_pad(S->sg, pre, post, value, x, y, 0));
+        return FL_OK;
+    }
+    default:
+        return fl_fail(S->err, FL_E_BACKEND, "node '%s': %s has no XNNPACK mapping", n->name, fl_op_name(n->op));
+    }
+}
+
+/* Builds one XNNPACK runtime for the nodes order[first..last). */
+static fl_status build_segment(xnn_exec *e, const int *order, int first, int last, char *in_seg, void *threadpool,
+                               step *st, fl_error *err)
+{
+    const fl_graph *g = e->g;
+    memset(in_seg, 0, (size_t)g->n_nodes);
+    for (int i = first; i < last; i++)
+        in_seg[order[i]] = 1;
+    /* Which tensors cross the segment boundary. */
+    char *kind = calloc((size_t)g->n_tensors, 1); /* 1 = external input, 2 = external output */
+    uint32_t *id = malloc((size_t)g->n_tensors * sizeof *id);
+    if (!kind || !id) {
+        free(kind);
+        free(id);
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+    }
+    for (int t = 0; t < g->n_tensors; t++)
+        id[t] = XNN_INVALID_VALUE_ID;
+    for (int i = first; i < last; i++) {
+        const fl_node *n = &g->nodes[order[i]];
+        for (int k = 0; k < n->n_inputs; k++) {
+            int t = n->inputs[k];
+            if (is_act(g, t) && (g->tensors[t].producer < 0 || !in_seg[g->tensors[t].producer]))
+                kind[t] = 1;
+        }
+    }
+    for (int j = 0; j < g->n_nodes; j++) {
+        if (in_seg[j])
+            continue;
+        for (int k = 0; k < g->nodes[j].n_inputs; k++) {
+            int t = g->nodes[j].inputs[k];
+            if (t >= 0 && g->tensors[t].producer >= 0 && in_seg[g->tensors[t].producer] && is_act(g, t))
+                kind[t] = 2;
+        }
+    }
+    for (int k = 0; k < g->n_outputs; k++) {
+        int t = g->outputs[k];
+        if (g->tensors[t].producer >= 0 && in_seg[g->tensors[t].producer])
+            kind[t] = 2;
+    }
+    int n_ext = 0;
+    for (int t = 0; t < g->n_tensors; t++)
+        n_ext += kind[t] != 0;
+    st->node = -1;
+    st->ext = calloc((size_t)(n_ext ? n_ext : 1), sizeof *st->ext);
+    seg S = {e, NULL, id, in_seg, err, &g->nodes[order[first]]};
+    fl_status s = FL_OK;
+    enum xnn_status xs;
+    if (!st->ext) {
+        s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        goto done;
+    }
+    if ((xs = xnn_create_subgraph((uint32_t)n_ext, 0, &S.sg)) != xnn_status_success) {
+        s = xfail(&S, "xnn_create_subgraph", xs);
+        goto done;
+    }
+    /* External values first: ids 0..n_ext-1, each with its own scratch buffer. */
+    for (int t = 0; t < g->n_tensors && !s; t++) {
+        if (!kind[t])
+            continue;
+        ext_value *ev = &st->ext[st->n_ext];
+        ev->id = (uint32_t)st->n_ext;
+        ev->tensor = t;
+        ev->is_output = kind[t] == 2;
+        ev->scratch = malloc(e->shapes.t[t].count * sizeof(float) + XNN_EXTRA_BYTES);
+        st->n_ext++;
+        size_t d[FL_GRAPH_MAX_RANK];
+        int r = xnn_dims(&e->shapes.t[t], d);
+        if (!ev->scratch)
+            s = fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+        else if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
+                                               ev->is_output ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
+                                                             : XNN_VALUE_FLAG_EXTERNAL_INPUT,
+                                               &id[t])) != xnn_status_success)
+            s = xfail(&S, "xnn_define_tensor_value(external)", xs);
+    }
+    for (int i = first; i < last && !s; i++) {
+        S.n = &g->nodes[order[i]];
+        int t = S.n->outputs[0];
+        if (id[t] == XNN_INVALID_VALUE_ID) {
+            size_t d[FL_GRAPH_MAX_RANK];
+            int r = xnn_dims(&e->shapes.t[t], d);
+            if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, XNN_INVALID_VALUE_ID, 0,
+                                              &id[t])) != xnn_status_success) {
+                s = xfail(&S, "xnn_define_tensor_value", xs);
+                break;
+            }
+        }
+        s = define_node(&S);
+    }
+    if (!s && (xs = xnn_create_runtime_v2(S.sg, threadpool, 0, &st->rt)) != xnn_status_success)
+        s = xfail(&S, "xnn_create_runtime_v2", xs);
+    if (!s) {
+        struct xnn_external_value *ev = calloc((size_t)(n_ext ? n_ext : 1), sizeof *ev);
+        if (!ev) {
+            s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        } else {
+            for (int k = 0; k < st->n_ext; k++) {
+                ev[k].id = st->ext[k].id;
+                ev[k].data = st->ext[k].scratch;
+            }
+            if ((xs = xnn_setup_runtime(st->rt, (size_t)st->n_ext, ev)) != xnn_status_success)
+                s = xfail(&S, "xnn_setup_runtime", xs);
+            free(ev);
+        }
+    }
+done:
+    if (S.sg)
+        xnn_delete_subgraph(S.sg);
+    free(kind);
+    free(id);
+    return s;
+}
+
+/* ---- the backend ------------------------------------------------------------------------ */
+
+static void xnn_destroy(void *p)
+{
+    xnn_exec *e = p;
+    if (!e)
+        return;
+    for (int i = 0; i < e->n_steps; i++) {
+        if (e->steps[i].rt)
+            xnn_delete_runtime(e->steps[i].rt);
+        for (int k = 0; k < e->steps[i].n_ext; k++)
+            free(e->steps[i].ext[k].scratch);
+        free(e->steps[i].ext);
+    }
+    for (int i = 0; i < e->n_keep; i++)
+        free(e->keep[i]);
+    if (e->buf)
+        for (int i = 0; i < e->g->n_tensors; i++)
+            if (e->owned[i])
+                free(e->buf[i]);
+    free(e->keep);
+    free(e->steps);
+    free(e->buf);
+    free(e->owned);
+    fl_shapes_free(&e->shapes);
+    free(e);
+}
+
+/* NCHW buffers for every float tensor produced outside XNNPACK or crossing a boundary. */
+static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
+{
+    const fl_graph *g = e->g;
+    for (int i = 0; i < g->n_tensors; i++)
+        if (g->tensors[i].is_const)
+            e->buf[i] = g->tensors[i].data;
+    for (int s = 0; s < e->n_steps; s++) {
+        const step *st = &e->steps[s];
+        int outs[1];
+        const int *list = outs;
+        int n = 0;
+        if (st->node >= 0) {
+            outs[0] = g->nodes[st->node].outputs[0];
+            n = 1;
+        }
+        for (int k = 0; k < n + st->n_ext; k++) {
+            int t = k < n ? list[k] : st->ext[k - n].tensor;
+            if (k >= n && !st->ext[k - n].is_output)
+                continue;
+            if (e->buf[t] || g->tensors[t].dtype != FL_DTYPE_FLOAT32)
+                continue;
+            e->buf[t] = malloc((e->shapes.t[t].count ? e->shapes.t[t].count : 1) * sizeof(float));
+            if (!e->buf[t])
+                return fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+            e->owned[t] = 1;
+        }
+    }
+    return FL_OK;
+}
+
+static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **out, fl_error *err)
+{
+    xnn_exec *e = calloc(1, sizeof *e);
+    if (!e) {
+        fl_shapes_free(shapes);
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+    }
+    e->g = g;
+    e->shapes = *shapes;
+    memset(shapes, 0, sizeof *shapes);
+    enum xnn_status xs = xnn_initialize(NULL); /* idempotent and thread-safe inside XNNPACK */
+    if (xs != xnn_status_success) {
+        xnn_destroy(e);
+        return fl_fail(err, FL_E_BACKEND, "xnn_initialize failed (xnn_status %d); is the CPU supported?", (int)xs);
+    }
+    const int nn = g->n_nodes;
+    char *supported = calloc((size_t)nn, 1), *done = calloc((size_t)nn, 1);
+    int *order = malloc((size_t)nn * sizeof(int)), *remaining = malloc((size_t)nn * sizeof(int));
+    e->steps = calloc((size_t)nn, sizeof *e->steps);
+    e->buf = calloc((size_t)g->n_tensors, sizeof *e->buf);
+    e->owned = calloc((size_t)g->n_tensors, 1);
+    fl_status s = FL_OK;
+    if (!supported || !done || !order || !remaining || !e->steps || !e->buf || !e->owned) {
+        s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        goto done;
+    }
+    for (int i = 0; i < nn; i++)
+        supported[i] = (char)node_supported(g, &e->shapes, &g->nodes[i]);
+    int count = schedule(g, supported, order, remaining, done);
+    for (int i = 0; i < count && !s;) {
+        step *st = &e->steps[e->n_steps++];
+        if (!supported[order[i]]) {
+            st->node = order[i++];
+            continue;
+        }
+        int j = i;
+        while (j < count && supported[order[j]])
+            j++;
+        s = build_segment(e, order, i, j, done, threadpool, st, err);
+        i = j;
+    }
+    if (!s)
+        s = alloc_buffers(e, err);
+done:
+    free(supported);
+    free(done);
+    free(order);
+    free(remaining);
+    if (s) {
+        xnn_destroy(e);
+        return s;
+    }
+    *out = e;
+    return FL_OK;
+}
+
+static void to_xnn(const fl_tshape *t, const float *nchw, float *x)
+{
+    if (t->rank == 4)
+        fl_nchw_to_nhwc(nchw, t->dims, x);
+    else
+        memcpy(x, nchw, t->count * sizeof(float));
+}
+
+static void from_xnn(const fl_tshape *t, const float *x, float *nchw)
+{
+    if (t->rank == 4)
+        fl_nhwc_to_nchw(x, t->dims, nchw);
+    else
+        memcpy(nchw, x, t->count * sizeof(float));
+}
+
+static fl_status xnn_run(void *p, const float *const *inputs, float *const *outputs, fl_error *err)
+{
+    xnn_exec *e = p;
+    const fl_graph *g = e->g;
+    for (int i = 0; i < g->n_inputs; i++)
+        e->buf[g->inputs[i]] = (float *)inputs[i]; /* read only */
+    for (int s = 0; s < e->n_steps; s++) {
+        step *st = &e->steps[s];
+        if (st->node >= 0) {
+            fl_ref_node(g, &e->shapes, &g->nodes[st->node], e->buf);
+            continue;
+        }
+        for (int k = 0; k < st->n_ext; k++)
+            if (!st->ext[k].is_output)
+                to_xnn(&e->shapes.t[st->ext[k].tensor], e->buf[st->ext[k].tensor], st->ext[k].scratch);
+        enum xnn_status xs = xnn_invoke_runtime(st->rt);
+        if (xs != xnn_status_success)
+            return fl_fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
+        for (int k = 0; k < st->n_ext; k++)
+            if (st->ext[k].is_output)
+                from_xnn(&e->shapes.t[st->ext[k].tensor], st->ext[k].scratch, e->buf[st->ext[k].tensor]);
+    }
+    for (int i = 0; i < g->n_outputs; i++) {
+        int t = g->outputs[i];
+        memcpy(outputs[i], e->buf[t], e->shapes.t[t].count * sizeof(float));
+    }
+    return FL_OK;
+}
+
+static const fl_shapes *xnn_shapes(const void *p)
+{
+    return &((const xnn_exec *)p)->shapes;
+}
+
+const fl_backend_ops fl_backend_xnnpack = {xnn_create, xnn_run, xnn_shapes, xnn_destroy};

@@ -1,0 +1,306 @@
+/*
+ * The public model API: an immutable loaded graph, and per-thread contexts that plan each
+ * input shape once on a backend and keep the last few plans (YuNet runs at several sizes).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "facelive/model.h"
+#include "nn/backend.h"
+#include "nn/onnx_load.h"
+
+#ifdef FL_HAVE_XNNPACK
+#include <pthreadpool.h>
+#endif
+
+struct fl_model {
+    fl_graph *g;
+};
+
+typedef struct plan_slot {
+    void *exec;      /* NULL when the slot is empty */
+    int rank[FL_MAX_DIMS];
+    int64_t dims[FL_MAX_DIMS][FL_MAX_DIMS]; /* per input (up to FL_MAX_DIMS inputs are cached) */
+    unsigned long last_use;
+} plan_slot;
+
+struct fl_model_ctx {
+    const fl_model *model;
+    fl_backend backend;
+    const fl_backend_ops *ops;
+    void *threadpool;
+    plan_slot slots[FL_MODEL_PLAN_CACHE];
+    unsigned long clock;
+};
+
+fl_status fl_model_load_memory(const void *data, size_t size, fl_model **out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "out is NULL");
+    fl_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    fl_status s = fl_onnx_load(data, size, &m->g, err);
+    if (s) {
+        free(m);
+        return s;
+    }
+    *out = m;
+    return FL_OK;
+}
+
+fl_status fl_model_load_file(const char *path, fl_model **out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!path || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fl_fail(err, FL_E_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return fl_fail(err, FL_E_IO, "%s: not a regular file", path);
+    }
+    if ((unsigned long long)st.st_size > FL_MODEL_MAX_FILE_BYTES) {
+        fclose(f);
+        return fl_fail(err, FL_E_TOO_LARGE, "%s: %lld bytes, the limit is %u", path, (long long)st.st_size,
+                       FL_MODEL_MAX_FILE_BYTES);
+    }
+    size_t size = (size_t)st.st_size;
+    void *buf = malloc(size ? size : 1);
+    if (!buf) {
+        fclose(f);
+        return fl_fail(err, FL_E_NO_MEMORY, "%s: out of memory for %zu bytes", path, size);
+    }
+    size_t got = fread(buf, 1, size, f);
+    int read_error = ferror(f);
+    fclose(f);
+    if (got != size || read_error) {
+        free(buf);
+        return fl_fail(err, FL_E_IO, "%s: read %zu of %zu bytes", path, got, size);
+    }
+    fl_status s = fl_model_load_memory(buf, size, out, err);
+    free(buf);
+    if (s && err) { /* prefix the file name so the message stands on its own */
+        char detail[FL_ERROR_DETAIL_MAX];
+        memcpy(detail, err->detail, sizeof detail);
+        fl_fail(err, s, "%.96s: %.150s", path, detail);
+    }
+    return s;
+}
+
+void fl_model_free(fl_model *model)
+{
+    if (!model)
+        return;
+    fl_graph_free(model->g);
+    free(model);
+}
+
+size_t fl_model_input_count(const fl_model *model)
+{
+    return model ? (size_t)model->g->n_inputs : 0;
+}
+
+size_t fl_model_output_count(const fl_model *model)
+{
+    return model ? (size_t)model->g->n_outputs : 0;
+}
+
+size_t fl_model_node_count(const fl_model *model)
+{
+    return model ? (size_t)model->g->n_nodes : 0;
+}
+
+static void describe(const fl_graph_tensor *t, fl_tensor_info *out)
+{
+    out->name = t->name;
+    out->dtype = t->dtype;
+    out->rank = t->rank < 0 ? 0 : t->rank;
+    for (int i = 0; i < FL_MAX_DIMS; i++)
+        out->dims[i] = i < out->rank ? t->dims[i] : 0;
+}
+
+fl_status fl_model_input_info(const fl_model *model, size_t i, fl_tensor_info *out)
+{
+    if (!model || !out || i >= (size_t)model->g->n_inputs)
+        return FL_E_INVALID_ARGUMENT;
+    describe(&model->g->tensors[model->g->inputs[i]], out);
+    return FL_OK;
+}
+
+fl_status fl_model_output_info(const fl_model *model, size_t i, fl_tensor_info *out)
+{
+    if (!model || !out || i >= (size_t)model->g->n_outputs)
+        return FL_E_INVALID_ARGUMENT;
+    describe(&model->g->tensors[model->g->outputs[i]], out);
+    return FL_OK;
+}
+
+int fl_backend_available(fl_backend backend)
+{
+    if (backend == FL_BACKEND_REFERENCE)
+        return 1;
+#ifdef FL_HAVE_XNNPACK
+    return backend == FL_BACKEND_XNNPACK;
+#else
+    return 0;
+#endif
+}
+
+fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options *options, fl_model_ctx **out,
+                              fl_error *err)
+{
+    fl_error_clear(err);
+    if (!model || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "model or out is NULL");
+    fl_model_ctx_options opt = {FL_BACKEND_XNNPACK, 1};
+    if (options)
+        opt = *options;
+    if (opt.threads < 0 || opt.threads > 256)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "threads = %d (0..256)", opt.threads);
+    const fl_backend_ops *ops = NULL;
+    if (opt.backend == FL_BACKEND_REFERENCE)
+        ops = &fl_backend_reference;
+#ifdef FL_HAVE_XNNPACK
+    else if (opt.backend == FL_BACKEND_XNNPACK)
+        ops = &fl_backend_xnnpack;
+#endif
+    if (!ops)
+        return fl_fail(err, opt.backend == FL_BACKEND_XNNPACK ? FL_E_UNAVAILABLE : FL_E_INVALID_ARGUMENT,
+                       "backend %d is not available in this build", (int)opt.backend);
+    fl_model_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    ctx->model = model;
+    ctx->backend = opt.backend;
+    ctx->ops = ops;
+#ifdef FL_HAVE_XNNPACK
+    if (opt.backend == FL_BACKEND_XNNPACK && opt.threads > 1) {
+        ctx->threadpool = pthreadpool_create((size_t)opt.threads);
+        if (!ctx->threadpool) {
+            free(ctx);
+            return fl_fail(err, FL_E_NO_MEMORY, "could not create a pool of %d threads", opt.threads);
+        }
+    }
+#endif
+    *out = ctx;
+    return FL_OK;
+}
+
+void fl_model_ctx_free(fl_model_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (int i = 0; i < FL_MODEL_PLAN_CACHE; i++)
+        if (ctx->slots[i].exec)
+            ctx->ops->destroy(ctx->slots[i].exec);
+#ifdef FL_HAVE_XNNPACK
+    if (ctx->threadpool)
+        pthreadpool_destroy(ctx->threadpool);
+#endif
+    free(ctx);
+}
+
+fl_backend fl_model_ctx_backend(const fl_model_ctx *ctx)
+{
+    return ctx->backend;
+}
+
+static int slot_matches(const plan_slot *s, const fl_tensor *inputs, size_t n)
+{
+    if (!s->exec)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s->rank[i] != inputs[i].rank)
+            return 0;
+        if (memcmp(s->dims[i], inputs[i].dims, (size_t)inputs[i].rank * sizeof(int64_t)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Finds or makes the plan for these input shapes (least recently used slot is replaced). */
+static fl_status get_plan(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n, plan_slot **out, fl_error *err)
+{
+    plan_slot *victim = &ctx->slots[0];
+    for (int i = 0; i < FL_MODEL_PLAN_CACHE; i++) {
+        plan_slot *s = &ctx->slots[i];
+        if (slot_matches(s, inputs, n)) {
+            *out = s;
+            return FL_OK;
+        }
+        if (!s->exec || (victim->exec && s->last_use < victim->last_use))
+            victim = s;
+    }
+    fl_shapes shapes;
+    fl_status st = fl_shapes_infer(ctx->model->g, inputs, n, &shapes, err);
+    if (st)
+        return st;
+    void *exec;
+    st = ctx->ops->create(ctx->model->g, &shapes, ctx->threadpool, &exec, err);
+    if (st)
+        return st;
+    if (victim->exec)
+        ctx->ops->destroy(victim->exec);
+    memset(victim, 0, sizeof *victim);
+    victim->exec = exec;
+    for (size_t i = 0; i < n; i++) {
+        victim->rank[i] = inputs[i].rank;
+        memcpy(victim->dims[i], inputs[i].dims, (size_t)inputs[i].rank * sizeof(int64_t));
+    }
+    *out = victim;
+    return FL_OK;
+}
+
+fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, fl_tensor *outputs,
+                           size_t n_outputs, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!ctx || (!inputs && n_inputs) || (!outputs && n_outputs))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, inputs or outputs is NULL");
+    const fl_graph *g = ctx->model->g;
+    if (n_inputs != (size_t)g->n_inputs || n_outputs != (size_t)g->n_outputs)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "the model has %d inputs and %d outputs; %zu and %zu were given",
+                       g->n_inputs, g->n_outputs, n_inputs, n_outputs);
+    if (n_inputs > FL_MAX_DIMS)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than %d inputs are not supported", FL_MAX_DIMS);
+    for (size_t i = 0; i < n_inputs; i++)
+        if (!inputs[i].data)
+            return fl_fail(err, FL_E_INVALID_ARGUMENT, "input %zu has no data", i);
+    plan_slot *slot;
+    fl_status s = get_plan(ctx, inputs, n_inputs, &slot, err);
+    if (s)
+        return s;
+    slot->last_use = ++ctx->clock;
+    const fl_shapes *shapes = ctx->ops->shapes(slot->exec);
+    const float *in_ptrs[FL_MAX_DIMS];
+    float *out_ptrs[64];
+    if (n_outputs > 64)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than 64 outputs are not supported");
+    for (size_t i = 0; i < n_inputs; i++)
+        in_ptrs[i] = inputs[i].data;
+    for (size_t i = 0; i < n_outputs; i++) {
+        const fl_tshape *t = &shapes->t[g->outputs[i]];
+        if (!outputs[i].data || outputs[i].capacity < t->count)
+            return fl_fail(err, FL_E_BUFFER_TOO_SMALL, "output %zu '%s' needs %zu floats, capacity is %zu", i,
+                           g->tensors[g->outputs[i]].name, t->count, outputs[i].data ? outputs[i].capacity : 0);
+        out_ptrs[i] = outputs[i].data;
+    }
+    s = ctx->ops->run(slot->exec, in_ptrs, out_ptrs, err);
+    if (s)
+        return s;
+    for (size_t i = 0; i < n_outputs; i++) {
+        const fl_tshape *t = &shapes->t[g->outputs[i]];
+        outputs[i].rank = t->rank;
+        memset(outputs[i].dims, 0, sizeof outputs[i].dims);
+        memcpy(outputs[i].dims, t->dims, (size_t)t->rank * sizeof(int64_t));
+    }
+    return FL_OK;
+}

@@ -1,0 +1,14 @@
+/* Wire-format pre-scan of a protobuf message (see onnx_wire.c for why). */
+#ifndef FL_NN_ONNX_WIRE_H
+#define FL_NN_ONNX_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facelive/status.h"
+
+/* Walks the top-level fields of p[0..size). FL_E_MODEL_TRUNCATED when a field runs past the
+ * end, FL_E_MODEL_MALFORMED when the bytes are not protobuf; `what` names the data in errors. */
+fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_error *err);
+
+#endif
