@@ -1,1 +1,495 @@
-int main(void){return 0;}
+/*
+ * Operator tests. Each op runs as a one-node ONNX graph on random inputs of several shapes,
+ * XNNPACK against the reference backend (max abs diff asserted). A few known-answer checks
+ * pin the reference kernels themselves to values computed independently here.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "facelive/model.h"
+#include "onnx_builder.h"
+#include "test_util.h"
+
+#define TOL 1e-4
+
+static unsigned seed = 7u;
+
+static size_t count_of(int rank, const int64_t *d)
+{
+    size_t c = 1;
+    for (int i = 0; i < rank; i++)
+        c *= (size_t)d[i];
+    return c;
+}
+
+/* Random float initializer. */
+static void init_rand(ob_model *m, const char *name, int rank, const int64_t *dims, float lo, float hi)
+{
+    size_t n = count_of(rank, dims);
+    float *v = malloc(n * sizeof *v);
+    fl_test_fill(v, n, &seed, lo, hi);
+    ob_init_f32(m, name, rank, dims, v);
+    free(v);
+}
+
+typedef struct run_result {
+    fl_status status;
+    float *out[2];
+    size_t count[2];
+    int rank[2];
+    int64_t dims[2][FL_MAX_DIMS];
+} run_result;
+
+/* Loads the packed model and runs it on one backend. inputs are random in [-1, 1). */
+static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend, int n_in, fl_tensor *ins,
+                            int n_out)
+{
+    run_result r = {0};
+    fl_error err;
+    fl_model *model;
+    r.status = fl_model_load_memory(bytes, len, &model, &err);
+    if (r.status) {
+        fprintf(stderr, "load: %s\n", err.detail);
+        return r;
+    }
+    fl_model_ctx_options opt = {backend, 1};
+    fl_model_ctx *ctx;
+    r.status = fl_model_ctx_create(model, &opt, &ctx, &err);
+    if (!r.status) {
+        fl_tensor outs[2];
+        for (int i = 0; i < n_out; i++) {
+            r.out[i] = calloc(1 << 20, sizeof(float));
+            outs[i] = (fl_tensor){r.out[i], 1 << 20, 0, {0}};
+        }
+        r.status = fl_model_ctx_run(ctx, ins, (size_t)n_in, outs, (size_t)n_out, &err);
+        if (r.status)
+            fprintf(stderr, "run: %s\n", err.detail);
+        for (int i = 0; i < n_out; i++) {
+            r.count[i] = count_of(outs[i].rank, outs[i].dims);
+            r.rank[i] = outs[i].rank;
+            memcpy(r.dims[i], outs[i].dims, sizeof outs[i].dims);
+        }
+        fl_model_ctx_free(ctx);
+    }
+    fl_model_free(model);
+    return r;
+}
+
+static void free_result(run_result *r)
+{
+    free(r->out[0]);
+    free(r->out[1]);
+}
+
+/* Runs model m on both backends with random inputs of the given shapes; compares outputs. */
+static void compare(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
+                    int n_out)
+{
+    size_t len;
+    uint8_t *bytes = ob_pack(m, &len);
+    fl_tensor ins[2];
+    for (int i = 0; i < n_in; i++) {
+        size_t n = count_of(in_rank[i], in_dims[i]);
+        ins[i] = (fl_tensor){malloc(n * sizeof(float)), n, in_rank[i], {0}};
+        memcpy(ins[i].dims, in_dims[i], (size_t)in_rank[i] * sizeof(int64_t));
+        fl_test_fill(ins[i].data, n, &seed, -1.0f, 1.0f);
+    }
+    run_result ref = run_model(bytes, len, FL_BACKEND_REFERENCE, n_in, ins, n_out);
+    CHECK(ref.status == FL_OK, "%s: reference: %s", label, fl_status_name(ref.status));
+    if (fl_backend_available(FL_BACKEND_XNNPACK) && ref.status == FL_OK) {
+        run_result x = run_model(bytes, len, FL_BACKEND_XNNPACK, n_in, ins, n_out);
+        CHECK(x.status == FL_OK, "%s: xnnpack: %s", label, fl_status_name(x.status));
+        for (int o = 0; o < n_out && x.status == FL_OK; o++) {
+            CHECK(x.count[o] == ref.count[o] && x.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
+            double maxd = 0;
+            for (size_t k = 0; k < ref.count[o]; k++)
+                maxd = fmax(maxd, fabs((double)x.out[o][k] - ref.out[o][k]));
+            CHECK(maxd <= TOL, "%s: output %d max diff %.3g", label, o, maxd);
+            printf("%-48s out%d %8zu values  max|xnnpack-reference| %.2e\n", label, o, ref.count[o], maxd);
+        }
+        free_result(&x);
+    }
+    free_result(&ref);
+    for (int i = 0; i < n_in; i++)
+        free(ins[i].data);
+    free(bytes);
+    ob_free(m);
+}
+
+static const char *const X[] = {"x"}, *const XX[] = {"x", "x2"}, *const Y[] = {"y"};
+
+/* A model with input x (and x2 when two) and output y. */
+static ob_model *new_model(const int64_t *xd, int rank, const int64_t *x2d, int rank2)
+{
+    ob_model *m = ob_new(11);
+    ob_input(m, "x", rank, xd);
+    if (x2d)
+        ob_input(m, "x2", rank2, x2d);
+    ob_output(m, "y");
+    return m;
+}
+
+static const int64_t shapes[][4] = {{1, 3, 8, 8}, {1, 8, 15, 17}, {2, 16, 7, 5}, {1, 32, 20, 20}};
+#define N_SHAPES (int)(sizeof shapes / sizeof shapes[0])
+
+typedef struct conv_case {
+    const char *name;
+    int64_t k, stride, group_div, dil; /* group = C / group_div (0: group 1) */
+    int64_t pads[4];
+    int bias;
+    int64_t out_mult; /* output channels = C * out_mult */
+} conv_case;
+
+static void test_conv(void)
+{
+    static const conv_case cases[] = {
+        {"3x3 pad1", 3, 1, 0, 1, {1, 1, 1, 1}, 1, 2},
+        {"3x3 s2 asym pads [0,0,1,1]", 3, 2, 0, 1, {0, 0, 1, 1}, 1, 1},
+        {"depthwise 3x3 s1", 3, 1, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {"depthwise 3x3 s2 asym", 3, 2, 1, 1, {0, 0, 1, 1}, 1, 1},
+        {"depthwise x2 multiplier", 3, 1, 1, 1, {1, 1, 1, 1}, 1, 2},
+        {"1x1 no bias", 1, 1, 0, 1, {0, 0, 0, 0}, 0, 3},
+        {"3x3 dilation 2", 3, 1, 0, 2, {2, 2, 2, 2}, 1, 1},
+        {"5x5 s2 pad2", 5, 2, 0, 1, {2, 2, 2, 2}, 1, 1},
+        {"grouped (C/2 per group)", 3, 1, 2, 1, {1, 1, 1, 1}, 1, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int s = 0; s < N_SHAPES; s++) {
+            const conv_case *cc = &cases[c];
+            const int64_t C = shapes[s][1];
+            int64_t group = cc->group_div == 1 ? C : cc->group_div == 2 ? (C % 2 ? 1 : 2) : 1;
+            if (cc->group_div == 2 && group == 1)
+                continue;
+            int64_t M = C * cc->out_mult;
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            int64_t wd[4] = {M, C / group, cc->k, cc->k}, bd[1] = {M};
+            init_rand(m, "w", 4, wd, -1, 1);
+            const char *in3[] = {"x", "w", "b"};
+            if (cc->bias)
+                init_rand(m, "b", 1, bd, -1, 1);
+            ob_node *n = ob_add_node(m, "Conv", "conv", cc->bias ? 3 : 2, in3, 1, Y);
+            int64_t ks[2] = {cc->k, cc->k}, st[2] = {cc->stride, cc->stride}, dl[2] = {cc->dil, cc->dil};
+            ob_attr_ints(n, "kernel_shape", 2, ks);
+            ob_attr_ints(n, "strides", 2, st);
+            ob_attr_ints(n, "dilations", 2, dl);
+            ob_attr_ints(n, "pads", 4, cc->pads);
+            ob_attr_int(n, "group", group);
+            char label[96];
+            snprintf(label, sizeof label, "Conv %s [%lld,%lld,%lld,%lld]", cc->name, (long long)shapes[s][0],
+                     (long long)C, (long long)shapes[s][2], (long long)shapes[s][3]);
+            int rank[1] = {4};
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+}
+
+static void test_unary_and_binary(void)
+{
+    static const char *const unary[] = {"Relu", "Sigmoid", "GlobalAveragePool"};
+    for (int s = 0; s < N_SHAPES; s++) {
+        int rank[2] = {4, 4};
+        char label[96];
+        const int64_t C = shapes[s][1];
+        for (int u = 0; u < 3; u++) {
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            ob_add_node(m, unary[u], "op", 1, X, 1, Y);
+            snprintf(label, sizeof label, "%s [..%lld..]", unary[u], (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        { /* PRelu with a [C,1,1] slope, as every pack model has */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            int64_t sd[3] = {C, 1, 1};
+            init_rand(m, "slope", 3, sd, 0, 0.5f);
+            const char *in[] = {"x", "slope"};
+            ob_add_node(m, "PRelu", "prelu", 2, in, 1, Y);
+            snprintf(label, sizeof label, "PRelu slope [C,1,1] C=%lld", (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        static const char *const bins[] = {"Add", "Mul"};
+        for (int b = 0; b < 2; b++) {
+            { /* two activations of the same shape */
+                ob_model *m = new_model(shapes[s], 4, shapes[s], 4);
+                ob_add_node(m, bins[b], "op", 2, XX, 1, Y);
+                const int64_t dims2[2][4] = {{shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]},
+                                             {shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]}};
+                snprintf(label, sizeof label, "%s activation+activation C=%lld", bins[b], (long long)C);
+                compare(label, m, 2, dims2, rank, 1);
+            }
+            { /* squeeze-excitation style: [N,C,H,W] (op) [N,C,1,1] */
+                const int64_t dims2[2][4] = {{shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]},
+                                             {shapes[s][0], shapes[s][1], 1, 1}};
+                ob_model *m = new_model(dims2[0], 4, dims2[1], 4);
+                ob_add_node(m, bins[b], "op", 2, XX, 1, Y);
+                snprintf(label, sizeof label, "%s broadcast [N,C,1,1] C=%lld", bins[b], (long long)C);
+                compare(label, m, 2, dims2, rank, 1);
+            }
+            { /* constant [C,1,1] (inference BatchNorm as Mul+Add) and a full [C,H,W] constant */
+                ob_model *m = new_model(shapes[s], 4, NULL, 0);
+                int64_t cd[3] = {C, 1, 1};
+                init_rand(m, "c", 3, cd, -1, 1);
+                const char *in[] = {"x", "c"};
+                ob_add_node(m, bins[b], "op", 2, in, 1, Y);
+                snprintf(label, sizeof label, "%s constant [C,1,1] C=%lld", bins[b], (long long)C);
+                compare(label, m, 1, &shapes[s], rank, 1);
+                m = new_model(shapes[s], 4, NULL, 0);
+                int64_t fd[3] = {C, shapes[s][2], shapes[s][3]};
+                init_rand(m, "c", 3, fd, -1, 1);
+                const char *in2[] = {"c", "x"};
+                ob_add_node(m, bins[b], "op", 2, in2, 1, Y);
+                snprintf(label, sizeof label, "%s constant [C,H,W] first C=%lld", bins[b], (long long)C);
+                compare(label, m, 1, &shapes[s], rank, 1);
+            }
+        }
+    }
+}
+
+static void test_pool_pad_resize(void)
+{
+    for (int s = 0; s < N_SHAPES; s++) {
+        int rank[1] = {4};
+        char label[96];
+        const int64_t C = shapes[s][1];
+        {
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            ob_node *n = ob_add_node(m, "MaxPool", "pool", 1, X, 1, Y);
+            int64_t k[2] = {2, 2};
+            ob_attr_ints(n, "kernel_shape", 2, k);
+            ob_attr_ints(n, "strides", 2, k);
+            snprintf(label, sizeof label, "MaxPool 2x2 s2 [..%lld,%lld,%lld]", (long long)C, (long long)shapes[s][2],
+                     (long long)shapes[s][3]);
+            compare(label, m, 1, &shapes[s], rank, 1);
+            m = new_model(shapes[s], 4, NULL, 0);
+            n = ob_add_node(m, "MaxPool", "pool", 1, X, 1, Y);
+            int64_t k3[2] = {3, 3}, one[2] = {1, 1}, p[4] = {1, 1, 1, 1};
+            ob_attr_ints(n, "kernel_shape", 2, k3);
+            ob_attr_ints(n, "strides", 2, one);
+            ob_attr_ints(n, "pads", 4, p);
+            snprintf(label, sizeof label, "MaxPool 3x3 s1 pad1 C=%lld", (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        { /* facemesh's channel padding, and a spatial pad with a constant */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            int64_t pads[8] = {0, 0, 0, 0, 0, 5, 0, 0}, pd[1] = {8};
+            ob_init_i64(m, "pads", 1, pd, pads);
+            const char *in[] = {"x", "pads"};
+            ob_node *n = ob_add_node(m, "Pad", "pad", 2, in, 1, Y);
+            ob_attr_str(n, "mode", "constant");
+            snprintf(label, sizeof label, "Pad channels +5 C=%lld", (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+            m = new_model(shapes[s], 4, NULL, 0);
+            int64_t pads2[8] = {0, 0, 1, 2, 0, 0, 3, 0}, vd[1] = {1};
+            float v = 1.5f;
+            ob_init_i64(m, "pads", 1, pd, pads2);
+            ob_init_f32(m, "v", 0, vd, &v);
+            const char *in3[] = {"x", "pads", "v"};
+            n = ob_add_node(m, "Pad", "pad", 3, in3, 1, Y);
+            ob_attr_str(n, "mode", "constant");
+            snprintf(label, sizeof label, "Pad spatial value 1.5 C=%lld", (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        for (int f = 2; f <= 3; f++) { /* YuNet's nearest x2 upsampling, and x3 */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            int64_t sd[1] = {4}, rd[1] = {0};
+            float scales[4] = {1, 1, (float)f, (float)f};
+            ob_init_f32(m, "roi", 1, rd, NULL);
+            ob_init_f32(m, "scales", 1, sd, scales);
+            const char *in[] = {"x", "roi", "scales"};
+            ob_node *n = ob_add_node(m, "Resize", "resize", 3, in, 1, Y);
+            ob_attr_str(n, "mode", "nearest");
+            ob_attr_str(n, "coordinate_transformation_mode", "asymmetric");
+            ob_attr_str(n, "nearest_mode", "floor");
+            snprintf(label, sizeof label, "Resize nearest x%d C=%lld", f, (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+    }
+}
+
+static void test_layout_ops(void)
+{
+    for (int s = 0; s < N_SHAPES; s++) {
+        int rank[2] = {4, 4};
+        char label[96];
+        const int64_t N = shapes[s][0], C = shapes[s][1], HW = shapes[s][2] * shapes[s][3];
+        static const int64_t perms[2][4] = {{0, 2, 3, 1}, {0, 3, 1, 2}};
+        for (int p = 0; p < 2; p++) {
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            ob_node *n = ob_add_node(m, "Transpose", "t", 1, X, 1, Y);
+            ob_attr_ints(n, "perm", 4, perms[p]);
+            snprintf(label, sizeof label, "Transpose (%lld,%lld,%lld,%lld) C=%lld", (long long)perms[p][0],
+                     (long long)perms[p][1], (long long)perms[p][2], (long long)perms[p][3], (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        { /* Flatten of a map with C>1 and H*W>1: NCHW element order must survive NHWC */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            const char *mid[] = {"f"};
+            ob_add_node(m, "Flatten", "flatten", 1, X, 1, mid);
+            int64_t wd[2] = {10, C * HW}, bd[1] = {10};
+            init_rand(m, "w", 2, wd, -0.1f, 0.1f);
+            init_rand(m, "b", 1, bd, -1, 1);
+            const char *in[] = {"f", "w", "b"};
+            ob_node *g = ob_add_node(m, "Gemm", "gemm", 3, in, 1, Y);
+            ob_attr_int(g, "transB", 1);
+            snprintf(label, sizeof label, "Flatten+Gemm transB=1 K=%lld", (long long)(C * HW));
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        { /* Gemm transB=0 with alpha and beta on a 2-D input */
+            const int64_t ad[1][4] = {{N, C, 0, 0}};
+            int r2[1] = {2};
+            ob_model *m = new_model(ad[0], 2, NULL, 0);
+            int64_t wd[2] = {C, 7}, bd[1] = {7};
+            init_rand(m, "w", 2, wd, -1, 1);
+            init_rand(m, "b", 1, bd, -1, 1);
+            const char *in[] = {"x", "w", "b"};
+            ob_node *g = ob_add_node(m, "Gemm", "gemm", 3, in, 1, Y);
+            ob_attr_float(g, "alpha", 0.5f);
+            ob_attr_float(g, "beta", 2.0f);
+            snprintf(label, sizeof label, "Gemm transB=0 alpha .5 beta 2 K=%lld", (long long)C);
+            compare(label, m, 1, ad, r2, 1);
+            m = new_model(ad[0], 2, NULL, 0);
+            ob_node *sm = ob_add_node(m, "Softmax", "softmax", 1, X, 1, Y);
+            ob_attr_int(sm, "axis", 1);
+            snprintf(label, sizeof label, "Softmax [N,%lld] axis 1", (long long)C);
+            compare(label, m, 1, ad, r2, 1);
+        }
+        { /* Softmax of a 4-D tensor: opset 11 coerces to 2-D at the axis */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            ob_node *sm = ob_add_node(m, "Softmax", "softmax", 1, X, 1, Y);
+            ob_attr_int(sm, "axis", 1);
+            snprintf(label, sizeof label, "Softmax 4-D axis 1 C=%lld", (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 1);
+        }
+        { /* Concat of two activations on the channel axis */
+            const int64_t d2[2][4] = {{N, C, shapes[s][2], shapes[s][3]}, {N, 2, shapes[s][2], shapes[s][3]}};
+            ob_model *m = new_model(d2[0], 4, d2[1], 4);
+            ob_node *n = ob_add_node(m, "Concat", "concat", 2, XX, 1, Y);
+            ob_attr_int(n, "axis", 1);
+            snprintf(label, sizeof label, "Concat axis 1 C=%lld+2", (long long)C);
+            compare(label, m, 2, d2, rank, 1);
+        }
+        { /* YuNet's head: Conv -> Sigmoid -> Transpose(0,2,3,1) -> Reshape [N,-1,C], with the
+             Conv output also a graph output (a tensor crossing an XNNPACK/C boundary twice) */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            ob_output(m, "c");
+            int64_t wd[4] = {4, C, 1, 1}, shd[1] = {3}, shv[3] = {N, -1, 4};
+            init_rand(m, "w", 4, wd, -1, 1);
+            ob_init_i64(m, "shape", 1, shd, shv);
+            const char *cin[] = {"x", "w"}, *c[] = {"c"}, *sg[] = {"s"}, *tr[] = {"t"}, *rin[] = {"t", "shape"};
+            ob_add_node(m, "Conv", "conv", 2, cin, 1, c);
+            ob_add_node(m, "Sigmoid", "sig", 1, c, 1, sg);
+            ob_node *t = ob_add_node(m, "Transpose", "tr", 1, sg, 1, tr);
+            int64_t perm[4] = {0, 2, 3, 1};
+            ob_attr_ints(t, "perm", 4, perm);
+            ob_add_node(m, "Reshape", "reshape", 2, rin, 1, Y);
+            snprintf(label, sizeof label, "Conv>Sigmoid>Transpose>Reshape C=%lld", (long long)C);
+            compare(label, m, 1, &shapes[s], rank, 2);
+        }
+    }
+}
+
+/* Known answers: the reference kernels against values computed here by other means. */
+static run_result run_ref(ob_model *m, const int64_t *xd, int rank, const float *x)
+{
+    size_t len;
+    uint8_t *bytes = ob_pack(m, &len);
+    fl_tensor in = {(float *)x, count_of(rank, xd), rank, {0}};
+    memcpy(in.dims, xd, (size_t)rank * sizeof(int64_t));
+    run_result r = run_model(bytes, len, FL_BACKEND_REFERENCE, 1, &in, 1);
+    free(bytes);
+    ob_free(m);
+    return r;
+}
+
+static void test_known_answers(void)
+{
+    { /* nearest x2: every pixel becomes a 2x2 block */
+        const int64_t xd[4] = {1, 1, 2, 2}, sd[1] = {4}, rd[1] = {0};
+        const float x[4] = {1, 2, 3, 4}, scales[4] = {1, 1, 2, 2};
+        ob_model *m = new_model(xd, 4, NULL, 0);
+        ob_init_f32(m, "roi", 1, rd, NULL);
+        ob_init_f32(m, "scales", 1, sd, scales);
+        const char *in[] = {"x", "roi", "scales"};
+        ob_node *n = ob_add_node(m, "Resize", "r", 3, in, 1, Y);
+        ob_attr_str(n, "mode", "nearest");
+        ob_attr_str(n, "coordinate_transformation_mode", "asymmetric");
+        ob_attr_str(n, "nearest_mode", "floor");
+        run_result r = run_ref(m, xd, 4, x);
+        static const float want[16] = {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4};
+        CHECK(r.status == FL_OK && r.count[0] == 16 && memcmp(r.out[0], want, sizeof want) == 0,
+              "Resize x2 replicates pixels");
+        free_result(&r);
+    }
+    { /* 3x3 conv with pads [0,0,1,1] and stride 2 against a direct sum written here */
+        const int64_t xd[4] = {1, 2, 5, 6}, wd[4] = {3, 2, 3, 3};
+        float x[60], w[54];
+        fl_test_fill(x, 60, &seed, -1, 1);
+        fl_test_fill(w, 54, &seed, -1, 1);
+        ob_model *m = new_model(xd, 4, NULL, 0);
+        ob_init_f32(m, "w", 4, wd, w);
+        const char *in[] = {"x", "w"};
+        ob_node *n = ob_add_node(m, "Conv", "c", 2, in, 1, Y);
+        int64_t pads[4] = {0, 0, 1, 1}, st[2] = {2, 2};
+        ob_attr_ints(n, "pads", 4, pads);
+        ob_attr_ints(n, "strides", 2, st);
+        run_result r = run_ref(m, xd, 4, x);
+        /* out: H = (5+1-3)/2+1 = 2, W = (6+1-3)/2+1 = 3 */
+        CHECK(r.status == FL_OK && r.count[0] == 3 * 2 * 3, "conv output is 3x2x3 (got %zu)", r.count[0]);
+        double maxd = 0;
+        for (int o = 0; o < 3 && r.status == FL_OK; o++)
+            for (int oh = 0; oh < 2; oh++)
+                for (int ow = 0; ow < 3; ow++) {
+                    double acc = 0;
+                    for (int c = 0; c < 2; c++)
+                        for (int kh = 0; kh < 3; kh++)
+                            for (int kw = 0; kw < 3; kw++) {
+                                int ih = oh * 2 + kh, iw = ow * 2 + kw; /* top/left pads are 0 */
+                                if (ih < 5 && iw < 6)
+                                    acc += (double)x[(c * 5 + ih) * 6 + iw] * w[((o * 2 + c) * 3 + kh) * 3 + kw];
+                            }
+                    maxd = fmax(maxd, fabs(acc - r.out[0][(o * 2 + oh) * 3 + ow]));
+                }
+        CHECK(maxd < 1e-5, "reference conv vs direct sum: %.3g", maxd);
+        free_result(&r);
+    }
+    { /* channel pad: new channels are zero, old ones untouched */
+        const int64_t xd[4] = {1, 2, 2, 2}, pd[1] = {8};
+        const float x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+        int64_t pads[8] = {0, 0, 0, 0, 0, 1, 0, 0};
+        ob_model *m = new_model(xd, 4, NULL, 0);
+        ob_init_i64(m, "pads", 1, pd, pads);
+        const char *in[] = {"x", "pads"};
+        ob_add_node(m, "Pad", "p", 2, in, 1, Y);
+        run_result r = run_ref(m, xd, 4, x);
+        static const float want[12] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0};
+        CHECK(r.status == FL_OK && r.count[0] == 12 && memcmp(r.out[0], want, sizeof want) == 0, "channel pad");
+        free_result(&r);
+    }
+    { /* max pool and softmax */
+        const int64_t xd[4] = {1, 1, 2, 4};
+        const float x[8] = {1, 5, 2, 0, 3, 4, -1, 7};
+        ob_model *m = new_model(xd, 4, NULL, 0);
+        ob_node *n = ob_add_node(m, "MaxPool", "p", 1, X, 1, Y);
+        int64_t k[2] = {2, 2};
+        ob_attr_ints(n, "kernel_shape", 2, k);
+        ob_attr_ints(n, "strides", 2, k);
+        run_result r = run_ref(m, xd, 4, x);
+        CHECK(r.status == FL_OK && r.count[0] == 2 && r.out[0][0] == 5 && r.out[0][1] == 7, "max pool");
+        free_result(&r);
+        const int64_t sd[2] = {1, 3};
+        const float s[3] = {0, 1, 2};
+        m = new_model(sd, 2, NULL, 0);
+        ob_add_node(m, "Softmax", "s", 1, X, 1, Y);
+        r = run_ref(m, sd, 2, s);
+        double e = exp(0) + exp(1) + exp(2);
+        CHECK(r.status == FL_OK && fabs(r.out[0][2] - exp(2) / e) < 1e-6, "softmax");
+        free_result(&r);
+    }
+}
+
+int main(void)
+{
+    test_known_answers();
+    test_conv();
+    test_unary_and_binary();
+    test_pool_pad_resize();
+    test_layout_ops();
+    TEST_MAIN_END();
+}
