@@ -121,7 +121,8 @@ void ob_init_raw(ob_model *m, const char *name, int dtype, int rank, const int64
     t->has_raw_data = 1;
     t->raw_data.len = n;
     t->raw_data.data = ob_alloc(m, n);
-    memcpy(t->raw_data.data, bytes, n);
+    if (n)
+        memcpy(t->raw_data.data, bytes, n);
     OB_PUSH(m, m->graph.initializer, m->graph.n_initializer, t);
 }
 

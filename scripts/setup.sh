@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages facelive builds, tests and benchmarks with. Idempotent.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake pkg-config
+  libprotobuf-c-dev protobuf-c-compiler      # ONNX parsing
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev   # the fast backend
+  libjansson-dev                             # JSON in tests (and later the server)
+  python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
