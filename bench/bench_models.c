@@ -15,29 +15,14 @@
 static int bench(const char *path, fl_backend backend, int runs, double *p50, double *p99, fl_probe *probe)
 {
     fl_error err;
-    fl_model *m;
-    if (fl_model_load_file(path, &m, &err)) {
-        fprintf(stderr, "%s\n", err.detail);
-        return -1;
-    }
-    fl_model_ctx_options opt = {backend, 1};
-    fl_model_ctx *ctx;
-    double *samples = malloc((size_t)runs * sizeof *samples);
-    int rc = -1;
-    if (fl_model_ctx_create(m, &opt, &ctx, &err) == FL_OK) {
-        if (fl_probe_init(probe, m, ctx, FL_PROBE_SPATIAL, &err) == FL_OK &&
-            fl_probe_time(probe, ctx, 3, runs, samples, &err) == FL_OK) {
-            *p50 = fl_quantile(samples, (size_t)runs, 0.5);
-            *p99 = fl_quantile(samples, (size_t)runs, 0.99);
-            rc = 0;
-        } else {
-            fprintf(stderr, "%s: %s\n", path, err.detail);
-        }
-        fl_model_ctx_free(ctx);
-    }
-    free(samples);
+    fl_model *m = NULL;
+    fl_status s = fl_model_load_file(path, &m, &err);
+    if (!s)
+        s = fl_probe_bench(probe, m, backend, runs, p50, p99, &err);
+    if (s)
+        fprintf(stderr, "%s: %s: %s\n", path, fl_status_name(s), err.detail);
     fl_model_free(m);
-    return rc;
+    return s ? -1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -129,6 +129,20 @@ static ob_model *new_model(const int64_t *xd, int rank, const int64_t *x2d, int 
     return m;
 }
 
+/* Adds scales/roi initializers and a nearest (asymmetric, floor) Resize from x to y. */
+static void add_resize(ob_model *m, float scale)
+{
+    int64_t sd[1] = {4}, rd[1] = {0};
+    float scales[4] = {1, 1, scale, scale};
+    ob_init_f32(m, "roi", 1, rd, NULL);
+    ob_init_f32(m, "scales", 1, sd, scales);
+    const char *in[] = {"x", "roi", "scales"};
+    ob_node *n = ob_add_node(m, "Resize", "resize", 3, in, 1, Y);
+    ob_attr_str(n, "mode", "nearest");
+    ob_attr_str(n, "coordinate_transformation_mode", "asymmetric");
+    ob_attr_str(n, "nearest_mode", "floor");
+}
+
 static const int64_t shapes[][4] = {{1, 3, 8, 8}, {1, 8, 15, 17}, {2, 16, 7, 5}, {1, 32, 20, 20}};
 #define N_SHAPES (int)(sizeof shapes / sizeof shapes[0])
 
@@ -288,15 +302,7 @@ static void test_pool_pad_resize(void)
         }
         for (int f = 2; f <= 3; f++) { /* YuNet's nearest x2 upsampling, and x3 */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
-            int64_t sd[1] = {4}, rd[1] = {0};
-            float scales[4] = {1, 1, (float)f, (float)f};
-            ob_init_f32(m, "roi", 1, rd, NULL);
-            ob_init_f32(m, "scales", 1, sd, scales);
-            const char *in[] = {"x", "roi", "scales"};
-            ob_node *n = ob_add_node(m, "Resize", "resize", 3, in, 1, Y);
-            ob_attr_str(n, "mode", "nearest");
-            ob_attr_str(n, "coordinate_transformation_mode", "asymmetric");
-            ob_attr_str(n, "nearest_mode", "floor");
+            add_resize(m, (float)f);
             snprintf(label, sizeof label, "Resize nearest x%d C=%lld", f, (long long)C);
             compare(label, m, 1, &shapes[s], rank, 1);
         }
@@ -401,16 +407,10 @@ static run_result run_ref(ob_model *m, const int64_t *xd, int rank, const float 
 static void test_known_answers(void)
 {
     { /* nearest x2: every pixel becomes a 2x2 block */
-        const int64_t xd[4] = {1, 1, 2, 2}, sd[1] = {4}, rd[1] = {0};
-        const float x[4] = {1, 2, 3, 4}, scales[4] = {1, 1, 2, 2};
+        const int64_t xd[4] = {1, 1, 2, 2};
+        const float x[4] = {1, 2, 3, 4};
         ob_model *m = new_model(xd, 4, NULL, 0);
-        ob_init_f32(m, "roi", 1, rd, NULL);
-        ob_init_f32(m, "scales", 1, sd, scales);
-        const char *in[] = {"x", "roi", "scales"};
-        ob_node *n = ob_add_node(m, "Resize", "r", 3, in, 1, Y);
-        ob_attr_str(n, "mode", "nearest");
-        ob_attr_str(n, "coordinate_transformation_mode", "asymmetric");
-        ob_attr_str(n, "nearest_mode", "floor");
+        add_resize(m, 2.0f);
         run_result r = run_ref(m, xd, 4, x);
         static const float want[16] = {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4};
         CHECK(r.status == FL_OK && r.count[0] == 16 && memcmp(r.out[0], want, sizeof want) == 0,

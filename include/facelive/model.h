@@ -16,8 +16,8 @@
  *     fl_model_ctx_free(ctx);
  *     fl_model_free(model);
  *
- * Models: ONNX files (IR >= 3, opset 7..13 ops as listed in docs/onnx-runtime.md), float32
- * activations, NCHW. Tensors passed to and from a model are float32, row-major, NCHW, in the
+ * Models: ONNX files of opset 11 or 12 using the operators listed in docs/onnx-runtime.md,
+ * float32 activations, NCHW. Tensors passed to and from a model are float32, row-major, NCHW, in the
  * order of the graph's inputs and outputs.
  *
  * Shapes: a model whose inputs have symbolic dims (e.g. YuNet's height/width) runs at any shape
@@ -89,7 +89,8 @@ FL_API fl_status fl_model_load_file(const char *path, fl_model **out, fl_error *
 /* Same from bytes in memory; the bytes are not referenced after the call. Thread-safe. */
 FL_API fl_status fl_model_load_memory(const void *data, size_t size, fl_model **out, fl_error *err);
 
-/* Free a model. All its contexts must have been freed. NULL is ignored. */
+/* Free a model. All its contexts must have been freed and no other thread may be using it.
+ * NULL is ignored. */
 FL_API void fl_model_free(fl_model *model);
 
 /* Number of graph inputs (initializers excluded) and outputs. Thread-safe. */
@@ -108,7 +109,7 @@ FL_API size_t fl_model_node_count(const fl_model *model);
 FL_API fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options *options,
                                      fl_model_ctx **out, fl_error *err);
 
-/* Free a context. NULL is ignored. Not thread-safe for the same ctx. */
+/* Free a context. NULL is ignored. No other thread may be using the same ctx. */
 FL_API void fl_model_ctx_free(fl_model_ctx *ctx);
 
 /* Run the model. inputs[n_inputs] and outputs[n_outputs] follow the graph order and counts.
@@ -117,7 +118,7 @@ FL_API void fl_model_ctx_free(fl_model_ctx *ctx);
 FL_API fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs,
                                   fl_tensor *outputs, size_t n_outputs, fl_error *err);
 
-/* The backend a context runs on. Thread-safe. */
+/* The backend a context runs on. Safe to call from any thread while ctx is alive. */
 FL_API fl_backend fl_model_ctx_backend(const fl_model_ctx *ctx);
 
 /* 1 when this build has the XNNPACK backend. Thread-safe. */

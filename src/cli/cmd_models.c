@@ -58,27 +58,6 @@ static void print_dims(const fl_tensor_info *info, FILE *f)
     fprintf(f, "]");
 }
 
-/* Times one backend; fills median/p99 and leaves the outputs in *probe. */
-static int time_backend(const fl_model *m, fl_backend b, int runs, fl_probe *probe, double *p50, double *p99,
-                        fl_error *err)
-{
-    fl_model_ctx_options opt = {b, 1};
-    fl_model_ctx *ctx;
-    if (fl_model_ctx_create(m, &opt, &ctx, err))
-        return -1;
-    double *samples = malloc((size_t)runs * sizeof *samples);
-    int rc = -1;
-    if (samples && fl_probe_init(probe, m, ctx, FL_PROBE_SPATIAL, err) == FL_OK &&
-        fl_probe_time(probe, ctx, 2, runs, samples, err) == FL_OK) {
-        *p50 = fl_quantile(samples, (size_t)runs, 0.5);
-        *p99 = fl_quantile(samples, (size_t)runs, 0.99);
-        rc = 0;
-    }
-    free(samples);
-    fl_model_ctx_free(ctx);
-    return rc;
-}
-
 static int run_one(const models_args *a, const char *name, int first)
 {
     char path[4096];
@@ -94,9 +73,9 @@ static int run_one(const models_args *a, const char *name, int first)
     fl_probe px = {0}, pr = {0};
     double x50 = 0, x99 = 0, r50 = 0, r99 = 0;
     int have_x = fl_backend_available(FL_BACKEND_XNNPACK);
-    int failed = time_backend(m, FL_BACKEND_REFERENCE, a->runs, &pr, &r50, &r99, &err) != 0;
+    int failed = fl_probe_bench(&pr, m, FL_BACKEND_REFERENCE, a->runs, &r50, &r99, &err) != FL_OK;
     if (!failed && have_x)
-        failed = time_backend(m, FL_BACKEND_XNNPACK, a->runs, &px, &x50, &x99, &err) != 0;
+        failed = fl_probe_bench(&px, m, FL_BACKEND_XNNPACK, a->runs, &x50, &x99, &err) != FL_OK;
     if (failed) {
         fprintf(stderr, "%s: %s: %s\n", name, fl_status_name(err.status), err.detail);
     } else if (a->json) {

@@ -93,3 +93,27 @@ double fl_probe_max_diff(const fl_probe *a, const fl_probe *b)
     }
     return m;
 }
+
+fl_status fl_probe_bench(fl_probe *p, const fl_model *model, fl_backend backend, int runs, double *p50, double *p99,
+                         fl_error *err)
+{
+    fl_model_ctx_options opt = {backend, 1};
+    fl_model_ctx *ctx;
+    fl_status s = fl_model_ctx_create(model, &opt, &ctx, err);
+    if (s)
+        return s;
+    double *samples = malloc((size_t)runs * sizeof *samples);
+    if (!samples)
+        s = FL_E_NO_MEMORY;
+    if (!s)
+        s = fl_probe_init(p, model, ctx, FL_PROBE_SPATIAL, err);
+    if (!s)
+        s = fl_probe_time(p, ctx, 3, runs, samples, err);
+    if (!s) {
+        *p50 = fl_quantile(samples, (size_t)runs, 0.5);
+        *p99 = fl_quantile(samples, (size_t)runs, 0.99);
+    }
+    free(samples);
+    fl_model_ctx_free(ctx);
+    return s;
+}

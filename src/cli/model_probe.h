@@ -25,6 +25,11 @@ void fl_probe_free(fl_probe *p);
 /* Runs `runs` timed inferences after `warmup` untimed ones; samples_ms[runs] receives each. */
 fl_status fl_probe_time(fl_probe *p, fl_model_ctx *ctx, int warmup, int runs, double *samples_ms, fl_error *err);
 
+/* On a new one-thread context of `backend`: fl_probe_init, then fl_probe_time; *p50 and *p99
+ * receive the median and 99th percentile in ms. The probe keeps the last outputs. */
+fl_status fl_probe_bench(fl_probe *p, const fl_model *model, fl_backend backend, int runs, double *p50, double *p99,
+                         fl_error *err);
+
 /* Largest absolute difference between the outputs of two probes of the same model. */
 double fl_probe_max_diff(const fl_probe *a, const fl_probe *b);
 
