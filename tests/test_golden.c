@@ -9,7 +9,17 @@
 
 #include "face/yunet_decode.h"
 #include "facelive/model.h"
+#include "nn/model_internal.h"
 #include "test_util.h"
+
+/* Nodes the XNNPACK backend leaves to C: YuNet's 12 head Transposes and 12 Reshapes, and the
+ * NCHW-order Flatten of the human models; everything else runs in XNNPACK. */
+static int expected_c_nodes(const char *model)
+{
+    if (strncmp(model, "yunet", 5) == 0)
+        return 24;
+    return strncmp(model, "human_", 6) == 0 ? 1 : 0;
+}
 
 /* MANIFEST section 7 tolerances, by model family and output. */
 static double tolerance(const char *model, const char *output)
@@ -104,6 +114,13 @@ static void run_golden(const char *dir, const char *name, const json_t *entry, f
                   backend == FL_BACKEND_XNNPACK ? "xnnpack" : "reference", oname, maxd, tol);
             printf("%-40s %-9s %-9s max|diff| %.2e (tolerance %.0e)\n", name,
                    backend == FL_BACKEND_XNNPACK ? "xnnpack" : "reference", oname, maxd, tol);
+        }
+        if (s == FL_OK && backend == FL_BACKEND_XNNPACK) {
+            int accelerated, in_c;
+            fl_model_ctx_node_split(ctx, &accelerated, &in_c);
+            CHECK(in_c == expected_c_nodes(model_file), "%s: %d nodes in C, expected %d", model_file, in_c,
+                  expected_c_nodes(model_file));
+            printf("  %s on XNNPACK: %d nodes in XNNPACK runtimes, %d in C\n", model_file, accelerated, in_c);
         }
         if (s == FL_OK && strncmp(model_file, "yunet", 5) == 0)
             check_yunet_decode(entry, got, outs);

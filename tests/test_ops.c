@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "facelive/model.h"
+#include "nn/model_internal.h"
 #include "onnx_builder.h"
 #include "test_util.h"
 
@@ -38,6 +39,7 @@ typedef struct run_result {
     size_t count[2];
     int rank[2];
     int64_t dims[2][FL_MAX_DIMS];
+    int accelerated, in_c; /* node split of the plan */
 } run_result;
 
 /* Loads the packed model and runs it on one backend. inputs are random in [-1, 1). */
@@ -69,6 +71,7 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
             r.rank[i] = outs[i].rank;
             memcpy(r.dims[i], outs[i].dims, sizeof outs[i].dims);
         }
+        fl_model_ctx_node_split(ctx, &r.accelerated, &r.in_c);
         fl_model_ctx_free(ctx);
     }
     fl_model_free(model);
@@ -81,9 +84,11 @@ static void free_result(run_result *r)
     free(r->out[1]);
 }
 
-/* Runs model m on both backends with random inputs of the given shapes; compares outputs. */
+/* Runs model m on both backends with random inputs of the given shapes; compares outputs.
+ * want_c: how many nodes the XNNPACK backend must leave to the C kernels (0 when the op maps to
+ * XNNPACK), so a comparison can never silently become reference against reference. */
 static void compare(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
-                    int n_out)
+                    int n_out, int want_c)
 {
     size_t len;
     uint8_t *bytes = ob_pack(m, &len);
@@ -99,6 +104,8 @@ static void compare(const char *label, ob_model *m, int n_in, const int64_t in_d
     if (fl_backend_available(FL_BACKEND_XNNPACK) && ref.status == FL_OK) {
         run_result x = run_model(bytes, len, FL_BACKEND_XNNPACK, n_in, ins, n_out);
         CHECK(x.status == FL_OK, "%s: xnnpack: %s", label, fl_status_name(x.status));
+        CHECK(x.in_c == want_c && x.accelerated >= 0, "%s: %d nodes in XNNPACK, %d in C (expected %d in C)", label,
+              x.accelerated, x.in_c, want_c);
         for (int o = 0; o < n_out && x.status == FL_OK; o++) {
             CHECK(x.count[o] == ref.count[o] && x.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
             double maxd = 0;
@@ -192,7 +199,7 @@ static void test_conv(void)
             snprintf(label, sizeof label, "Conv %s [%lld,%lld,%lld,%lld]", cc->name, (long long)shapes[s][0],
                      (long long)C, (long long)shapes[s][2], (long long)shapes[s][3]);
             int rank[1] = {4};
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
 }
 
@@ -207,7 +214,7 @@ static void test_unary_and_binary(void)
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
             ob_add_node(m, unary[u], "op", 1, X, 1, Y);
             snprintf(label, sizeof label, "%s [..%lld..]", unary[u], (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
         { /* PRelu with a [C,1,1] slope, as every pack model has */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
@@ -216,7 +223,7 @@ static void test_unary_and_binary(void)
             const char *in[] = {"x", "slope"};
             ob_add_node(m, "PRelu", "prelu", 2, in, 1, Y);
             snprintf(label, sizeof label, "PRelu slope [C,1,1] C=%lld", (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
         static const char *const bins[] = {"Add", "Mul"};
         for (int b = 0; b < 2; b++) {
@@ -226,7 +233,7 @@ static void test_unary_and_binary(void)
                 const int64_t dims2[2][4] = {{shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]},
                                              {shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]}};
                 snprintf(label, sizeof label, "%s activation+activation C=%lld", bins[b], (long long)C);
-                compare(label, m, 2, dims2, rank, 1);
+                compare(label, m, 2, dims2, rank, 1, 0);
             }
             { /* squeeze-excitation style: [N,C,H,W] (op) [N,C,1,1] */
                 const int64_t dims2[2][4] = {{shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]},
@@ -234,7 +241,7 @@ static void test_unary_and_binary(void)
                 ob_model *m = new_model(dims2[0], 4, dims2[1], 4);
                 ob_add_node(m, bins[b], "op", 2, XX, 1, Y);
                 snprintf(label, sizeof label, "%s broadcast [N,C,1,1] C=%lld", bins[b], (long long)C);
-                compare(label, m, 2, dims2, rank, 1);
+                compare(label, m, 2, dims2, rank, 1, 0);
             }
             { /* constant [C,1,1] (inference BatchNorm as Mul+Add) and a full [C,H,W] constant */
                 ob_model *m = new_model(shapes[s], 4, NULL, 0);
@@ -243,14 +250,14 @@ static void test_unary_and_binary(void)
                 const char *in[] = {"x", "c"};
                 ob_add_node(m, bins[b], "op", 2, in, 1, Y);
                 snprintf(label, sizeof label, "%s constant [C,1,1] C=%lld", bins[b], (long long)C);
-                compare(label, m, 1, &shapes[s], rank, 1);
+                compare(label, m, 1, &shapes[s], rank, 1, 0);
                 m = new_model(shapes[s], 4, NULL, 0);
                 int64_t fd[3] = {C, shapes[s][2], shapes[s][3]};
                 init_rand(m, "c", 3, fd, -1, 1);
                 const char *in2[] = {"c", "x"};
                 ob_add_node(m, bins[b], "op", 2, in2, 1, Y);
                 snprintf(label, sizeof label, "%s constant [C,H,W] first C=%lld", bins[b], (long long)C);
-                compare(label, m, 1, &shapes[s], rank, 1);
+                compare(label, m, 1, &shapes[s], rank, 1, 0);
             }
         }
     }
@@ -270,7 +277,7 @@ static void test_pool_pad_resize(void)
             ob_attr_ints(n, "strides", 2, k);
             snprintf(label, sizeof label, "MaxPool 2x2 s2 [..%lld,%lld,%lld]", (long long)C, (long long)shapes[s][2],
                      (long long)shapes[s][3]);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
             m = new_model(shapes[s], 4, NULL, 0);
             n = ob_add_node(m, "MaxPool", "pool", 1, X, 1, Y);
             int64_t k3[2] = {3, 3}, one[2] = {1, 1}, p[4] = {1, 1, 1, 1};
@@ -278,7 +285,7 @@ static void test_pool_pad_resize(void)
             ob_attr_ints(n, "strides", 2, one);
             ob_attr_ints(n, "pads", 4, p);
             snprintf(label, sizeof label, "MaxPool 3x3 s1 pad1 C=%lld", (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
         { /* facemesh's channel padding, and a spatial pad with a constant */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
@@ -288,7 +295,7 @@ static void test_pool_pad_resize(void)
             ob_node *n = ob_add_node(m, "Pad", "pad", 2, in, 1, Y);
             ob_attr_str(n, "mode", "constant");
             snprintf(label, sizeof label, "Pad channels +5 C=%lld", (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
             m = new_model(shapes[s], 4, NULL, 0);
             int64_t pads2[8] = {0, 0, 1, 2, 0, 0, 3, 0}, vd[1] = {1};
             float v = 1.5f;
@@ -298,13 +305,13 @@ static void test_pool_pad_resize(void)
             n = ob_add_node(m, "Pad", "pad", 3, in3, 1, Y);
             ob_attr_str(n, "mode", "constant");
             snprintf(label, sizeof label, "Pad spatial value 1.5 C=%lld", (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
         for (int f = 2; f <= 3; f++) { /* YuNet's nearest x2 upsampling, and x3 */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
             add_resize(m, (float)f);
             snprintf(label, sizeof label, "Resize nearest x%d C=%lld", f, (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
     }
 }
@@ -322,7 +329,7 @@ static void test_layout_ops(void)
             ob_attr_ints(n, "perm", 4, perms[p]);
             snprintf(label, sizeof label, "Transpose (%lld,%lld,%lld,%lld) C=%lld", (long long)perms[p][0],
                      (long long)perms[p][1], (long long)perms[p][2], (long long)perms[p][3], (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 1);
         }
         { /* Flatten of a map with C>1 and H*W>1: NCHW element order must survive NHWC */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
@@ -335,7 +342,7 @@ static void test_layout_ops(void)
             ob_node *g = ob_add_node(m, "Gemm", "gemm", 3, in, 1, Y);
             ob_attr_int(g, "transB", 1);
             snprintf(label, sizeof label, "Flatten+Gemm transB=1 K=%lld", (long long)(C * HW));
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 1);
         }
         { /* Gemm transB=0 with alpha and beta on a 2-D input */
             const int64_t ad[1][4] = {{N, C, 0, 0}};
@@ -349,19 +356,19 @@ static void test_layout_ops(void)
             ob_attr_float(g, "alpha", 0.5f);
             ob_attr_float(g, "beta", 2.0f);
             snprintf(label, sizeof label, "Gemm transB=0 alpha .5 beta 2 K=%lld", (long long)C);
-            compare(label, m, 1, ad, r2, 1);
+            compare(label, m, 1, ad, r2, 1, 0);
             m = new_model(ad[0], 2, NULL, 0);
             ob_node *sm = ob_add_node(m, "Softmax", "softmax", 1, X, 1, Y);
             ob_attr_int(sm, "axis", 1);
             snprintf(label, sizeof label, "Softmax [N,%lld] axis 1", (long long)C);
-            compare(label, m, 1, ad, r2, 1);
+            compare(label, m, 1, ad, r2, 1, 0);
         }
         { /* Softmax of a 4-D tensor: opset 11 coerces to 2-D at the axis */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
             ob_node *sm = ob_add_node(m, "Softmax", "softmax", 1, X, 1, Y);
             ob_attr_int(sm, "axis", 1);
             snprintf(label, sizeof label, "Softmax 4-D axis 1 C=%lld", (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 1);
         }
         { /* Concat of two activations on the channel axis */
             const int64_t d2[2][4] = {{N, C, shapes[s][2], shapes[s][3]}, {N, 2, shapes[s][2], shapes[s][3]}};
@@ -369,7 +376,7 @@ static void test_layout_ops(void)
             ob_node *n = ob_add_node(m, "Concat", "concat", 2, XX, 1, Y);
             ob_attr_int(n, "axis", 1);
             snprintf(label, sizeof label, "Concat axis 1 C=%lld+2", (long long)C);
-            compare(label, m, 2, d2, rank, 1);
+            compare(label, m, 2, d2, rank, 1, 1);
         }
         { /* YuNet's head: Conv -> Sigmoid -> Transpose(0,2,3,1) -> Reshape [N,-1,C], with the
              Conv output also a graph output (a tensor crossing an XNNPACK/C boundary twice) */
@@ -386,7 +393,7 @@ static void test_layout_ops(void)
             ob_attr_ints(t, "perm", 4, perm);
             ob_add_node(m, "Reshape", "reshape", 2, rin, 1, Y);
             snprintf(label, sizeof label, "Conv>Sigmoid>Transpose>Reshape C=%lld", (long long)C);
-            compare(label, m, 1, &shapes[s], rank, 2);
+            compare(label, m, 1, &shapes[s], rank, 2, 2);
         }
     }
 }

@@ -15,6 +15,9 @@ typedef struct fl_backend_ops {
     fl_status (*create)(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **exec, fl_error *err);
     /* inputs[i]: graph input i (NCHW); outputs[i]: room for graph output i. */
     fl_status (*run)(void *exec, const float *const *inputs, float *const *outputs, fl_error *err);
+    /* How many nodes run accelerated (in XNNPACK) and how many through the C kernels; planned
+     * shape-value nodes count in neither. For tests and reports. */
+    void (*node_split)(const void *exec, int *accelerated, int *in_c);
     /* The inferred shapes the exec was created with. */
     const fl_shapes *(*shapes)(const void *exec);
     void (*destroy)(void *exec);

@@ -78,9 +78,18 @@ static fl_status ref_run(void *p, const float *const *inputs, float *const *outp
     return FL_OK;
 }
 
+static void ref_node_split(const void *p, int *accelerated, int *in_c)
+{
+    const ref_exec *e = p;
+    *accelerated = 0;
+    *in_c = 0;
+    for (int i = 0; i < e->g->n_nodes; i++)
+        *in_c += !fl_ref_node_is_planned(e->g, &e->g->nodes[i]);
+}
+
 static const fl_shapes *ref_shapes(const void *p)
 {
     return &((const ref_exec *)p)->shapes;
 }
 
-const fl_backend_ops fl_backend_reference = {ref_create, ref_run, ref_shapes, ref_destroy};
+const fl_backend_ops fl_backend_reference = {ref_create, ref_run, ref_node_split, ref_shapes, ref_destroy};

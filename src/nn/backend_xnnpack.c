@@ -45,6 +45,7 @@ typedef struct xnn_exec {
     char *owned;
     step *steps;
     int n_steps;
+    int n_accelerated; /* nodes inside XNNPACK runtimes */
     void **keep; /* transformed weights: must outlive the runtimes */
     int n_keep, cap_keep;
 } xnn_exec;
@@ -651,6 +652,7 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
         while (j < count && supported[order[j]])
             j++;
         s = build_segment(e, order, i, j, done, threadpool, st, err);
+        e->n_accelerated += j - i;
         i = j;
     }
     if (!s)
@@ -713,9 +715,18 @@ static fl_status xnn_run(void *p, const float *const *inputs, float *const *outp
     return FL_OK;
 }
 
+static void xnn_node_split(const void *p, int *accelerated, int *in_c)
+{
+    const xnn_exec *e = p;
+    *accelerated = e->n_accelerated;
+    *in_c = 0;
+    for (int i = 0; i < e->n_steps; i++)
+        *in_c += e->steps[i].node >= 0;
+}
+
 static const fl_shapes *xnn_shapes(const void *p)
 {
     return &((const xnn_exec *)p)->shapes;
 }
 
-const fl_backend_ops fl_backend_xnnpack = {xnn_create, xnn_run, xnn_shapes, xnn_destroy};
+const fl_backend_ops fl_backend_xnnpack = {xnn_create, xnn_run, xnn_node_split, xnn_shapes, xnn_destroy};

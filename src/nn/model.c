@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "facelive/model.h"
 #include "nn/backend.h"
+#include "nn/model_internal.h"
 #include "nn/onnx_load.h"
 
 #ifdef FL_HAVE_XNNPACK
@@ -257,6 +258,17 @@ static fl_status get_plan(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n, 
     }
     *out = victim;
     return FL_OK;
+}
+
+void fl_model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
+{
+    const plan_slot *last = NULL;
+    for (int i = 0; i < FL_MODEL_PLAN_CACHE; i++)
+        if (ctx->slots[i].exec && (!last || ctx->slots[i].last_use > last->last_use))
+            last = &ctx->slots[i];
+    *accelerated = *in_c = -1;
+    if (last)
+        ctx->ops->node_split(last->exec, accelerated, in_c);
 }
 
 fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, fl_tensor *outputs,
