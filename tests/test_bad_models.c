@@ -149,12 +149,14 @@ static void test_file_damage(void)
     fl_error err;
     CHECK(load_bytes(bytes, size, &err) == FL_OK, "the intact file loads: %s", err.detail);
     /* (A cut after 2 bytes leaves a complete ir_version field: valid protobuf without a graph.) */
+    fl_status s = load_bytes(bytes, 4096, &err);
+    EXPECT(s, FL_E_MODEL_TRUNCATED, err, "(graph)");
     const size_t cuts[] = {17, 100, 4096, size / 2, size - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         fl_status s = load_bytes(bytes, cuts[i], &err);
         EXPECT(s, FL_E_MODEL_TRUNCATED, err, "remain");
     }
-    fl_status s = load_bytes(bytes, 1, &err);
+    s = load_bytes(bytes, 1, &err);
     EXPECT(s, FL_E_MODEL_TRUNCATED, err, "cut short");
     s = load_bytes(bytes, 0, &err);
     EXPECT(s, FL_E_MODEL_MALFORMED, err, "empty");
@@ -243,6 +245,14 @@ static void test_bad_runs(void)
         fl_tensor wrong_c = {in, 3 * 90 * 90, 4, {1, 1, 64, 64}};
         s = fl_model_ctx_run(ctx, &wrong_c, 1, outs, 12, &err);
         EXPECT(s, FL_E_SHAPE, err, "dim 1");
+        /* 4 x 3 x 8192 x 8192 is within 2^31 elements, but its activations are far above 2 GiB:
+           refused while planning, before anything is allocated (the data is never read) */
+        fl_tensor huge = {in, 0, 4, {4, 3, 8192, 8192}};
+        s = fl_model_ctx_run(ctx, &huge, 1, outs, 12, &err);
+        EXPECT(s, FL_E_TOO_LARGE, err, "MiB of activations");
+        fl_tensor short_buffer = {in, 3 * 64 * 64 - 1, 4, {1, 3, 64, 64}};
+        s = fl_model_ctx_run(ctx, &short_buffer, 1, outs, 12, &err);
+        EXPECT(s, FL_E_BUFFER_TOO_SMALL, err, "input 0");
         fl_tensor ok = {in, 3 * 64 * 64, 4, {1, 3, 64, 64}};
         outs[6].capacity = 3; /* bbox_8 needs 64 * 4 floats */
         s = fl_model_ctx_run(ctx, &ok, 1, outs, 12, &err);

@@ -24,7 +24,8 @@
  * the graph accepts. Each context plans a shape on first use and keeps the last
  * FL_MODEL_PLAN_CACHE plans, so alternating between a few sizes does not re-plan.
  *
- * Limits: a model file may be at most 256 MiB; a tensor at most 2^31 elements.
+ * Limits: a model file may be at most 256 MiB; a tensor at most 2^31 elements; the activations of
+ * one input shape at most 2 GiB (FL_E_TOO_LARGE names the need).
  *
  * Thread-safety: an fl_model is immutable once loaded; any number of threads may use it
  * concurrently (including creating contexts). An fl_model_ctx is used by one thread at a time.
@@ -45,6 +46,8 @@ extern "C" {
 #define FL_MAX_DIMS 8
 #define FL_MODEL_PLAN_CACHE 4
 #define FL_MODEL_MAX_FILE_BYTES (256u * 1024u * 1024u)
+/* Activations of one plan (all intermediate float tensors) may take at most 2 GiB. */
+#define FL_MODEL_MAX_ACTIVATION_FLOATS ((size_t)512u * 1024u * 1024u)
 
 typedef enum fl_dtype {
     FL_DTYPE_FLOAT32 = 1, /* ONNX TensorProto.FLOAT */
@@ -67,8 +70,9 @@ typedef struct fl_tensor_info {
     int64_t dims[FL_MAX_DIMS];
 } fl_tensor_info;
 
-/* A float32 tensor in caller memory. For inputs: data, rank and dims are read.
- * For outputs: data and capacity (in floats) are read; rank and dims are written. */
+/* A float32 tensor in caller memory. For inputs: data, capacity (in floats; at least the
+ * product of dims), rank and dims are read. For outputs: data and capacity are read; rank and
+ * dims are written. */
 typedef struct fl_tensor {
     float *data;
     size_t capacity;

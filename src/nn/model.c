@@ -296,8 +296,13 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
     float *out_ptrs[64];
     if (n_outputs > 64)
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than 64 outputs are not supported");
-    for (size_t i = 0; i < n_inputs; i++)
+    for (size_t i = 0; i < n_inputs; i++) {
+        const fl_tshape *t = &shapes->t[g->inputs[i]];
+        if (inputs[i].capacity < t->count)
+            return fl_fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu '%s': capacity %zu floats, its dims need %zu", i,
+                           g->tensors[g->inputs[i]].name, inputs[i].capacity, t->count);
         in_ptrs[i] = inputs[i].data;
+    }
     for (size_t i = 0; i < n_outputs; i++) {
         const fl_tshape *t = &shapes->t[g->outputs[i]];
         if (!outputs[i].data || outputs[i].capacity < t->count)

@@ -30,6 +30,23 @@ static int read_varint(const uint8_t *p, size_t size, size_t *pos, uint64_t *out
     return -2;
 }
 
+/* ModelProto's top-level fields, so a truncation message can say "graph" rather than "7". */
+static const char *field_name(uint64_t field)
+{
+    switch (field) {
+    case 1: return " (ir_version)";
+    case 2: return " (producer_name)";
+    case 3: return " (producer_version)";
+    case 4: return " (domain)";
+    case 5: return " (model_version)";
+    case 6: return " (doc_string)";
+    case 7: return " (graph)";
+    case 8: return " (opset_import)";
+    case 14: return " (metadata_props)";
+    default: return "";
+    }
+}
+
 fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_error *err)
 {
     size_t pos = 0;
@@ -70,8 +87,8 @@ fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_
         }
         if (len > size - pos)
             return fl_fail(err, FL_E_MODEL_TRUNCATED,
-                           "%s: field %" PRIu64 " at byte %zu needs %" PRIu64 " bytes, only %zu remain", what, field,
-                           field_at, len, size - pos);
+                           "%s: field %" PRIu64 "%s at byte %zu needs %" PRIu64 " bytes, only %zu remain", what, field,
+                           field_name(field), field_at, len, size - pos);
         pos += (size_t)len;
     }
     return FL_OK;

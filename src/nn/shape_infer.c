@@ -420,6 +420,15 @@ fl_status fl_shapes_infer(const fl_graph *g, const fl_tensor *inputs, size_t n_i
         I.n = &g->nodes[i];
         s = infer_node(&I);
     }
+    /* Refuse plans whose activations alone would exceed the limit, before any backend tries to
+     * allocate them (a huge input shape is the usual cause). */
+    size_t total = 0;
+    for (int i = 0; i < g->n_tensors && !s; i++)
+        if (!g->tensors[i].is_const && g->tensors[i].dtype == FL_DTYPE_FLOAT32)
+            total += I.t[i].count;
+    if (!s && total > FL_MODEL_MAX_ACTIVATION_FLOATS)
+        s = fl_fail(err, FL_E_TOO_LARGE, "these input dims need %zu MiB of activations, the limit is %u MiB",
+                    total / (256u * 1024u), (unsigned)(FL_MODEL_MAX_ACTIVATION_FLOATS / (256u * 1024u)));
     if (s) {
         fl_shapes_free(&res);
         return s;
