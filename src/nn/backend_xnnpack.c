@@ -582,35 +582,36 @@ static void xnn_destroy(void *p)
     free(e);
 }
 
-/* NCHW buffers for every float tensor produced outside XNNPACK or crossing a boundary. */
+/* An NCHW buffer for tensor t unless it has one (constants point at the graph's data). */
+static fl_status alloc_nchw(xnn_exec *e, int t, fl_error *err)
+{
+    if (e->buf[t] || e->g->tensors[t].dtype != FL_DTYPE_FLOAT32)
+        return FL_OK;
+    size_t n = e->shapes.t[t].count;
+    e->buf[t] = malloc((n ? n : 1) * sizeof(float));
+    if (!e->buf[t])
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+    e->owned[t] = 1;
+    return FL_OK;
+}
+
+/* NCHW buffers for every tensor a C step produces or an XNNPACK run hands out. */
 static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
 {
     const fl_graph *g = e->g;
+    fl_status s = FL_OK;
     for (int i = 0; i < g->n_tensors; i++)
         if (g->tensors[i].is_const)
             e->buf[i] = g->tensors[i].data;
-    for (int s = 0; s < e->n_steps; s++) {
-        const step *st = &e->steps[s];
-        int outs[1];
-        const int *list = outs;
-        int n = 0;
-        if (st->node >= 0) {
-            outs[0] = g->nodes[st->node].outputs[0];
-            n = 1;
-        }
-        for (int k = 0; k < n + st->n_ext; k++) {
-            int t = k < n ? list[k] : st->ext[k - n].tensor;
-            if (k >= n && !st->ext[k - n].is_output)
-                continue;
-            if (e->buf[t] || g->tensors[t].dtype != FL_DTYPE_FLOAT32)
-                continue;
-            e->buf[t] = malloc((e->shapes.t[t].count ? e->shapes.t[t].count : 1) * sizeof(float));
-            if (!e->buf[t])
-                return fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
-            e->owned[t] = 1;
-        }
+    for (int i = 0; i < e->n_steps && !s; i++) {
+        const step *st = &e->steps[i];
+        if (st->node >= 0)
+            s = alloc_nchw(e, g->nodes[st->node].outputs[0], err);
+        for (int k = 0; k < st->n_ext && !s; k++)
+            if (st->ext[k].is_output)
+                s = alloc_nchw(e, st->ext[k].tensor, err);
     }
-    return FL_OK;
+    return s;
 }
 
 static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **out, fl_error *err)
