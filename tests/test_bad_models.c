@@ -38,7 +38,7 @@ static const char *const X[] = {"x"}, *const Y[] = {"y"};
 
 /* A valid one-Conv model; `mutate` breaks it in one way before packing. */
 typedef enum { OK_MODEL, UNKNOWN_OP, SHORT_RAW, DOUBLE_DTYPE, CEIL_MODE, RESIZE_LINEAR, KERNEL_MISMATCH,
-               MISSING_INPUT, BAD_GROUP, NO_OUTPUTS, HUGE_DIMS, WEIGHT_NOT_CONST } mutation;
+               MISSING_INPUT, BAD_GROUP, NO_OUTPUTS, HUGE_DIMS, WEIGHT_NOT_CONST, EMPTY_KERNEL } mutation;
 
 static ob_model *conv_model(mutation mut)
 {
@@ -55,6 +55,9 @@ static ob_model *conv_model(mutation mut)
     else if (mut == HUGE_DIMS) {
         int64_t big[4] = {1 << 20, 1 << 20, 3, 3};
         ob_init_raw(m, "w", 1, 4, big, w, sizeof w);
+    } else if (mut == EMPTY_KERNEL) {
+        int64_t empty[4] = {4, 3, 0, 0};
+        ob_init_f32(m, "w", 4, empty, w);
     } else
         ob_init_f32(m, "w", 4, wd, w);
     const char *in[] = {"x", mut == MISSING_INPUT ? "nowhere" : "w"};
@@ -113,6 +116,8 @@ static void test_built_models(void)
     EXPECT(s, FL_E_MODEL_INVALID, err, "no outputs");
     s = load_built(conv_model(HUGE_DIMS), &err);
     EXPECT(s, FL_E_TOO_LARGE, err, "2^31");
+    s = load_built(conv_model(EMPTY_KERNEL), &err);
+    EXPECT(s, FL_E_SHAPE, err, "kernel 0x0");
     s = load_built(conv_model(WEIGHT_NOT_CONST), &err);
     EXPECT(s, FL_E_UNSUPPORTED_ATTRIBUTE, err, "constant initializer");
     { /* an opset whose op semantics differ from the implemented ones */

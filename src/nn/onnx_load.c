@@ -567,7 +567,10 @@ static fl_status check_weights(loader *L, fl_node *n)
         if (n->n_inputs > 2 && n->inputs[2] >= 0 && t[n->inputs[2]].dims[0] != w->dims[0])
             return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Conv): bias has %" PRId64 " values for %" PRId64
                            " output channels", n->name, t[n->inputs[2]].dims[0], w->dims[0]);
-        return check_positive(&(attr_ctx){L, NULL, n->name}, "kernel_shape", c->kernel, 2, 1);
+        if (c->kernel[0] < 1 || c->kernel[1] < 1 || c->kernel[0] > 65536 || c->kernel[1] > 65536)
+            return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Conv): kernel %" PRId64 "x%" PRId64 " is out of range",
+                           n->name, c->kernel[0], c->kernel[1]);
+        return FL_OK;
     }
     if (n->op == FL_OP_GEMM) {
         if ((s = require_initializer(L, n, 1, "B", 2)) || (s = require_initializer(L, n, 2, "C", -1)))
