@@ -21,6 +21,7 @@
 
 #include "common/error.h"
 #include "nn/backend.h"
+#include "nn/exec_buffers.h"
 #include "nn/ref_kernels.h"
 #include "nn/tensor_util.h"
 
@@ -39,10 +40,7 @@ typedef struct step {
 } step;
 
 typedef struct xnn_exec {
-    const fl_graph *g;
-    fl_shapes shapes;
-    float **buf; /* NCHW data of tensors that C steps or boundaries use */
-    char *owned;
+    fl_exec_buffers t; /* shapes, and NCHW data of tensors that C steps or boundaries use */
     step *steps;
     int n_steps;
     int n_accelerated; /* nodes inside XNNPACK runtimes */
@@ -227,8 +225,8 @@ static fl_status static_value(seg *S, const float *data, size_t rank, const size
  * activation needs. */
 static fl_status const_operand(seg *S, int t, int act_rank, uint32_t *id)
 {
-    const fl_tshape *ts = &S->e->shapes.t[t];
-    const float *src = S->e->g->tensors[t].data;
+    const fl_tshape *ts = &S->e->t.shapes.t[t];
+    const float *src = S->e->t.g->tensors[t].data;
     if (act_rank != 4) {
         size_t d[FL_GRAPH_MAX_RANK];
         for (int i = 0; i < ts->rank; i++)
@@ -250,10 +248,10 @@ static fl_status define_conv(seg *S, uint32_t x, uint32_t y)
 {
     const fl_node *n = S->n;
     const fl_conv_attr *c = &n->attr.conv;
-    const fl_graph *g = S->e->g;
+    const fl_graph *g = S->e->t.g;
     const fl_graph_tensor *w = &g->tensors[n->inputs[1]];
     const size_t M = (size_t)w->dims[0], CG = (size_t)w->dims[1], KH = (size_t)c->kernel[0], KW = (size_t)c->kernel[1];
-    const size_t C = (size_t)S->e->shapes.t[n->inputs[0]].dims[1];
+    const size_t C = (size_t)S->e->t.shapes.t[n->inputs[0]].dims[1];
     const float *wd = w->data;
     uint32_t wid, bid = XNN_INVALID_VALUE_ID;
     fl_status s;
@@ -299,7 +297,7 @@ static fl_status define_conv(seg *S, uint32_t x, uint32_t y)
 static fl_status define_gemm(seg *S, uint32_t x, uint32_t y)
 {
     const fl_node *n = S->n;
-    const fl_graph *g = S->e->g;
+    const fl_graph *g = S->e->t.g;
     const fl_graph_tensor *b = &g->tensors[n->inputs[1]];
     const int tb = n->attr.gemm.trans_b;
     const size_t N = (size_t)(tb ? b->dims[0] : b->dims[1]), K = (size_t)(tb ? b->dims[1] : b->dims[0]);
@@ -335,8 +333,8 @@ static fl_status define_resize(seg *S, uint32_t x, uint32_t y)
 {
     const fl_node *n = S->n;
     float sc[FL_GRAPH_MAX_RANK];
-    fl_resize_scales(S->e->g, &S->e->shapes, n, sc);
-    const size_t C = (size_t)S->e->shapes.t[n->inputs[0]].dims[1], SH = (size_t)sc[2], SW = (size_t)sc[3];
+    fl_resize_scales(S->e->t.g, &S->e->t.shapes, n, sc);
+    const size_t C = (size_t)S->e->t.shapes.t[n->inputs[0]].dims[1], SH = (size_t)sc[2], SW = (size_t)sc[3];
     float *ones = keep_alloc(S->e, C * SH * SW * sizeof(float));
     if (!ones)
         return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
@@ -357,7 +355,7 @@ static fl_status define_node(seg *S)
 {
     const fl_node *n = S->n;
     const xnn_exec *e = S->e;
-    const fl_tshape *xs = &e->shapes.t[n->inputs[0]], *ys = &e->shapes.t[n->outputs[0]];
+    const fl_tshape *xs = &e->t.shapes.t[n->inputs[0]], *ys = &e->t.shapes.t[n->outputs[0]];
     uint32_t x = S->id[n->inputs[0]], y = S->id[n->outputs[0]];
     switch (n->op) {
     case FL_OP_CONV: return define_conv(S, x, y);
@@ -378,7 +376,7 @@ static fl_status define_node(seg *S)
         XCHECK(S, xnn_define_global_average_pooling_2d(S->sg, -INFINITY, INFINITY, x, y, 0));
         return FL_OK;
     case FL_OP_PRELU: {
-        const fl_graph_tensor *sl = &e->g->tensors[n->inputs[1]];
+        const fl_graph_tensor *sl = &e->t.g->tensors[n->inputs[1]];
         const size_t C = (size_t)xs->dims[1];
         float *slope = keep_alloc(S->e, C * sizeof(float));
         if (!slope)
@@ -398,7 +396,7 @@ static fl_status define_node(seg *S)
         uint32_t ab[2];
         for (int i = 0; i < 2; i++) {
             int t = n->inputs[i];
-            if (is_act(e->g, t)) {
+            if (is_act(e->t.g, t)) {
                 ab[i] = S->id[t];
             } else {
                 fl_status s = const_operand(S, t, ys->rank, &ab[i]);
@@ -423,7 +421,7 @@ static fl_status define_node(seg *S)
     case FL_OP_PAD: {
         int64_t pads[2 * FL_GRAPH_MAX_RANK];
         float value;
-        fl_pad_params(e->g, &e->shapes, n, pads, &value);
+        fl_pad_params(e->t.g, &e->t.shapes, n, pads, &value);
         size_t pre[XNN_MAX_TENSOR_DIMS], post[XNN_MAX_TENSOR_DIMS];
         const int r = xs->rank;
         for (int i = 0; i < r; i++) {
@@ -444,7 +442,7 @@ static fl_status define_node(seg *S)
 static fl_status build_segment(xnn_exec *e, const int *order, int first, int last, char *in_seg, void *threadpool,
                                step *st, fl_error *err)
 {
-    const fl_graph *g = e->g;
+    const fl_graph *g = e->t.g;
     memset(in_seg, 0, (size_t)g->n_nodes);
     for (int i = first; i < last; i++)
         in_seg[order[i]] = 1;
@@ -504,10 +502,10 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
         ev->id = (uint32_t)st->n_ext;
         ev->tensor = t;
         ev->is_output = kind[t] == 2;
-        ev->scratch = malloc(e->shapes.t[t].count * sizeof(float) + XNN_EXTRA_BYTES);
+        ev->scratch = malloc(e->t.shapes.t[t].count * sizeof(float) + XNN_EXTRA_BYTES);
         st->n_ext++;
         size_t d[FL_GRAPH_MAX_RANK];
-        int r = xnn_dims(&e->shapes.t[t], d);
+        int r = xnn_dims(&e->t.shapes.t[t], d);
         if (!ev->scratch)
             s = fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
         else if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
@@ -521,7 +519,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
         int t = S.n->outputs[0];
         if (id[t] == XNN_INVALID_VALUE_ID) {
             size_t d[FL_GRAPH_MAX_RANK];
-            int r = xnn_dims(&e->shapes.t[t], d);
+            int r = xnn_dims(&e->t.shapes.t[t], d);
             if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, XNN_INVALID_VALUE_ID, 0,
                                               &id[t])) != xnn_status_success) {
                 s = xfail(&S, "xnn_define_tensor_value", xs);
@@ -570,46 +568,24 @@ static void xnn_destroy(void *p)
     }
     for (int i = 0; i < e->n_keep; i++)
         free(e->keep[i]);
-    if (e->buf)
-        for (int i = 0; i < e->g->n_tensors; i++)
-            if (e->owned[i])
-                free(e->buf[i]);
     free(e->keep);
     free(e->steps);
-    free(e->buf);
-    free(e->owned);
-    fl_shapes_free(&e->shapes);
+    fl_exec_buffers_free(&e->t);
     free(e);
-}
-
-/* An NCHW buffer for tensor t unless it has one (constants point at the graph's data). */
-static fl_status alloc_nchw(xnn_exec *e, int t, fl_error *err)
-{
-    if (e->buf[t] || e->g->tensors[t].dtype != FL_DTYPE_FLOAT32)
-        return FL_OK;
-    size_t n = e->shapes.t[t].count;
-    e->buf[t] = malloc((n ? n : 1) * sizeof(float));
-    if (!e->buf[t])
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
-    e->owned[t] = 1;
-    return FL_OK;
 }
 
 /* NCHW buffers for every tensor a C step produces or an XNNPACK run hands out. */
 static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
 {
-    const fl_graph *g = e->g;
+    const fl_graph *g = e->t.g;
     fl_status s = FL_OK;
-    for (int i = 0; i < g->n_tensors; i++)
-        if (g->tensors[i].is_const)
-            e->buf[i] = g->tensors[i].data;
     for (int i = 0; i < e->n_steps && !s; i++) {
         const step *st = &e->steps[i];
         if (st->node >= 0)
-            s = alloc_nchw(e, g->nodes[st->node].outputs[0], err);
+            s = fl_exec_buffers_alloc(&e->t, g->nodes[st->node].outputs[0], err);
         for (int k = 0; k < st->n_ext && !s; k++)
             if (st->ext[k].is_output)
-                s = alloc_nchw(e, st->ext[k].tensor, err);
+                s = fl_exec_buffers_alloc(&e->t, st->ext[k].tensor, err);
     }
     return s;
 }
@@ -621,9 +597,11 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
         fl_shapes_free(shapes);
         return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     }
-    e->g = g;
-    e->shapes = *shapes;
-    memset(shapes, 0, sizeof *shapes);
+    fl_status s = fl_exec_buffers_init(&e->t, g, shapes, err);
+    if (s) {
+        xnn_destroy(e);
+        return s;
+    }
     enum xnn_status xs = xnn_initialize(NULL); /* idempotent and thread-safe inside XNNPACK */
     if (xs != xnn_status_success) {
         xnn_destroy(e);
@@ -633,15 +611,12 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     char *supported = calloc((size_t)nn, 1), *done = calloc((size_t)nn, 1);
     int *order = malloc((size_t)nn * sizeof(int)), *remaining = malloc((size_t)nn * sizeof(int));
     e->steps = calloc((size_t)nn, sizeof *e->steps);
-    e->buf = calloc((size_t)g->n_tensors, sizeof *e->buf);
-    e->owned = calloc((size_t)g->n_tensors, 1);
-    fl_status s = FL_OK;
-    if (!supported || !done || !order || !remaining || !e->steps || !e->buf || !e->owned) {
+    if (!supported || !done || !order || !remaining || !e->steps) {
         s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
         goto done;
     }
     for (int i = 0; i < nn; i++)
-        supported[i] = (char)node_supported(g, &e->shapes, &g->nodes[i]);
+        supported[i] = (char)node_supported(g, &e->t.shapes, &g->nodes[i]);
     int count = schedule(g, supported, order, remaining, done);
     for (int i = 0; i < count && !s;) {
         step *st = &e->steps[e->n_steps++];
@@ -690,29 +665,25 @@ static void from_xnn(const fl_tshape *t, const float *x, float *nchw)
 static fl_status xnn_run(void *p, const float *const *inputs, float *const *outputs, fl_error *err)
 {
     xnn_exec *e = p;
-    const fl_graph *g = e->g;
-    for (int i = 0; i < g->n_inputs; i++)
-        e->buf[g->inputs[i]] = (float *)inputs[i]; /* read only */
+    const fl_graph *g = e->t.g;
+    fl_bind_graph_inputs(g, e->t.buf, inputs);
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
         if (st->node >= 0) {
-            fl_ref_node(g, &e->shapes, &g->nodes[st->node], e->buf);
+            fl_ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
             continue;
         }
         for (int k = 0; k < st->n_ext; k++)
             if (!st->ext[k].is_output)
-                to_xnn(&e->shapes.t[st->ext[k].tensor], e->buf[st->ext[k].tensor], st->ext[k].scratch);
+                to_xnn(&e->t.shapes.t[st->ext[k].tensor], e->t.buf[st->ext[k].tensor], st->ext[k].scratch);
         enum xnn_status xs = xnn_invoke_runtime(st->rt);
         if (xs != xnn_status_success)
             return fl_fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
         for (int k = 0; k < st->n_ext; k++)
             if (st->ext[k].is_output)
-                from_xnn(&e->shapes.t[st->ext[k].tensor], st->ext[k].scratch, e->buf[st->ext[k].tensor]);
+                from_xnn(&e->t.shapes.t[st->ext[k].tensor], st->ext[k].scratch, e->t.buf[st->ext[k].tensor]);
     }
-    for (int i = 0; i < g->n_outputs; i++) {
-        int t = g->outputs[i];
-        memcpy(outputs[i], e->buf[t], e->shapes.t[t].count * sizeof(float));
-    }
+    fl_copy_graph_outputs(g, &e->t.shapes, e->t.buf, outputs);
     return FL_OK;
 }
 
@@ -727,7 +698,7 @@ static void xnn_node_split(const void *p, int *accelerated, int *in_c)
 
 static const fl_shapes *xnn_shapes(const void *p)
 {
-    return &((const xnn_exec *)p)->shapes;
+    return &((const xnn_exec *)p)->t.shapes;
 }
 
 const fl_backend_ops fl_backend_xnnpack = {xnn_create, xnn_run, xnn_node_split, xnn_shapes, xnn_destroy};

@@ -284,3 +284,17 @@ int fl_ref_node_is_planned(const fl_graph *g, const fl_node *n)
 {
     return g->tensors[n->outputs[0]].dtype == FL_DTYPE_INT64;
 }
+
+void fl_bind_graph_inputs(const fl_graph *g, float **buf, const float *const *inputs)
+{
+    for (int i = 0; i < g->n_inputs; i++)
+        buf[g->inputs[i]] = (float *)inputs[i]; /* read only */
+}
+
+void fl_copy_graph_outputs(const fl_graph *g, const fl_shapes *s, float *const *buf, float *const *outputs)
+{
+    for (int i = 0; i < g->n_outputs; i++) {
+        int t = g->outputs[i];
+        memcpy(outputs[i], buf[t], s->t[t].count * sizeof(float));
+    }
+}
