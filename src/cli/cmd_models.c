@@ -7,7 +7,6 @@
 
 #include "cli/commands.h"
 #include "cli/model_probe.h"
-#include "cli/timing.h"
 #include "facelive/model.h"
 
 typedef struct models_args {
