@@ -88,7 +88,10 @@ double fl_probe_max_diff(const fl_probe *a, const fl_probe *b)
             count *= (size_t)a->outputs[i].dims[k];
         for (size_t k = 0; k < count; k++) {
             double d = fabs((double)a->outputs[i].data[k] - (double)b->outputs[i].data[k]);
-            m = d > m || isnan(d) ? (isnan(d) ? INFINITY : d) : m;
+            if (isnan(d))
+                return INFINITY; /* a NaN on one side is the worst disagreement */
+            if (d > m)
+                m = d;
         }
     }
     return m;

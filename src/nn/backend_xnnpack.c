@@ -197,7 +197,6 @@ typedef struct seg {
     xnn_exec *e;
     xnn_subgraph_t sg;
     uint32_t *id;       /* per tensor: xnn value id or XNN_INVALID_VALUE_ID */
-    const char *in_seg; /* per node: 1 when in this segment */
     fl_error *err;
     const fl_node *n;
 } seg;
@@ -483,7 +482,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
         n_ext += kind[t] != 0;
     st->node = -1;
     st->ext = calloc((size_t)(n_ext ? n_ext : 1), sizeof *st->ext);
-    seg S = {e, NULL, id, in_seg, err, &g->nodes[order[first]]};
+    seg S = {e, NULL, id, err, &g->nodes[order[first]]};
     fl_status s = FL_OK;
     enum xnn_status xs;
     if (!st->ext) {

@@ -283,6 +283,8 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
                        g->n_inputs, g->n_outputs, n_inputs, n_outputs);
     if (n_inputs > FL_MAX_DIMS)
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than %d inputs are not supported", FL_MAX_DIMS);
+    if (n_outputs > 64)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than 64 outputs are not supported");
     for (size_t i = 0; i < n_inputs; i++)
         if (!inputs[i].data)
             return fl_fail(err, FL_E_INVALID_ARGUMENT, "input %zu has no data", i);
@@ -294,8 +296,6 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
     const fl_shapes *shapes = ctx->ops->shapes(slot->exec);
     const float *in_ptrs[FL_MAX_DIMS];
     float *out_ptrs[64];
-    if (n_outputs > 64)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than 64 outputs are not supported");
     for (size_t i = 0; i < n_inputs; i++) {
         const fl_tshape *t = &shapes->t[g->inputs[i]];
         if (inputs[i].capacity < t->count)
