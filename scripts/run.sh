@@ -5,5 +5,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh"
+"$root/scripts/data.sh"
 "$root/scripts/build.sh" release >/dev/null
 "$root/build/facelive" models --models "$root/models" "$@"

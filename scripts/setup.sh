@@ -6,6 +6,7 @@ PACKAGES=(
   libprotobuf-c-dev protobuf-c-compiler      # ONNX parsing
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev   # the fast backend
   libjansson-dev                             # JSON in tests (and later the server)
+  libturbojpeg0-dev libspng-dev              # image decoding
   python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
 )
 missing=()

@@ -5,6 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh"
+"$root/scripts/data.sh"
 for flavour in release sanitize; do
   "$root/scripts/build.sh" "$flavour"
   dir=$root/build; [ "$flavour" = sanitize ] && dir=$root/build-sanitize

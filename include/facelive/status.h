@@ -34,7 +34,9 @@ extern "C" {
     X(FL_E_TENSOR_DATA, -16, "tensor data does not match its dims")                        \
     X(FL_E_SHAPE, -17, "tensor shapes are inconsistent")                                   \
     X(FL_E_BACKEND, -18, "inference backend failed")                                       \
-    X(FL_E_UNAVAILABLE, -19, "feature is not available in this build")
+    X(FL_E_UNAVAILABLE, -19, "feature is not available in this build")                    \
+    X(FL_E_IMAGE_FORMAT, -20, "not a JPEG or PNG image")                                   \
+    X(FL_E_IMAGE_CORRUPT, -21, "image data is truncated or damaged")
 
 typedef enum fl_status {
 #define FL_STATUS_ENUM_(name, value, msg) name = value,

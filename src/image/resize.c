@@ -1,0 +1,129 @@
+/*
+ * OpenCV's uint8 INTER_LINEAR resize (imgproc/resize.cpp, generic path), reproduced in fixed
+ * point: 11-bit weights per axis (INTER_RESIZE_COEF_BITS), a horizontal pass into int rows,
+ * then the vertical blend in the form of OpenCV's vectorised kernel:
+ *   ((b0 * (r0 >> 4)) >> 16) + ((b1 * (r1 >> 4)) >> 16) + 2) >> 2.
+ * (OpenCV's scalar form, (b0*r0 + b1*r1 + 2^21) >> 22, can differ by one; on 49 test cases of
+ * 1, 3 and 4 channels, 2.5 million values, this form matched cv2.resize everywhere.)
+ * An exact 2x downscale is INTER_AREA in OpenCV (it switches), and here too.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facelive/image.h"
+
+#define COEF_BITS 11
+#define COEF_SCALE (1 << COEF_BITS)
+
+/* Source index and weights per destination index, as OpenCV computes them (float fx). */
+static void linear_tab(int src_n, int dst_n, int *ofs, short *alpha)
+{
+    const double inv_scale = (double)dst_n / src_n;
+    const double scale = 1.0 / inv_scale;
+    for (int d = 0; d < dst_n; d++) {
+        float f = (float)((d + 0.5) * scale - 0.5);
+        int s = (int)floorf(f);
+        f -= (float)s;
+        if (s < 0) {
+            f = 0;
+            s = 0;
+        }
+        if (s >= src_n - 1) {
+            f = 0;
+            s = src_n - 1;
+        }
+        ofs[d] = s;
+        alpha[2 * d] = (short)lrintf((1.f - f) * COEF_SCALE);
+        alpha[2 * d + 1] = (short)lrintf(f * COEF_SCALE);
+    }
+}
+
+/* Rows: OpenCV keeps the weights and clamps the row indices. */
+static void row_tab(int src_n, int dst_n, int *ofs, short *beta)
+{
+    const double scale = 1.0 / ((double)dst_n / src_n);
+    for (int d = 0; d < dst_n; d++) {
+        float f = (float)((d + 0.5) * scale - 0.5);
+        int s = (int)floorf(f);
+        f -= (float)s;
+        ofs[d] = s;
+        beta[2 * d] = (short)lrintf((1.f - f) * COEF_SCALE);
+        beta[2 * d + 1] = (short)lrintf(f * COEF_SCALE);
+    }
+}
+
+static void hresize(const uint8_t *row, int src_w, int cn, const int *xofs, const short *alpha, int dst_w, int *out)
+{
+    for (int dx = 0; dx < dst_w; dx++) {
+        int sx = xofs[dx];
+        int sx1 = sx + 1 < src_w ? sx + 1 : sx;
+        for (int c = 0; c < cn; c++)
+            out[dx * cn + c] = row[sx * cn + c] * alpha[2 * dx] + row[sx1 * cn + c] * alpha[2 * dx + 1];
+    }
+}
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void area_half(const uint8_t *src, size_t ss, int cn, uint8_t *dst, int dw, int dh, size_t ds)
+{
+    for (int y = 0; y < dh; y++) {
+        const uint8_t *r0 = src + (size_t)(2 * y) * ss, *r1 = r0 + ss;
+        uint8_t *d = dst + (size_t)y * ds;
+        for (int x = 0; x < dw; x++)
+            for (int c = 0; c < cn; c++) {
+                int i = 2 * x * cn + c;
+                d[x * cn + c] = (uint8_t)((r0[i] + r0[i + cn] + r1[i] + r1[i + cn] + 2) >> 2);
+            }
+    }
+}
+
+fl_status fl_resize_linear(const uint8_t *src, int src_w, int src_h, size_t src_stride, int cn, int x, int y, int w,
+                           int h, uint8_t *dst, int dst_w, int dst_h, size_t dst_stride)
+{
+    if (!src || !dst || cn < 1 || cn > 4 || w < 1 || h < 1 || dst_w < 1 || dst_h < 1 || x < 0 || y < 0 ||
+        x > src_w - w || y > src_h - h || dst_w > FL_IMAGE_MAX_SIDE || dst_h > FL_IMAGE_MAX_SIDE ||
+        src_stride < (size_t)src_w * (size_t)cn || dst_stride < (size_t)dst_w * (size_t)cn)
+        return FL_E_INVALID_ARGUMENT;
+    const uint8_t *s0 = src + (size_t)y * src_stride + (size_t)x * (size_t)cn;
+    if (w == 2 * dst_w && h == 2 * dst_h) {
+        area_half(s0, src_stride, cn, dst, dst_w, dst_h, dst_stride);
+        return FL_OK;
+    }
+    int *xofs = malloc((size_t)dst_w * sizeof *xofs), *yofs = malloc((size_t)dst_h * sizeof *yofs);
+    short *alpha = malloc((size_t)dst_w * 2 * sizeof *alpha), *beta = malloc((size_t)dst_h * 2 * sizeof *beta);
+    const size_t rw = (size_t)dst_w * (size_t)cn;
+    int *rows = malloc(2 * rw * sizeof *rows);
+    if (!xofs || !yofs || !alpha || !beta || !rows) {
+        free(xofs), free(yofs), free(alpha), free(beta), free(rows);
+        return FL_E_NO_MEMORY;
+    }
+    linear_tab(w, dst_w, xofs, alpha);
+    row_tab(h, dst_h, yofs, beta);
+    int cached[2] = {-1, -1};
+    for (int dy = 0; dy < dst_h; dy++) {
+        int sy[2] = {clampi(yofs[dy], 0, h - 1), clampi(yofs[dy] + 1, 0, h - 1)};
+        int *r[2] = {rows, rows + rw};
+        for (int k = 0; k < 2; k++) { /* horizontal pass, reusing rows the previous line computed */
+            if (cached[k] == sy[k])
+                continue;
+            if (cached[1 - k] == sy[k]) {
+                memcpy(r[k], r[1 - k], rw * sizeof(int));
+            } else {
+                hresize(s0 + (size_t)sy[k] * src_stride, w, cn, xofs, alpha, dst_w, r[k]);
+            }
+            cached[k] = sy[k];
+        }
+        const int b0 = beta[2 * dy], b1 = beta[2 * dy + 1];
+        uint8_t *d = dst + (size_t)dy * dst_stride;
+        for (size_t i = 0; i < rw; i++) {
+            int v = (((b0 * (r[0][i] >> 4)) >> 16) + ((b1 * (r[1][i] >> 4)) >> 16) + 2) >> 2;
+            d[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+    free(xofs), free(yofs), free(alpha), free(beta), free(rows);
+    return FL_OK;
+}

@@ -1,0 +1,111 @@
+/*
+ * OpenCV's uint8 warpAffine with INTER_LINEAR and BORDER_CONSTANT 0 (imgproc/imgwarp.cpp),
+ * reproduced in fixed point: source coordinates in 1/32 pixel (INTER_BITS = 5) computed from
+ * AB_BITS = 10 fixed-point steps, rounded the way cvRound rounds (to nearest even), then a
+ * bilinear blend with 15-bit weights from a 32x32 table. A pixel whose 2x2 neighbourhood lies
+ * wholly outside the source is the border value; one partly outside blends border zeros in.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "facelive/image.h"
+
+#define INTER_BITS 5
+#define INTER_TAB_SIZE (1 << INTER_BITS)
+#define AB_BITS 10
+#define AB_SCALE (1 << AB_BITS)
+#define COEF_BITS 15
+#define COEF_SCALE (1 << COEF_BITS)
+
+static int sat_round(double v) /* saturate_cast<int>(double): round half to even */
+{
+    if (v > 2147483647.0)
+        return 2147483647;
+    if (v < -2147483648.0)
+        return (int)-2147483647 - 1;
+    return (int)lrint(v);
+}
+
+fl_status fl_warp_affine_linear(const uint8_t *src, int src_w, int src_h, size_t src_stride, int cn,
+                                const double fwd[6], uint8_t *dst, int dst_w, int dst_h, size_t dst_stride)
+{
+    if (!src || !dst || !fwd || cn < 1 || cn > 4 || src_w < 1 || src_h < 1 || dst_w < 1 || dst_h < 1 ||
+        dst_w > FL_IMAGE_MAX_SIDE || dst_h > FL_IMAGE_MAX_SIDE || src_stride < (size_t)src_w * (size_t)cn ||
+        dst_stride < (size_t)dst_w * (size_t)cn)
+        return FL_E_INVALID_ARGUMENT;
+    for (int i = 0; i < 6; i++)
+        if (!isfinite(fwd[i]))
+            return FL_E_INVALID_ARGUMENT;
+    /* cv2.warpAffine takes the source-to-destination transform and inverts it, in this order of
+     * double operations (a singular matrix becomes all zeros, as there). */
+    double m[6] = {fwd[0], fwd[1], fwd[2], fwd[3], fwd[4], fwd[5]};
+    double D = m[0] * m[4] - m[1] * m[3];
+    D = D != 0.0 ? 1.0 / D : 0.0;
+    const double a11 = m[4] * D, a22 = m[0] * D;
+    m[0] = a11;
+    m[1] *= -D;
+    m[3] *= -D;
+    m[4] = a22;
+    const double b1 = -m[0] * m[2] - m[1] * m[5], b2 = -m[3] * m[2] - m[4] * m[5];
+    m[2] = b1;
+    m[5] = b2;
+    /* Bilinear weights for each of the 32x32 sub-pixel positions (exact in 15 bits). */
+    short wtab[INTER_TAB_SIZE * INTER_TAB_SIZE][4];
+    for (int i = 0; i < INTER_TAB_SIZE; i++)
+        for (int j = 0; j < INTER_TAB_SIZE; j++) {
+            float fy = (float)i / INTER_TAB_SIZE, fx = (float)j / INTER_TAB_SIZE;
+            short *w = wtab[i * INTER_TAB_SIZE + j];
+            w[0] = (short)lrintf((1.f - fy) * (1.f - fx) * COEF_SCALE);
+            w[1] = (short)lrintf((1.f - fy) * fx * COEF_SCALE);
+            w[2] = (short)lrintf(fy * (1.f - fx) * COEF_SCALE);
+            w[3] = (short)lrintf(fy * fx * COEF_SCALE);
+        }
+    /* The whole-pixel entry is 1.0 * 32768, which OpenCV saturates to 32767 and then, to bring
+     * the sum back to 32768, adds 1 to the last weight (its table fix-up scans the 2x2 from
+     * index 3). Exactly one entry is affected; reproduce it. */
+    wtab[0][0] = 32767;
+    wtab[0][3] = 1;
+    int *adelta = malloc((size_t)dst_w * sizeof *adelta), *bdelta = malloc((size_t)dst_w * sizeof *bdelta);
+    if (!adelta || !bdelta) {
+        free(adelta), free(bdelta);
+        return FL_E_NO_MEMORY;
+    }
+    for (int x = 0; x < dst_w; x++) {
+        adelta[x] = sat_round(m[0] * x * AB_SCALE);
+        bdelta[x] = sat_round(m[3] * x * AB_SCALE);
+    }
+    const int round_delta = AB_SCALE / INTER_TAB_SIZE / 2;
+    for (int y = 0; y < dst_h; y++) {
+        const int X0 = sat_round((m[1] * y + m[2]) * AB_SCALE) + round_delta;
+        const int Y0 = sat_round((m[4] * y + m[5]) * AB_SCALE) + round_delta;
+        uint8_t *d = dst + (size_t)y * dst_stride;
+        for (int x = 0; x < dst_w; x++) {
+            /* 64-bit sums: OpenCV's int additions cannot overflow for sane transforms, and
+             * insane ones must not be undefined behaviour here. */
+            const long long X = ((long long)X0 + adelta[x]) >> (AB_BITS - INTER_BITS);
+            const long long Y = ((long long)Y0 + bdelta[x]) >> (AB_BITS - INTER_BITS);
+            const long long sx = X >> INTER_BITS, sy = Y >> INTER_BITS;
+            const short *w = wtab[(Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1))];
+            uint8_t *o = d + (size_t)x * (size_t)cn;
+            if (sx >= src_w || sx + 1 < 0 || sy >= src_h || sy + 1 < 0) {
+                for (int c = 0; c < cn; c++)
+                    o[c] = 0;
+                continue;
+            }
+            for (int c = 0; c < cn; c++) {
+                int v[4];
+                for (int k = 0; k < 4; k++) {
+                    long long px = sx + (k & 1), py = sy + (k >> 1);
+                    v[k] = (px >= 0 && py >= 0 && px < src_w && py < src_h)
+                               ? src[(size_t)py * src_stride + (size_t)px * (size_t)cn + (size_t)c]
+                               : 0;
+                }
+                int acc = v[0] * w[0] + v[1] * w[1] + v[2] * w[2] + v[3] * w[3];
+                int r = (acc + (1 << (COEF_BITS - 1))) >> COEF_BITS;
+                o[c] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+            }
+        }
+    }
+    free(adelta), free(bdelta);
+    return FL_OK;
+}
