@@ -11,6 +11,12 @@ const char *fl_test_models_dir(void)
     return d && *d ? d : FL_TEST_MODELS_DIR;
 }
 
+const char *fl_test_data_dir(void)
+{
+    const char *d = getenv("FACELIVE_DATA_DIR");
+    return d && *d ? d : FL_TEST_DATA_DIR;
+}
+
 void *fl_test_read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");

@@ -3,5 +3,6 @@
 #define FL_CLI_COMMANDS_H
 
 int fl_cmd_models(int argc, char **argv);
+int fl_cmd_analyze(int argc, char **argv);
 
 #endif

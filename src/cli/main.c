@@ -11,6 +11,7 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  models [--models DIR] [--runs N] [--json]   load every model of the pack, describe it, time it\n"
+            "  analyze IMAGE... [--json] [--draw OUT]       faces, landmarks, pose, eye/mouth measures, quality\n"
             "  help                                          this text\n"
             "\n"
             "Exit status: 0 success, 1 a model or input failed, 2 bad usage.\n");
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "models") == 0)
         return fl_cmd_models(argc - 1, argv + 1);
+    if (strcmp(cmd, "analyze") == 0)
+        return fl_cmd_analyze(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

@@ -1,0 +1,154 @@
+/* The public face-analysis API: detection, mesh and geometry of the main face, quality. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "face/detector.h"
+#include "face/geometry.h"
+#include "face/mesh.h"
+#include "quality/quality.h"
+
+#define MIN_PRESENCE 0.5f /* below this the mesh says the crop holds no face */
+
+struct fl_analyzer {
+    fl_model *yunet, *mesh;
+    fl_analyzer_options opt;
+};
+
+struct fl_analyzer_ctx {
+    const fl_analyzer *an;
+    fl_model_ctx *yunet, *mesh;
+    fl_detector_scratch det;
+    fl_buffer mesh_scratch, quality_scratch;
+    fl_quality_state quality;
+};
+
+fl_analyzer_options fl_analyzer_options_default(void)
+{
+    fl_analyzer_options o;
+    o.detect_size = 320;
+    o.score_threshold = 0.5f;
+    o.nms_iou = 0.45f;
+    o.min_face_px = 32.0f;
+    o.max_faces = 4;
+    o.landmarks = 1;
+    o.quality = fl_quality_config_default();
+    return o;
+}
+
+static fl_status check_options(const fl_analyzer_options *o, fl_error *err)
+{
+    if (o->detect_size < 32 || o->detect_size > 4096)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "detect_size = %d (32..4096)", o->detect_size);
+    if (!(o->score_threshold > 0 && o->score_threshold <= 1) || !(o->nms_iou > 0 && o->nms_iou <= 1))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "score_threshold and nms_iou must be in (0, 1]");
+    if (o->max_faces < 1 || o->max_faces > FL_MAX_FACES || !(o->min_face_px >= 0))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "max_faces = %d (1..%d), min_face_px = %g", o->max_faces,
+                       FL_MAX_FACES, o->min_face_px);
+    return FL_OK;
+}
+
+fl_status fl_analyzer_create(const char *dir, const fl_analyzer_options *options, fl_analyzer **out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!dir || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
+    fl_analyzer *an = calloc(1, sizeof *an);
+    if (!an)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    an->opt = options ? *options : fl_analyzer_options_default();
+    fl_status s = check_options(&an->opt, err);
+    char path[4096];
+    if (!s) {
+        snprintf(path, sizeof path, "%s/yunet_n_dynamic.onnx", dir);
+        s = fl_model_load_file(path, &an->yunet, err);
+    }
+    if (!s) {
+        snprintf(path, sizeof path, "%s/facemesh_468.onnx", dir);
+        s = fl_model_load_file(path, &an->mesh, err);
+    }
+    if (s) {
+        fl_analyzer_free(an);
+        return s;
+    }
+    *out = an;
+    return FL_OK;
+}
+
+void fl_analyzer_free(fl_analyzer *an)
+{
+    if (!an)
+        return;
+    fl_model_free(an->yunet);
+    fl_model_free(an->mesh);
+    free(an);
+}
+
+fl_status fl_analyzer_ctx_create(const fl_analyzer *an, fl_analyzer_ctx **out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!an || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "analyzer or out is NULL");
+    fl_analyzer_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    c->an = an;
+    fl_model_ctx_options mo = {fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE, 1};
+    fl_status s = fl_model_ctx_create(an->yunet, &mo, &c->yunet, err);
+    if (!s)
+        s = fl_model_ctx_create(an->mesh, &mo, &c->mesh, err);
+    if (s) {
+        fl_analyzer_ctx_free(c);
+        return s;
+    }
+    *out = c;
+    return FL_OK;
+}
+
+void fl_analyzer_ctx_free(fl_analyzer_ctx *c)
+{
+    if (!c)
+        return;
+    fl_model_ctx_free(c->yunet);
+    fl_model_ctx_free(c->mesh);
+    fl_detector_scratch_free(&c->det);
+    fl_buffer_free(&c->mesh_scratch);
+    fl_buffer_free(&c->quality_scratch);
+    free(c);
+}
+
+void fl_analyzer_ctx_reset(fl_analyzer_ctx *c)
+{
+    if (c)
+        c->quality.have_prev = 0;
+}
+
+fl_status fl_analyze(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!c || !img || !a || !img->data)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
+    if (img->width < 1 || img->height < 1 || img->width > FL_IMAGE_MAX_SIDE || img->height > FL_IMAGE_MAX_SIDE ||
+        img->stride < (size_t)img->width * 3)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "image %dx%d with stride %zu", img->width, img->height,
+                       img->stride);
+    const fl_analyzer_options *o = &c->an->opt;
+    memset(a, 0, sizeof *a);
+    fl_status s = fl_detect_faces(c->yunet, img, o, &c->det, a->faces, &a->n_faces, err);
+    if (s)
+        return s;
+    if (a->n_faces > 0 && o->landmarks) {
+        s = fl_run_face_mesh(c->mesh, img, &a->faces[0], &c->mesh_scratch, &a->measures, err);
+        if (s)
+            return s;
+        if (a->measures.presence >= MIN_PRESENCE) {
+            fl_face_geometry(&a->measures);
+            a->measures.valid = 1;
+        }
+    }
+    fl_quality_check(&o->quality, img, a, &c->quality, &c->quality_scratch);
+    if (a->n_faces > 0 && o->landmarks && !a->measures.valid && a->n_reasons < FL_MAX_REASONS)
+        a->reasons[a->n_reasons++] = (fl_quality_issue){FL_QUALITY_NOT_A_FACE, a->measures.presence, MIN_PRESENCE};
+    return FL_OK;
+}

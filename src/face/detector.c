@@ -1,0 +1,102 @@
+#include "face/detector.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "face/yunet_decode.h"
+
+void fl_detector_scratch_free(fl_detector_scratch *s)
+{
+    fl_buffer_free(&s->input);
+    fl_buffer_free(&s->outputs);
+    fl_buffer_free(&s->candidates);
+    fl_buffer_free(&s->resized);
+}
+
+void fl_face_box_map_retinaface(fl_face_box *f)
+{
+    const float cx = f->x + f->w / 2, cy = f->y + f->h / 2 + 0.061f * f->h;
+    const float w = 1.165f * f->w, h = 0.851f * f->h;
+    f->rx = (int)(cx - w / 2);
+    f->ry = (int)(cy - h / 2);
+    f->rw = (int)w;
+    f->rh = (int)h;
+}
+
+fl_status fl_detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_analyzer_options *opt,
+                          fl_detector_scratch *sc, fl_face_box *faces, int *n, fl_error *err)
+{
+    *n = 0;
+    /* Scale the long side down to detect_size (never up), then pad right/bottom to 32. */
+    const int long_side = img->width > img->height ? img->width : img->height;
+    const double s = long_side > opt->detect_size ? (double)opt->detect_size / long_side : 1.0;
+    const int rw = s < 1.0 ? (int)lround(img->width * s) : img->width;
+    const int rh = s < 1.0 ? (int)lround(img->height * s) : img->height;
+    const int pw = (rw + 31) / 32 * 32, ph = (rh + 31) / 32 * 32;
+    const uint8_t *pix = img->data;
+    size_t stride = img->stride;
+    if (s < 1.0) {
+        uint8_t *r = fl_buffer_reserve(&sc->resized, (size_t)rw * rh * 3);
+        if (!r)
+            return fl_fail(err, FL_E_NO_MEMORY, "out of memory for detection");
+        fl_resize_linear(img->data, img->width, img->height, img->stride, 3, 0, 0, img->width, img->height, r, rw,
+                         rh, (size_t)rw * 3);
+        pix = r;
+        stride = (size_t)rw * 3;
+    }
+    const size_t plane = (size_t)pw * ph;
+    float *in = fl_buffer_reserve(&sc->input, 3 * plane * sizeof(float));
+    const size_t n_anchor = fl_yunet_candidates(pw, ph);
+    float *outs = fl_buffer_reserve(&sc->outputs, n_anchor * 16 * sizeof(float));
+    fl_yunet_face *cand = fl_buffer_reserve(&sc->candidates, n_anchor * sizeof(fl_yunet_face));
+    if (!in || !outs || !cand)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for detection");
+    memset(in, 0, 3 * plane * sizeof(float));
+    for (int y = 0; y < rh; y++) { /* BGR bytes -> planar BGR floats 0..255 */
+        const uint8_t *row = pix + (size_t)y * stride;
+        float *b = in + (size_t)y * pw, *g = b + plane, *r = g + plane;
+        for (int x = 0; x < rw; x++) {
+            b[x] = row[3 * x];
+            g[x] = row[3 * x + 1];
+            r[x] = row[3 * x + 2];
+        }
+    }
+    /* Outputs in file order; each stride s has N = (pw/s)*(ph/s) anchors and 1,1,4,10 values. */
+    fl_tensor input = {in, 3 * plane, 4, {1, 3, ph, pw}};
+    fl_tensor t[FL_YUNET_OUTPUTS];
+    const float *ptr[FL_YUNET_OUTPUTS];
+    static const int per_anchor[4] = {1, 1, 4, 10};
+    size_t off = 0;
+    for (int kind = 0; kind < 4; kind++)
+        for (int k = 0; k < 3; k++) {
+            int st = 8 << k;
+            size_t cnt = (size_t)(pw / st) * (size_t)(ph / st) * (size_t)per_anchor[kind];
+            t[kind * 3 + k] = (fl_tensor){outs + off, cnt, 0, {0}};
+            ptr[kind * 3 + k] = outs + off;
+            off += cnt;
+        }
+    fl_status st = fl_model_ctx_run(yunet, &input, 1, t, FL_YUNET_OUTPUTS, err);
+    if (st)
+        return st;
+    const float sx = (float)rw / img->width, sy = (float)rh / img->height;
+    fl_yunet_face found[FL_MAX_FACES];
+    int max_faces = opt->max_faces < FL_MAX_FACES ? opt->max_faces : FL_MAX_FACES;
+    size_t got = fl_yunet_decode(ptr, pw, ph, opt->score_threshold, opt->nms_iou, opt->min_face_px * sx, cand, found,
+                                 (size_t)max_faces);
+    for (size_t i = 0; i < got; i++) {
+        fl_face_box *f = &faces[i];
+        f->x = found[i].x1 / sx;
+        f->y = found[i].y1 / sy;
+        f->w = (found[i].x2 - found[i].x1) / sx;
+        f->h = (found[i].y2 - found[i].y1) / sy;
+        for (int k = 0; k < 5; k++) {
+            f->kps[2 * k] = found[i].kps[2 * k] / sx;
+            f->kps[2 * k + 1] = found[i].kps[2 * k + 1] / sy;
+        }
+        f->score = found[i].score;
+        fl_face_box_map_retinaface(f);
+    }
+    *n = (int)got;
+    return FL_OK;
+}
