@@ -1,19 +1,46 @@
 #!/usr/bin/env bash
-# Benchmarks (never part of the tests). `scripts/bench.sh models [RUNS]`: every model of the
-# pack on the XNNPACK and reference backends and on OpenCV's DNN module, one thread each, in
-# the same run. Prints a table, then as its last line one JSON object:
-#   {"models": {"<file>": {"xnnpack_ms", "reference_ms", "opencv_ms", "ratio_vs_opencv", ...}}}
+# Benchmarks (never part of the tests); each prints a table, then as its last line one JSON object.
+#   scripts/bench.sh models [RUNS]  every model of the pack on the XNNPACK and reference backends and
+#       on OpenCV's DNN module, one thread each, same run:
+#       {"models": {"<file>": {"xnnpack_ms", "reference_ms", "opencv_ms", "ratio_vs_opencv", ...}}}
+#   scripts/bench.sh face [RUNS]    per-frame face analysis (detection + mesh + quality) at 640x480
+#       and 1280x720, beside the same pipeline written with OpenCV's Python API:
+#       {"analyze_ms_640x480", "analyze_ms_1280x720", "ratio_vs_opencv", ...}
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models) ;;
-  *) echo "usage: scripts/bench.sh models [RUNS]" >&2; exit 2 ;;
+  models|face) ;;
+  *) echo "usage: scripts/bench.sh models|face [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh" >/dev/null
+"$root/scripts/data.sh" >/dev/null
 "$root/scripts/build.sh" release >/dev/null
+
+if [ "$what" = face ]; then
+  frame=$root/data/video_lestari15/frames/real_f001.jpg   # a 1080x720 webcam frame, one face
+  ours=$("$root/build/bench/bench_face" "$root/models" "$frame" "$runs")
+  peer=$(OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_face.py" "$root/models" "$frame" "$runs")
+  /usr/bin/python3 - "$ours" "$peer" <<'PY'
+import json, os, sys
+ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+out = dict(ours)
+out.update(peer)
+print(f"{'frame':10} {'facelive':>9} {'+decode':>9} {'opencv':>9} {'ratio':>7}")
+for size in ("640x480", "1280x720"):
+    r = ours[f"analyze_ms_{size}"] / peer[f"opencv_ms_{size}"]
+    out[f"ratio_vs_opencv_{size}"] = round(r, 3)
+    print(f"{size:10} {ours[f'analyze_ms_{size}']:8.2f}m {ours[f'analyze_decode_ms_{size}']:8.2f}m "
+          f"{peer[f'opencv_ms_{size}']:8.2f}m {r:7.2f}")
+out["ratio_vs_opencv"] = out["ratio_vs_opencv_640x480"]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"(ms per frame, one thread, median; detection at 320 px long side + 468-point mesh + quality; {cpu})")
+print(json.dumps(out))
+PY
+  exit 0
+fi
 models=("$root"/models/*.onnx)
 ours=$("$root/build/bench/bench_models" --runs "$runs" "${models[@]}")
 shapes=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({k: v["input"] for k, v in json.load(sys.stdin).items()}))' <<<"$ours")

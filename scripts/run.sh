@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, from a fresh Debian 12 machine: install packages, place the models, build,
-# then load every model of the pack and report what it is and how fast it runs.
+# load every model of the pack and report what it is and how fast it runs, then analyse sample
+# images (a live face, a head turned, an open mouth, a blurred and a dark frame).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -8,3 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/data.sh"
 "$root/scripts/build.sh" release >/dev/null
 "$root/build/facelive" models --models "$root/models" "$@"
+echo
+"$root/build/facelive" analyze --models "$root/models" \
+  "$root/data/silent_face_minivision/image_T1.jpg" "$root/data/wenhua_chen_blog/037.jpg" \
+  "$root/data/wenhua_chen_blog/346.jpg" "$root/data/wenhua_chen_blog/0_0_00030_1_001_scene.jpg" \
+  "$root/data/wenhua_chen_blog/0_0_00041_1_000_scene.jpg"
