@@ -4,5 +4,6 @@
 
 int fl_cmd_models(int argc, char **argv);
 int fl_cmd_analyze(int argc, char **argv);
+int fl_cmd_check(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static void usage(FILE *f)
             "commands:\n"
             "  models [--models DIR] [--runs N] [--json]   load every model of the pack, describe it, time it\n"
             "  analyze IMAGE... [--json] [--draw OUT]       faces, landmarks, pose, eye/mouth measures, quality\n"
+            "  check IMAGE... [--frames] [--json]           silent liveness verdict (each image, or one attempt)\n"
             "  help                                          this text\n"
             "\n"
             "Exit status: 0 success, 1 a model or input failed, 2 bad usage.\n");
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "models") == 0)
         return fl_cmd_models(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return fl_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "analyze") == 0)
         return fl_cmd_analyze(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -16,8 +16,12 @@ void fl_detector_scratch_free(fl_detector_scratch *s)
 
 void fl_face_box_map_retinaface(fl_face_box *f)
 {
-    const float cx = f->x + f->w / 2, cy = f->y + f->h / 2 + 0.061f * f->h;
-    const float w = 1.165f * f->w, h = 0.851f * f->h;
+    /* First the integer box of the reference pipeline's detector convention,
+     * [int(l), int(t), int(r - l + 1), int(b - t + 1)], which the fitted mapping was measured on
+     * (the table's YuNet boxes are exactly that); one pixel matters to these models. */
+    const int xi = (int)f->x, yi = (int)f->y, wi = (int)(f->w + 1), hi = (int)(f->h + 1);
+    const double cx = xi + wi / 2.0, cy = yi + hi / 2.0 + 0.061 * hi;
+    const double w = 1.165 * wi, h = 0.851 * hi;
     f->rx = (int)(cx - w / 2);
     f->ry = (int)(cy - h / 2);
     f->rw = (int)w;
@@ -28,15 +32,18 @@ fl_status fl_detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_ana
                           fl_detector_scratch *sc, fl_face_box *faces, int *n, fl_error *err)
 {
     *n = 0;
-    /* Scale the long side down to detect_size (never up), then pad right/bottom to 32. */
+    /* Scale the long side to detect_size (down, and up as upstream's letterbox evaluation does),
+     * then pad right/bottom to multiples of 32. */
     const int long_side = img->width > img->height ? img->width : img->height;
-    const double s = long_side > opt->detect_size ? (double)opt->detect_size / long_side : 1.0;
-    const int rw = s < 1.0 ? (int)lround(img->width * s) : img->width;
-    const int rh = s < 1.0 ? (int)lround(img->height * s) : img->height;
+    const double s = (double)opt->detect_size / long_side;
+    const int rw = s != 1.0 ? (int)lround(img->width * s) : img->width;
+    const int rh = s != 1.0 ? (int)lround(img->height * s) : img->height;
     const int pw = (rw + 31) / 32 * 32, ph = (rh + 31) / 32 * 32;
     const uint8_t *pix = img->data;
     size_t stride = img->stride;
-    if (s < 1.0) {
+    if (rw < 1 || rh < 1)
+        return FL_OK; /* a sliver of an image: nothing to find */
+    if (s != 1.0) {
         uint8_t *r = fl_buffer_reserve(&sc->resized, (size_t)rw * rh * 3);
         if (!r)
             return fl_fail(err, FL_E_NO_MEMORY, "out of memory for detection");

@@ -1,0 +1,25 @@
+/* The anti-spoof model list: a small tab-separated file (config/antispoof_models.tsv). */
+#ifndef FL_LIVENESS_MODEL_LIST_H
+#define FL_LIVENESS_MODEL_LIST_H
+
+#include "facelive/liveness.h"
+
+typedef struct fl_antispoof_spec {
+    char file[256];
+    int input_w, input_h;
+    int rgb;            /* 0: BGR */
+    float pixel_scale;
+    float crop_scale;
+    int logits;         /* 1: apply a softmax */
+    int real_class;
+    float weight;
+} fl_antispoof_spec;
+
+/* Parses the list text; *n receives the count (1..FL_SILENT_MAX_MODELS). Errors name the line
+ * and column. `what` names the source in messages. */
+fl_status fl_model_list_parse(const char *text, const char *what, fl_antispoof_spec *specs, int *n, fl_error *err);
+
+/* The default list (the two MiniFASNet models), as text in the file format. */
+extern const char fl_default_model_list[];
+
+#endif

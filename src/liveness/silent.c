@@ -1,0 +1,358 @@
+/*
+ * Silent liveness: per frame, every listed anti-spoof model on its crop of the face; per frame a
+ * weighted mean of the real probabilities of the models whose crop kept enough of its scale;
+ * per attempt the mean (or minimum) over the best frames; then the thresholds.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buffer.h"
+#include "common/error.h"
+#include "facelive/liveness.h"
+#include "facelive/model.h"
+#include "liveness/crop.h"
+#include "liveness/model_list.h"
+
+struct fl_silent {
+    int n;
+    fl_antispoof_spec spec[FL_SILENT_MAX_MODELS];
+    fl_model *model[FL_SILENT_MAX_MODELS];
+    int n_classes[FL_SILENT_MAX_MODELS];
+    fl_silent_options opt;
+};
+
+struct fl_silent_ctx {
+    const fl_silent *sl;
+    fl_analyzer_ctx *analyzer;
+    fl_model_ctx *ctx[FL_SILENT_MAX_MODELS];
+    fl_buffer crop, input;
+};
+
+const char *fl_decision_name(fl_decision d)
+{
+    switch (d) {
+    case FL_DECISION_REAL: return "real";
+    case FL_DECISION_SPOOF: return "spoof";
+    case FL_DECISION_UNCERTAIN: return "uncertain";
+    }
+    return "unknown";
+}
+
+fl_silent_options fl_silent_options_default(void)
+{
+    fl_silent_options o;
+    o.threshold = 0.90f;
+    o.spoof_below = 0.50f;
+    o.degraded_ratio = 0.4f;
+    o.frame_fusion = FL_FUSE_MEAN;
+    o.max_frames = 5;
+    o.min_face_px = 64.0f;
+    return o;
+}
+
+static char *read_text(const char *path, fl_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fl_fail(err, FL_E_IO, "%s: cannot open", path);
+        return NULL;
+    }
+    char *buf = malloc(65537);
+    size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+    int more = buf && fgetc(f) != EOF;
+    fclose(f);
+    if (!buf || more) {
+        free(buf);
+        fl_fail(err, buf ? FL_E_TOO_LARGE : FL_E_NO_MEMORY, "%s: a model list is at most 64 KiB", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (memchr(buf, '\0', n)) {
+        free(buf);
+        fl_fail(err, FL_E_INVALID_ARGUMENT, "%s: not a text file", path);
+        return NULL;
+    }
+    return buf;
+}
+
+static fl_status check_options(const fl_silent_options *o, fl_error *err)
+{
+    if (!(o->threshold > 0 && o->threshold <= 1) || !(o->spoof_below >= 0 && o->spoof_below <= o->threshold))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "threshold %g and spoof_below %g: need 0 <= spoof_below <= "
+                       "threshold <= 1", o->threshold, o->spoof_below);
+    if (!(o->degraded_ratio >= 0 && o->degraded_ratio <= 1) || o->max_frames < 1 ||
+        o->max_frames > FL_SILENT_MAX_FRAMES || (o->frame_fusion != FL_FUSE_MEAN && o->frame_fusion != FL_FUSE_MIN) ||
+        !(o->min_face_px >= 0))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "degraded_ratio %g (0..1), max_frames %d (1..%d), frame_fusion %d",
+                       o->degraded_ratio, o->max_frames, FL_SILENT_MAX_FRAMES, (int)o->frame_fusion);
+    return FL_OK;
+}
+
+/* The model must take [1,3,H,W] (H, W as listed or symbolic) and give [1,K] with K > real_class. */
+static fl_status check_model(fl_silent *sl, int i, fl_error *err)
+{
+    const fl_antispoof_spec *sp = &sl->spec[i];
+    fl_tensor_info in, out;
+    if (fl_model_input_count(sl->model[i]) != 1 || fl_model_output_count(sl->model[i]) != 1)
+        return fl_fail(err, FL_E_MODEL_INVALID, "%s: an anti-spoof model needs one input and one output", sp->file);
+    fl_model_input_info(sl->model[i], 0, &in);
+    fl_model_output_info(sl->model[i], 0, &out);
+    if (in.rank != 4 || (in.dims[1] >= 0 && in.dims[1] != 3) || (in.dims[2] >= 0 && in.dims[2] != sp->input_h) ||
+        (in.dims[3] >= 0 && in.dims[3] != sp->input_w))
+        return fl_fail(err, FL_E_SHAPE, "%s: input is not [1,3,%d,%d] as the model list says", sp->file, sp->input_h,
+                       sp->input_w);
+    int k = out.rank == 2 && out.dims[1] > 0 ? (int)out.dims[1] : -1;
+    if (k < 1 || sp->real_class >= k)
+        return fl_fail(err, FL_E_SHAPE, "%s: output has %d classes; real_class is %d", sp->file, k, sp->real_class);
+    sl->n_classes[i] = k;
+    return FL_OK;
+}
+
+fl_status fl_silent_create(const char *dir, const char *list_path, const fl_silent_options *options, fl_silent **out,
+                           fl_error *err)
+{
+    fl_error_clear(err);
+    if (!dir || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
+    fl_silent *sl = calloc(1, sizeof *sl);
+    if (!sl)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    sl->opt = options ? *options : fl_silent_options_default();
+    fl_status s = check_options(&sl->opt, err);
+    char *text = NULL;
+    if (!s && list_path && !(text = read_text(list_path, err)))
+        s = err ? err->status : FL_E_IO;
+    if (!s)
+        s = fl_model_list_parse(text ? text : fl_default_model_list, list_path ? list_path : "default model list",
+                                sl->spec, &sl->n, err);
+    free(text);
+    for (int i = 0; i < sl->n && !s; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, sl->spec[i].file);
+        s = fl_model_load_file(path, &sl->model[i], err);
+        if (!s)
+            s = check_model(sl, i, err);
+    }
+    if (s) {
+        fl_silent_free(sl);
+        return s;
+    }
+    *out = sl;
+    return FL_OK;
+}
+
+void fl_silent_free(fl_silent *sl)
+{
+    if (!sl)
+        return;
+    for (int i = 0; i < FL_SILENT_MAX_MODELS; i++)
+        fl_model_free(sl->model[i]);
+    free(sl);
+}
+
+int fl_silent_model_count(const fl_silent *sl)
+{
+    return sl ? sl->n : 0;
+}
+
+float fl_silent_model_scale(const fl_silent *sl, int i)
+{
+    return sl && i >= 0 && i < sl->n ? sl->spec[i].crop_scale : 0.0f;
+}
+
+fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_silent_ctx **out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!sl || !an || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "silent, analyzer or out is NULL");
+    fl_silent_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    c->sl = sl;
+    fl_model_ctx_options mo = {fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE, 1};
+    fl_status s = fl_analyzer_ctx_create(an, &c->analyzer, err);
+    for (int i = 0; i < sl->n && !s; i++)
+        s = fl_model_ctx_create(sl->model[i], &mo, &c->ctx[i], err);
+    if (s) {
+        fl_silent_ctx_free(c);
+        return s;
+    }
+    *out = c;
+    return FL_OK;
+}
+
+void fl_silent_ctx_free(fl_silent_ctx *c)
+{
+    if (!c)
+        return;
+    fl_analyzer_ctx_free(c->analyzer);
+    for (int i = 0; i < FL_SILENT_MAX_MODELS; i++)
+        fl_model_ctx_free(c->ctx[i]);
+    fl_buffer_free(&c->crop);
+    fl_buffer_free(&c->input);
+    free(c);
+}
+
+/* One model on one crop: resize (OpenCV-exact), planar floats, run, softmax, p_real. */
+static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const int crop[4], float *p_real,
+                           fl_error *err)
+{
+    const fl_antispoof_spec *sp = &c->sl->spec[i];
+    const int W = sp->input_w, H = sp->input_h;
+    const size_t plane = (size_t)W * H;
+    uint8_t *px = fl_buffer_reserve(&c->crop, plane * 3);
+    float *in = fl_buffer_reserve(&c->input, plane * 3 * sizeof(float));
+    if (!px || !in)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for anti-spoof crops");
+    fl_resize_linear(img->data, img->width, img->height, img->stride, 3, crop[0], crop[1], crop[2] - crop[0] + 1,
+                     crop[3] - crop[1] + 1, px, W, H, (size_t)W * 3);
+    for (size_t k = 0; k < plane; k++)
+        for (int ch = 0; ch < 3; ch++) /* planes in the model's colour order */
+            in[(size_t)ch * plane + k] = px[3 * k + (sp->rgb ? 2 - ch : ch)] * sp->pixel_scale;
+    float outv[1024];
+    const int K = c->sl->n_classes[i];
+    fl_tensor tin = {in, plane * 3, 4, {1, 3, H, W}}, tout = {outv, K <= 1024 ? (size_t)K : 1024, 0, {0}};
+    fl_status s = fl_model_ctx_run(c->ctx[i], &tin, 1, &tout, 1, err);
+    if (s)
+        return s;
+    if (!sp->logits) {
+        *p_real = outv[sp->real_class];
+        return FL_OK;
+    }
+    float m = outv[0];
+    for (int k = 1; k < K; k++)
+        m = outv[k] > m ? outv[k] : m;
+    double sum = 0;
+    for (int k = 0; k < K; k++)
+        sum += exp((double)outv[k] - m);
+    *p_real = (float)(exp((double)outv[sp->real_class] - m) / sum);
+    return FL_OK;
+}
+
+fl_status fl_silent_score_box(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h, fl_frame_score *out,
+                              fl_error *err)
+{
+    fl_error_clear(err);
+    if (!c || !img || !img->data || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
+    if (w < 1 || h < 1 || img->width < 2 || img->height < 2)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "box %dx%d in a %dx%d image", w, h, img->width, img->height);
+    const fl_silent *sl = c->sl;
+    double wsum = 0, wall = 0, sum = 0, sum_all = 0;
+    out->used = 1;
+    out->n_models = sl->n;
+    out->n_reasons = 0;
+    for (int i = 0; i < sl->n; i++) {
+        fl_model_score *ms = &out->models[i];
+        double used;
+        fl_antispoof_crop(img->width, img->height, x, y, w, h, sl->spec[i].crop_scale, ms->crop, &used);
+        ms->scale = (float)used;
+        /* "Module replacement": a crop squeezed far below its nominal scale no longer shows what
+         * the model learned to look at (screen edges, paper borders); its vote is dropped. */
+        ms->degraded = used < sl->opt.degraded_ratio * sl->spec[i].crop_scale;
+        fl_status s = run_model(c, i, img, ms->crop, &ms->p_real, err);
+        if (s)
+            return s;
+        sum_all += sl->spec[i].weight * ms->p_real;
+        wall += sl->spec[i].weight;
+        if (!ms->degraded) {
+            sum += sl->spec[i].weight * ms->p_real;
+            wsum += sl->spec[i].weight;
+        }
+    }
+    out->score_all = (float)(sum_all / wall);
+    if (wsum > 0) {
+        out->score = (float)(sum / wsum);
+    } else { /* no model has a valid view: a quality reason, never a guess */
+        out->score = 0;
+        out->used = 0;
+        float best = 0;
+        for (int i = 0; i < sl->n; i++)
+            best = fmaxf(best, out->models[i].scale / sl->spec[i].crop_scale);
+        out->reasons[out->n_reasons++] = (fl_quality_issue){FL_QUALITY_TOO_LARGE, best, sl->opt.degraded_ratio};
+    }
+    return FL_OK;
+}
+
+/* Ranks frames for selection: usable first, then fewer quality reasons, then sharper. */
+typedef struct ranked {
+    int index, n_reasons;
+    float sharpness;
+} ranked;
+
+static int by_quality(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->n_reasons != y->n_reasons)
+        return x->n_reasons - y->n_reasons;
+    return (x->sharpness < y->sharpness) - (x->sharpness > y->sharpness);
+}
+
+static int blocks(fl_quality_reason r)
+{
+    return r == FL_QUALITY_NO_FACE || r == FL_QUALITY_NOT_A_FACE;
+}
+
+fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!c || !v || (!frames && n))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, frames or out is NULL");
+    if (n < 1 || n > FL_SILENT_MAX_FRAMES)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "%d frames; an attempt has 1 to %d", n, FL_SILENT_MAX_FRAMES);
+    const fl_silent_options *o = &c->sl->opt;
+    memset(v, 0, sizeof *v);
+    v->threshold = o->threshold;
+    v->spoof_below = o->spoof_below;
+    v->n_frames = n;
+    ranked rank[FL_SILENT_MAX_FRAMES];
+    int n_ok = 0;
+    for (int i = 0; i < n; i++) {
+        fl_frame_score *fs = &v->frames[i];
+        fs->index = i;
+        if (!frames[i] || !frames[i]->data)
+            return fl_fail(err, FL_E_INVALID_ARGUMENT, "frame %d is NULL", i);
+        fl_analysis a;
+        fl_analyzer_ctx_reset(c->analyzer); /* frames of an attempt are judged one by one */
+        fl_status s = fl_analyze(c->analyzer, frames[i], &a, err);
+        if (s)
+            return s;
+        for (int k = 0; k < a.n_reasons; k++)
+            if (blocks(a.reasons[k].reason) && fs->n_reasons < 4)
+                fs->reasons[fs->n_reasons++] = a.reasons[k];
+        if (a.n_faces && a.faces[0].w < o->min_face_px && fs->n_reasons < 4)
+            fs->reasons[fs->n_reasons++] = (fl_quality_issue){FL_QUALITY_TOO_SMALL, a.faces[0].w, o->min_face_px};
+        if (a.n_faces)
+            fs->face = a.faces[0];
+        if (fs->n_reasons == 0)
+            rank[n_ok++] = (ranked){i, a.n_reasons, a.sharpness};
+    }
+    qsort(rank, (size_t)n_ok, sizeof *rank, by_quality);
+    double total = 0, lowest = 1;
+    for (int r = 0; r < n_ok && v->n_used < o->max_frames; r++) {
+        fl_frame_score *fs = &v->frames[rank[r].index];
+        const fl_face_box *f = &fs->face;
+        fl_status s = fl_silent_score_box(c, frames[rank[r].index], f->rx, f->ry, f->rw, f->rh, fs, err);
+        if (s)
+            return s;
+        if (!fs->used)
+            continue;
+        v->n_used++;
+        total += fs->score;
+        lowest = fs->score < lowest ? fs->score : lowest;
+    }
+    if (v->n_used == 0) { /* say why, from the first frames that gave a reason */
+        for (int i = 0; i < n && v->n_reasons < 4; i++)
+            for (int k = 0; k < v->frames[i].n_reasons && v->n_reasons < 4; k++)
+                v->reasons[v->n_reasons++] = v->frames[i].reasons[k];
+        v->decision = FL_DECISION_UNCERTAIN;
+        return FL_OK;
+    }
+    v->score = (float)(o->frame_fusion == FL_FUSE_MIN ? lowest : total / v->n_used);
+    v->decision = v->score >= o->threshold ? FL_DECISION_REAL
+                  : v->score < o->spoof_below ? FL_DECISION_SPOOF
+                                             : FL_DECISION_UNCERTAIN;
+    return FL_OK;
+}

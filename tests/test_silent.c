@@ -1,0 +1,319 @@
+/*
+ * Silent liveness: parity with the reference Silent-Face pipeline (MANIFEST section 6), the
+ * degraded-scale rule, fusion across models and frames, thresholds, the model list, bad input.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facelive/liveness.h"
+#include "test_util.h"
+
+static fl_analyzer *an;
+
+/* The reference's image names live in two folders of the data set. */
+static int load_named(const char *name, fl_image *img)
+{
+    char path[1024];
+    fl_error err;
+    snprintf(path, sizeof path, "%s/%s/%s", fl_test_data_dir(),
+             strncmp(name, "image_", 6) == 0 ? "silent_face_minivision" : "wenhua_chen_blog", name);
+    return fl_image_load(path, NULL, img, &err) == FL_OK;
+}
+
+static fl_silent *make(const fl_silent_options *o, const char *list)
+{
+    fl_silent *sl = NULL;
+    fl_error err;
+    CHECK(fl_silent_create(fl_test_models_dir(), list, o, &sl, &err) == FL_OK, "%s", err.detail);
+    return sl;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_parity(void)
+{
+    char path[1024];
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%s/reference_silentface.json", fl_test_models_dir());
+    json_t *ref = json_load_file(path, 0, &jerr);
+    snprintf(path, sizeof path, "%s/yunet_box_vs_retinaface_fas.json", fl_test_models_dir());
+    json_t *yun = json_load_file(path, 0, &jerr);
+    CHECK(ref && yun, "reference JSON files (run scripts/models.sh)");
+    if (!ref || !yun)
+        return;
+    fl_silent *sl = make(NULL, NULL);
+    fl_silent_ctx *ctx;
+    fl_error err;
+    CHECK(fl_silent_ctx_create(sl, an, &ctx, &err) == FL_OK, "%s", err.detail);
+    float e2e_diff[64];
+    int n_box = 0, n_e2e = 0;
+    double max_box = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(ref, i, e)
+    {
+        const char *name = json_string_value(json_object_get(e, "image"));
+        fl_image img;
+        if (!load_named(name, &img)) { /* "Pasted Graphic" images are not in the data set */
+            printf("parity: %s not in the data set, skipped\n", name);
+            continue;
+        }
+        const json_t *b = json_object_get(e, "bbox_xywh");
+        int bx = (int)json_integer_value(json_array_get(b, 0)), by = (int)json_integer_value(json_array_get(b, 1));
+        int bw = (int)json_integer_value(json_array_get(b, 2)), bh = (int)json_integer_value(json_array_get(b, 3));
+        fl_frame_score fs;
+        CHECK(fl_silent_score_box(ctx, &img, bx, by, bw, bh, &fs, &err) == FL_OK, "%s: %s", name, err.detail);
+        double want = json_real_value(json_object_get(e, "fused_p_real"));
+        static const char *const keys[2] = {"MiniFASNetV2", "MiniFASNetV1SE"};
+        for (int m = 0; m < 2; m++) {
+            const json_t *mj = json_object_get(e, keys[m]);
+            const json_t *crop = json_object_get(mj, "crop_box_x1y1x2y2_inclusive");
+            for (int k = 0; k < 4; k++)
+                CHECK(fs.models[m].crop[k] == json_integer_value(json_array_get(crop, (size_t)k)),
+                      "%s %s crop[%d] = %d, reference %lld", name, keys[m], k, fs.models[m].crop[k],
+                      (long long)json_integer_value(json_array_get(crop, (size_t)k)));
+            double p = json_real_value(json_object_get(mj, "p_real"));
+            CHECK(fabs(fs.models[m].p_real - p) < 1e-3, "%s %s p_real %.5f, reference %.5f", name, keys[m],
+                  fs.models[m].p_real, p);
+        }
+        double d = fabs(fs.score_all - want);
+        max_box = fmax(max_box, d);
+        CHECK(d < 1e-3, "%s: fused p_real %.5f, reference %.5f", name, fs.score_all, want);
+        n_box++;
+        /* End to end: our detector, its mapped box, the same fusion. */
+        const json_t *yj = json_object_get(yun, name);
+        const json_t *yp = json_object_get(yj, "fused_p_real_mapped_yunet_box");
+        if (yp && json_is_number(yp)) {
+            const fl_image *frames[1] = {&img};
+            fl_verdict v;
+            CHECK(fl_silent_check(ctx, frames, 1, &v, &err) == FL_OK, "%s: %s", name, err.detail);
+            double table = json_number_value(yp);
+            float got = v.frames[0].score_all;
+            e2e_diff[n_e2e++] = fabsf(got - (float)table);
+            CHECK(fabs(got - table) <= 0.05, "%s: end-to-end %.4f, table %.4f", name, got, table);
+            CHECK((got >= 0.5f) == (table >= 0.5), "%s: decision at 0.5 differs (%.4f vs %.4f)", name, got, table);
+            printf("%-36s reference box %.4f (ref %.4f) | mapped YuNet box %.4f (table %.4f)\n", name, fs.score_all,
+                   want, got, table);
+        }
+        fl_image_free(&img);
+    }
+    qsort(e2e_diff, (size_t)n_e2e, sizeof *e2e_diff, cmp_float);
+    float median = n_e2e ? e2e_diff[n_e2e / 2] : 1;
+    printf("parity: %d images with the reference's boxes, max |diff| %.2e; %d end to end, median |diff| %.4f, max "
+           "%.4f\n", n_box, max_box, n_e2e, median, n_e2e ? e2e_diff[n_e2e - 1] : 0);
+    CHECK(n_box >= 24 && n_e2e >= 24, "parity covered %d / %d images", n_box, n_e2e);
+    CHECK(median <= 0.01f, "end-to-end median |diff| %.4f", median);
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    json_decref(ref);
+    json_decref(yun);
+}
+
+/* The degraded-scale rule: a face filling the frame leaves the 4.0 crop at a fraction of 4.0. */
+static void test_degraded(void)
+{
+    fl_silent_options o = fl_silent_options_default();
+    fl_silent *sl = make(&o, NULL);
+    fl_silent_ctx *ctx;
+    fl_error err;
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_image img;
+    if (!load_named("image_T1.jpg", &img))
+        return;
+    fl_frame_score fs;
+    /* box 207 wide in a 480-wide image: s = 479/207 = 2.31; 2.31/4.0 = 0.58 >= 0.4: both count */
+    fl_silent_score_box(ctx, &img, 106, 147, 207, 213, &fs, &err);
+    CHECK(!fs.models[0].degraded && !fs.models[1].degraded && fs.used, "image_T1: no model degraded");
+    CHECK(fabsf(fs.score - (fs.models[0].p_real + fs.models[1].p_real) / 2) < 1e-6f, "equal weights: the mean");
+    /* box 360 wide: s = 479/360 = 1.33: 2.7 keeps 0.49 of its scale, 4.0 only 0.33: degraded */
+    fl_silent_score_box(ctx, &img, 60, 150, 360, 360, &fs, &err);
+    CHECK(!fs.models[0].degraded && fs.models[1].degraded, "wide face: the 4.0 model is degraded (%.2f)",
+          fs.models[1].scale);
+    CHECK(fs.used && fabsf(fs.score - fs.models[0].p_real) < 1e-6f, "the other model carries the decision");
+    CHECK(fabsf(fs.score_all - (fs.models[0].p_real + fs.models[1].p_real) / 2) < 1e-6f,
+          "score_all keeps the reference fusion");
+    /* box as wide as the image: both degraded: a quality reason, no score */
+    fl_silent_score_box(ctx, &img, 0, 100, 479, 479, &fs, &err);
+    CHECK(!fs.used && fs.n_reasons == 1 && fs.reasons[0].reason == FL_QUALITY_TOO_LARGE,
+          "face too close: no model has a valid view");
+    /* the ratio is an option: at 0 nothing is degraded */
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    o.degraded_ratio = 0;
+    sl = make(&o, NULL);
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_silent_score_box(ctx, &img, 0, 100, 479, 479, &fs, &err);
+    CHECK(fs.used && !fs.models[0].degraded && !fs.models[1].degraded, "degraded_ratio 0 keeps every model");
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    fl_image_free(&img);
+}
+
+/* Weights, frame fusion and thresholds. */
+static void test_fusion(void)
+{
+    fl_error err;
+    fl_image real, spoof;
+    if (!load_named("image_T1.jpg", &real) || !load_named("image_F1.jpg", &spoof))
+        return;
+    const fl_image *frames[2] = {&real, &spoof};
+    fl_silent_options o = fl_silent_options_default();
+    fl_verdict mean_v, min_v, one_v;
+    fl_silent *sl = make(&o, NULL);
+    fl_silent_ctx *ctx;
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_silent_check(ctx, frames, 2, &mean_v, &err);
+    fl_silent_check(ctx, frames, 1, &one_v, &err);
+    CHECK(one_v.decision == FL_DECISION_REAL && one_v.score >= 0.9f, "image_T1 alone is real (%.3f)", one_v.score);
+    CHECK(mean_v.n_used == 2 && fabsf(mean_v.score - (mean_v.frames[0].score + mean_v.frames[1].score) / 2) < 1e-6f,
+          "mean of two frames");
+    CHECK(mean_v.decision != FL_DECISION_REAL, "a spoof frame in the attempt keeps it from real (%.3f)", mean_v.score);
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    o.frame_fusion = FL_FUSE_MIN;
+    sl = make(&o, NULL);
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_silent_check(ctx, frames, 2, &min_v, &err);
+    CHECK(fabsf(min_v.score - fminf(min_v.frames[0].score, min_v.frames[1].score)) < 1e-6f && min_v.score < 0.5f &&
+              min_v.decision == FL_DECISION_SPOOF, "min fusion takes the lowest frame (%.3f)", min_v.score);
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    /* Thresholds: the same score is real, uncertain or spoof depending on them. */
+    float s = one_v.score;
+    o = fl_silent_options_default();
+    o.threshold = s + (1 - s) / 2;
+    o.spoof_below = s / 2;
+    sl = make(&o, NULL);
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_silent_check(ctx, frames, 1, &one_v, &err);
+    CHECK(one_v.decision == FL_DECISION_UNCERTAIN && one_v.threshold == o.threshold, "between: uncertain");
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    o.threshold = 1.0f;
+    o.spoof_below = 1.0f;
+    sl = make(&o, NULL);
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_silent_check(ctx, frames, 1, &one_v, &err);
+    CHECK(one_v.decision == FL_DECISION_SPOOF, "below spoof_below: spoof");
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    /* Weights: a list that weights the 4.0 model 3:1. */
+    char list[] = "/tmp/fl_test_weighted_list.tsv";
+    FILE *f = fopen(list, "w");
+    fprintf(f, "file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\n"
+               "minifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\n"
+               "minifasnet_v1se_4.0_80x80.onnx\t80x80\tbgr\t1\t4.0\tlogits\t1\t3\n"
+               "minifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t1.0\tlogits\t1\t0.5\n");
+    fclose(f);
+    o = fl_silent_options_default();
+    sl = make(&o, list);
+    CHECK(fl_silent_model_count(sl) == 3 && fl_silent_model_scale(sl, 2) == 1.0f, "a third model at scale 1.0");
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_frame_score fs;
+    fl_silent_score_box(ctx, &spoof, 178, 136, 223, 225, &fs, &err);
+    float want = (fs.models[0].p_real + 3 * fs.models[1].p_real + 0.5f * fs.models[2].p_real) / 4.5f;
+    CHECK(fabsf(fs.score - want) < 1e-6f, "weighted fusion %.5f vs %.5f", fs.score, want);
+    CHECK(fs.models[2].crop[2] - fs.models[2].crop[0] + 1 <= 224, "the 1.0 crop is the face itself");
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    remove(list);
+    fl_image_free(&real);
+    fl_image_free(&spoof);
+}
+
+static void test_bad_input(void)
+{
+    fl_error err;
+    fl_silent *sl = make(NULL, NULL);
+    fl_silent_ctx *ctx;
+    fl_silent_ctx_create(sl, an, &ctx, &err);
+    fl_verdict v;
+    fl_image black;
+    fl_image_alloc(320, 240, &black, &err);
+    const fl_image *frames[100];
+    for (int i = 0; i < 100; i++)
+        frames[i] = &black;
+    CHECK(fl_silent_check(ctx, frames, 0, &v, &err) == FL_E_INVALID_ARGUMENT, "0 frames: %s", err.detail);
+    CHECK(fl_silent_check(ctx, frames, 100, &v, &err) == FL_E_INVALID_ARGUMENT, "100 frames: %s", err.detail);
+    CHECK(fl_silent_check(ctx, frames, 1, &v, &err) == FL_OK && v.decision == FL_DECISION_UNCERTAIN &&
+              v.n_used == 0 && v.n_reasons == 1 && v.reasons[0].reason == FL_QUALITY_NO_FACE,
+          "no face: uncertain with the reason no_face");
+    const fl_image *nulls[1] = {NULL};
+    CHECK(fl_silent_check(ctx, nulls, 1, &v, &err) == FL_E_INVALID_ARGUMENT, "NULL frame");
+    /* A tiny face: image_T1 scaled to a fifth (face about 40 px). */
+    fl_image img, tiny;
+    if (load_named("image_T1.jpg", &img)) {
+        fl_image_alloc(img.width / 5, img.height / 5, &tiny, &err);
+        fl_resize_linear(img.data, img.width, img.height, img.stride, 3, 0, 0, img.width, img.height, tiny.data,
+                         tiny.width, tiny.height, tiny.stride);
+        frames[0] = &tiny;
+        CHECK(fl_silent_check(ctx, frames, 1, &v, &err) == FL_OK && v.decision == FL_DECISION_UNCERTAIN &&
+                  v.n_reasons >= 1 && (v.reasons[0].reason == FL_QUALITY_TOO_SMALL ||
+                                       v.reasons[0].reason == FL_QUALITY_NO_FACE),
+              "tiny face: uncertain, too small (%s)", v.n_reasons ? fl_quality_reason_name(v.reasons[0].reason) : "-");
+        fl_image_free(&tiny);
+        fl_image_free(&img);
+    }
+    fl_image_free(&black);
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    /* Model lists and options. */
+    static const struct {
+        const char *text, *needle;
+    } lists[] = {
+        {"", "no models"},
+        {"file\tinput\n", "columns"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweights\n", "expected 'weight'"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nx.onnx\t80\tbgr\t1\t2.7\tlogits\t1\t1\n", "WxH"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nx.onnx\t80x80\thsv\t1\t2.7\tlogits\t1\t1\n", "bgr or rgb"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nx.onnx\t80x80\tbgr\t1\t99\tlogits\t1\t1\n", "crop_scale"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\n../x.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\n", "inside the models folder"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nmissing.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\n", "missing.onnx"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nminifasnet_v2_2.7_80x80.onnx\t64x64\tbgr\t1\t2.7\tlogits\t1\t1\n", "[1,3,64,64]"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nminifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t2.7\tlogits\t7\t1\n", "real_class is 7"},
+    };
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
+        FILE *f = fopen("/tmp/fl_test_bad_list.tsv", "w");
+        fputs(lists[k].text, f);
+        fclose(f);
+        fl_silent *x = NULL;
+        fl_status s = fl_silent_create(fl_test_models_dir(), "/tmp/fl_test_bad_list.tsv", NULL, &x, &err);
+        CHECK(s != FL_OK && strstr(err.detail, lists[k].needle), "list %zu: %s: '%s' lacks '%s'", k, fl_status_name(s),
+              err.detail, lists[k].needle);
+        printf("model list %zu: %s: %s\n", k, fl_status_name(s), err.detail);
+        fl_silent_free(x);
+    }
+    remove("/tmp/fl_test_bad_list.tsv");
+    fl_silent *x = NULL;
+    CHECK(fl_silent_create(fl_test_models_dir(), "/nonexistent.tsv", NULL, &x, &err) == FL_E_IO, "missing list");
+    fl_silent_options o = fl_silent_options_default();
+    o.max_frames = 0;
+    CHECK(fl_silent_create(fl_test_models_dir(), NULL, &o, &x, &err) == FL_E_INVALID_ARGUMENT, "max_frames 0");
+    o = fl_silent_options_default();
+    o.spoof_below = 0.95f;
+    CHECK(fl_silent_create(fl_test_models_dir(), NULL, &o, &x, &err) == FL_E_INVALID_ARGUMENT, "spoof_below > threshold");
+}
+
+int main(void)
+{
+    fl_error err;
+    /* The silent check detects at 640 px (the reference table's YuNet letterbox size): the
+     * anti-spoof models answer differently to a box one pixel off. */
+    fl_analyzer_options ao = fl_analyzer_options_default();
+    ao.detect_size = 640;
+    CHECK(fl_analyzer_create(fl_test_models_dir(), &ao, &an, &err) == FL_OK, "%s", err.detail);
+    if (!an)
+        TEST_MAIN_END();
+    test_parity();
+    test_degraded();
+    test_fusion();
+    test_bad_input();
+    fl_analyzer_free(an);
+    TEST_MAIN_END();
+}
