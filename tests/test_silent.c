@@ -49,8 +49,10 @@ static void test_parity(void)
         return;
     fl_silent *sl = make(NULL, NULL);
     fl_silent_ctx *ctx;
+    fl_analyzer_ctx *actx;
     fl_error err;
     CHECK(fl_silent_ctx_create(sl, an, &ctx, &err) == FL_OK, "%s", err.detail);
+    CHECK(fl_analyzer_ctx_create(an, &actx, &err) == FL_OK, "%s", err.detail);
     float e2e_diff[64];
     int n_box = 0, n_e2e = 0;
     double max_box = 0;
@@ -90,11 +92,15 @@ static void test_parity(void)
         const json_t *yj = json_object_get(yun, name);
         const json_t *yp = json_object_get(yj, "fused_p_real_mapped_yunet_box");
         if (yp && json_is_number(yp)) {
-            const fl_image *frames[1] = {&img};
-            fl_verdict v;
-            CHECK(fl_silent_check(ctx, frames, 1, &v, &err) == FL_OK, "%s: %s", name, err.detail);
+            /* Our detector's mapped box, scored without the check's quality gate (which, for
+             * instance, sets the tilted print image_F1 aside for its pose). */
+            fl_analysis a;
+            CHECK(fl_analyze(actx, &img, &a, &err) == FL_OK && a.n_faces >= 1, "%s: no face", name);
+            fl_frame_score es;
+            CHECK(fl_silent_score_box(ctx, &img, a.faces[0].rx, a.faces[0].ry, a.faces[0].rw, a.faces[0].rh, &es,
+                                      &err) == FL_OK, "%s: %s", name, err.detail);
             double table = json_number_value(yp);
-            float got = v.frames[0].score_all;
+            float got = es.score_all;
             e2e_diff[n_e2e++] = fabsf(got - (float)table);
             CHECK(fabs(got - table) <= 0.05, "%s: end-to-end %.4f, table %.4f", name, got, table);
             CHECK((got >= 0.5f) == (table >= 0.5), "%s: decision at 0.5 differs (%.4f vs %.4f)", name, got, table);
@@ -110,6 +116,7 @@ static void test_parity(void)
     CHECK(n_box >= 24 && n_e2e >= 24, "parity covered %d / %d images", n_box, n_e2e);
     CHECK(median <= 0.01f, "end-to-end median |diff| %.4f", median);
     fl_silent_ctx_free(ctx);
+    fl_analyzer_ctx_free(actx);
     fl_silent_free(sl);
     json_decref(ref);
     json_decref(yun);
@@ -160,7 +167,7 @@ static void test_fusion(void)
 {
     fl_error err;
     fl_image real, spoof;
-    if (!load_named("image_T1.jpg", &real) || !load_named("image_F1.jpg", &spoof))
+    if (!load_named("image_T1.jpg", &real) || !load_named("image_F2.jpg", &spoof))
         return;
     const fl_image *frames[2] = {&real, &spoof};
     fl_silent_options o = fl_silent_options_default();
@@ -216,10 +223,10 @@ static void test_fusion(void)
     CHECK(fl_silent_model_count(sl) == 3 && fl_silent_model_scale(sl, 2) == 1.0f, "a third model at scale 1.0");
     fl_silent_ctx_create(sl, an, &ctx, &err);
     fl_frame_score fs;
-    fl_silent_score_box(ctx, &spoof, 178, 136, 223, 225, &fs, &err);
+    fl_silent_score_box(ctx, &spoof, 120, 252, 252, 256, &fs, &err);
     float want = (fs.models[0].p_real + 3 * fs.models[1].p_real + 0.5f * fs.models[2].p_real) / 4.5f;
     CHECK(fabsf(fs.score - want) < 1e-6f, "weighted fusion %.5f vs %.5f", fs.score, want);
-    CHECK(fs.models[2].crop[2] - fs.models[2].crop[0] + 1 <= 224, "the 1.0 crop is the face itself");
+    CHECK(fs.models[2].crop[2] - fs.models[2].crop[0] + 1 <= 253, "the 1.0 crop is the face itself");
     fl_silent_ctx_free(ctx);
     fl_silent_free(sl);
     remove(list);

@@ -1,0 +1,490 @@
+/*
+ * `facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T] [--calibrate --target-apcer X]
+ *  [--models DIR] [--detect-size N]`: the silent check on every real/spoof row of a manifest,
+ * and every error rate of ../shared/docs/METRICS.md, a DET plot (SVG) and a JSON report.
+ *
+ * The manifest is tab-separated with a header naming at least relative_path, label
+ * (real | spoof; other labels are skipped) and attack_type (the species); an optional split
+ * column (dev | test) is used by --calibrate. Without it rows are split by a hash of their
+ * source group (the file name without a trailing _fNNN frame number), so frames of one video
+ * never land on both sides.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/eval_metrics.h"
+#include "facelive/liveness.h"
+
+typedef struct row {
+    char *path, *species_name;
+    int bona_fide, species, dev; /* dev: 1 dev split, 0 test */
+    fl_eval_sample sample;
+    int error; /* the image could not be read: excluded from every rate, listed */
+} row;
+
+typedef struct eval_args {
+    const char *manifest, *out, *models;
+    int json, calibrate, detect_size, threshold_given;
+    double threshold, target_apcer;
+} eval_args;
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+static unsigned long hash_str(const char *s, size_t n)
+{
+    unsigned long h = 5381;
+    for (size_t i = 0; i < n; i++)
+        h = h * 33 + (unsigned char)s[i];
+    return h;
+}
+
+/* The group of a path: without the extension and a trailing _fNNN frame number. */
+static int is_dev_by_group(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    size_t n = dot ? (size_t)(dot - path) : strlen(path);
+    const char *f = NULL;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (path[i] == '_' && path[i + 1] == 'f')
+            f = path + i;
+    if (f) {
+        size_t k = (size_t)(f - path) + 2;
+        while (k < n && path[k] >= '0' && path[k] <= '9')
+            k++;
+        if (k == n)
+            n = (size_t)(f - path);
+    }
+    return hash_str(path, n) % 2 == 0;
+}
+
+static int column(char **cells, int nc, const char *name)
+{
+    for (int i = 0; i < nc; i++)
+        if (strcmp(cells[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static int split_tabs(char *line, char **cells, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *s = line; n < max;) {
+        cells[n++] = s;
+        char *t = strchr(s, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        s = t + 1;
+    }
+    return n;
+}
+
+/* Reads the manifest; returns the row count or -1 (message printed). */
+static int read_manifest(const char *path, row **out, char species[][64], int *n_species, int *skipped)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "facelive eval: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    static char line[65536];
+    char *cells[64];
+    if (!fgets(line, sizeof line, f)) {
+        fprintf(stderr, "facelive eval: %s: empty file\n", path);
+        fclose(f);
+        return -1;
+    }
+    int nc = split_tabs(line, cells, 64);
+    int c_path = column(cells, nc, "relative_path"), c_label = column(cells, nc, "label");
+    int c_type = column(cells, nc, "attack_type"), c_split = column(cells, nc, "split");
+    if (c_path < 0 || c_label < 0 || c_type < 0) {
+        fprintf(stderr, "facelive eval: %s: the header must name relative_path, label and attack_type (tab-separated)\n",
+                path);
+        fclose(f);
+        return -1;
+    }
+    int n = 0, cap = 0, lineno = 1;
+    row *rows = NULL;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            fprintf(stderr, "facelive eval: %s:%d: line too long\n", path, lineno);
+            free(rows);
+            fclose(f);
+            return -1;
+        }
+        int k = split_tabs(line, cells, 64);
+        if (k == 1 && !cells[0][0])
+            continue;
+        if (k <= c_path || k <= c_label || k <= c_type) {
+            fprintf(stderr, "facelive eval: %s:%d: %d columns, the header has %d\n", path, lineno, k, nc);
+            free(rows);
+            fclose(f);
+            return -1;
+        }
+        int bona = strcmp(cells[c_label], "real") == 0;
+        if (!bona && strcmp(cells[c_label], "spoof") != 0) {
+            (*skipped)++;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            rows = realloc(rows, (size_t)cap * sizeof *rows);
+        }
+        row *r = &rows[n++];
+        memset(r, 0, sizeof *r);
+        r->path = dup_str(cells[c_path]);
+        r->bona_fide = bona;
+        r->species = -1;
+        r->species_name = dup_str(bona ? "bona_fide" : cells[c_type]);
+        if (!bona) {
+            int s = 0;
+            while (s < *n_species && strcmp(species[s], cells[c_type]))
+                s++;
+            if (s == *n_species && s < FL_EVAL_MAX_SPECIES)
+                snprintf(species[(*n_species)++], 64, "%s", cells[c_type]);
+            r->species = s < FL_EVAL_MAX_SPECIES ? s : FL_EVAL_MAX_SPECIES - 1;
+        }
+        r->dev = c_split >= 0 && k > c_split ? strcmp(cells[c_split], "dev") == 0 : is_dev_by_group(r->path);
+        r->sample.bona_fide = bona;
+        r->sample.species = r->species;
+    }
+    fclose(f);
+    *out = rows;
+    return n;
+}
+
+static void progress(int done, int total)
+{
+    if (!isatty(STDERR_FILENO) || total < 20)
+        return;
+    int w = 40, filled = total ? done * w / total : w;
+    fprintf(stderr, "\r[%.*s%*s] %d/%d", filled, "========================================", w - filled, "", done, total);
+    if (done == total)
+        fprintf(stderr, "\n");
+}
+
+static void json_rate(FILE *o, const char *key, const fl_rate *r)
+{
+    fprintf(o, "\"%s\": {\"rate\": %.6g, \"errors\": %d, \"n\": %d, \"ci95\": [%.4f, %.4f]}", key, r->rate, r->errors,
+            r->total, r->lo, r->hi);
+}
+
+static void json_metrics(FILE *o, const fl_eval_metrics *m, char species[][64])
+{
+    fprintf(o, "{\"threshold\": %.6g, \"n_bona_fide\": %d, \"n_attack\": %d, \"failures_to_acquire\": "
+               "{\"bona_fide\": %d, \"attack\": %d}, \"apcer_by_species\": {",
+            m->threshold, m->n_bona_fide, m->n_attack, m->fta_bona_fide, m->fta_attack);
+    for (int k = 0; k < m->n_species; k++) {
+        fprintf(o, k ? ", " : "");
+        json_rate(o, species[k], &m->apcer_species[k]);
+    }
+    fprintf(o, "}, ");
+    json_rate(o, "apcer_max", &m->apcer_max);
+    fprintf(o, ", \"apcer_mean\": %.6g, ", m->apcer_mean);
+    json_rate(o, "bpcer", &m->bpcer);
+    fprintf(o, ", ");
+    json_rate(o, "far", &m->far);
+    fprintf(o, ", ");
+    json_rate(o, "frr", &m->bpcer);
+    fprintf(o, ", \"hter\": %.6g, \"acer\": %.6g, \"eer\": %.6g, \"eer_threshold\": %.6g, \"bpcer20\": %.6g, "
+               "\"bpcer20_threshold\": %.6g, \"bpcer100\": %.6g, \"bpcer100_threshold\": %.6g, "
+               "\"apcer_at_bpcer1\": %.6g, \"apcer_at_bpcer5\": %.6g}",
+            m->hter, m->acer, m->eer, m->eer_threshold, m->bpcer20, m->bpcer20_threshold, m->bpcer100,
+            m->bpcer100_threshold, m->apcer_at_bpcer1, m->apcer_at_bpcer5);
+}
+
+/* A DET plot: FRR (BPCER) against FAR over all thresholds, with the operating point and EER. */
+static int write_svg(const char *path, const fl_eval_sample *s, size_t n, const fl_eval_metrics *m, const char *title)
+{
+    FILE *o = fopen(path, "w");
+    if (!o)
+        return -1;
+    const int W = 520, H = 520, L = 70, T = 50, P = 400;
+    fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+               "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H);
+    fprintf(o, "<text x=\"%d\" y=\"25\" font-size=\"14\">%s</text>\n", L, title);
+    for (int i = 0; i <= 10; i++) {
+        double v = i / 10.0;
+        fprintf(o, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>", L, T + P - v * P, L + P,
+                T + P - v * P);
+        fprintf(o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", L + v * P, T, L + v * P,
+                T + P);
+        fprintf(o, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f%%</text>", L + v * P, T + P + 16, v * 100);
+        fprintf(o, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", L - 6, T + P - v * P + 4, v * 100);
+    }
+    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n", L, T, P, P);
+    fprintf(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">FAR (attacks accepted)</text>\n", L + P / 2,
+            T + P + 36);
+    fprintf(o, "<text transform=\"translate(18,%d) rotate(-90)\" text-anchor=\"middle\">FRR = BPCER (bona fide "
+               "rejected)</text>\n", T + P / 2);
+    /* the curve over every score as a threshold */
+    double *th = malloc((n + 2) * sizeof *th);
+    size_t k = 0;
+    th[k++] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].acquired)
+            th[k++] = s[i].score;
+    th[k++] = 1.0000001;
+    for (size_t i = 1; i < k; i++) /* insertion sort: k is small */
+        for (size_t j = i; j > 0 && th[j] < th[j - 1]; j--) {
+            double x = th[j];
+            th[j] = th[j - 1], th[j - 1] = x;
+        }
+    fprintf(o, "<polyline fill=\"none\" stroke=\"#1f6fd1\" stroke-width=\"2\" points=\"");
+    for (size_t i = 0; i < k; i++) {
+        double far, frr;
+        fl_eval_far_frr(s, n, th[i], &far, &frr);
+        fprintf(o, "%.1f,%.1f ", L + far * P, T + P - frr * P);
+    }
+    fprintf(o, "\"/>\n");
+    free(th);
+    fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\" stroke-dasharray=\"4\"/>\n", L, T + P,
+            L + P, T);
+    fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"#d13b1f\"/>\n", L + m->far.rate * P,
+            T + P - m->bpcer.rate * P);
+    fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"none\" stroke=\"black\"/>\n", L + m->eer * P,
+            T + P - m->eer * P);
+    fprintf(o, "<text x=\"%d\" y=\"%d\" fill=\"#d13b1f\">&#9679; operating point: threshold %.3f, FAR %.1f%%, FRR "
+               "%.1f%%</text>\n", L + 10, T + 20, m->threshold, m->far.rate * 100, m->bpcer.rate * 100);
+    fprintf(o, "<text x=\"%d\" y=\"%d\">&#9675; EER %.1f%% at threshold %.3f</text>\n", L + 10, T + 38, m->eer * 100,
+            m->eer_threshold);
+    fprintf(o, "</svg>\n");
+    return fclose(o);
+}
+
+static void print_text(const fl_eval_metrics *m, char species[][64], const char *title)
+{
+    printf("%s (threshold %.4f)\n", title, m->threshold);
+    printf("  bona fide %d (failures to acquire %d), attacks %d (failures to acquire %d)\n", m->n_bona_fide,
+           m->fta_bona_fide, m->n_attack, m->fta_attack);
+    for (int k = 0; k < m->n_species; k++) {
+        if (m->apcer_species[k].total == 0) {
+            printf("  APCER %-10s    n/a  (no acquired sample)\n", species[k]);
+            continue;
+        }
+        printf("  APCER %-10s %6.2f%%  (%d of %d, 95%% CI %.1f-%.1f%%)\n", species[k],
+               m->apcer_species[k].rate * 100, m->apcer_species[k].errors, m->apcer_species[k].total,
+               m->apcer_species[k].lo * 100, m->apcer_species[k].hi * 100);
+    }
+    printf("  APCER (max) %.2f%%, APCER (mean of species) %.2f%%\n", m->apcer_max.rate * 100, m->apcer_mean * 100);
+    printf("  BPCER = FRR %.2f%% (%d of %d, 95%% CI %.1f-%.1f%%)\n", m->bpcer.rate * 100, m->bpcer.errors,
+           m->bpcer.total, m->bpcer.lo * 100, m->bpcer.hi * 100);
+    printf("  FAR %.2f%% (%d of %d, 95%% CI %.1f-%.1f%%), HTER %.2f%%, ACER %.2f%%\n", m->far.rate * 100,
+           m->far.errors, m->far.total, m->far.lo * 100, m->far.hi * 100, m->hter * 100, m->acer * 100);
+    printf("  EER %.2f%% at threshold %.4f; BPCER20 %.2f%% (t %.4f); BPCER100 %.2f%% (t %.4f); APCER at BPCER 1%% "
+           "%.2f%%, at 5%% %.2f%%\n", m->eer * 100, m->eer_threshold, m->bpcer20 * 100, m->bpcer20_threshold,
+           m->bpcer100 * 100, m->bpcer100_threshold, m->apcer_at_bpcer1 * 100, m->apcer_at_bpcer5 * 100);
+}
+
+static int parse(int argc, char **argv, eval_args *a)
+{
+    *a = (eval_args){NULL, "eval_report", "models", 0, 0, 640, 0, 0.90, 0.01};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            a->json = 1;
+        else if (strcmp(argv[i], "--calibrate") == 0)
+            a->calibrate = 1;
+        else if (strcmp(argv[i], "--target-apcer") == 0 && i + 1 < argc)
+            a->target_apcer = atof(argv[++i]);
+        else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc)
+            a->threshold = atof(argv[++i]), a->threshold_given = 1;
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            a->out = argv[++i];
+        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+            a->models = argv[++i];
+        else if (strcmp(argv[i], "--detect-size") == 0 && i + 1 < argc)
+            a->detect_size = atoi(argv[++i]);
+        else if (argv[i][0] == '-' && argv[i][1] == '-')
+            return fprintf(stderr, "facelive eval: unknown option '%s'\n", argv[i]), 2;
+        else if (!a->manifest)
+            a->manifest = argv[i];
+        else
+            return fprintf(stderr, "facelive eval: one manifest only\n"), 2;
+    }
+    if (!a->manifest || !(a->target_apcer >= 0 && a->target_apcer <= 1) || !(a->threshold >= 0 && a->threshold <= 1)) {
+        fprintf(stderr, "usage: facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T] [--calibrate "
+                        "--target-apcer X] [--models DIR] [--detect-size N]\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* Scores every row (images that cannot be read are marked, not scored). */
+static int score_rows(const eval_args *a, row *rows, int n)
+{
+    fl_error err;
+    fl_analyzer *an = NULL;
+    fl_silent *sl = NULL;
+    fl_silent_ctx *ctx = NULL;
+    fl_analyzer_options ao = fl_analyzer_options_default();
+    ao.detect_size = a->detect_size;
+    if (fl_analyzer_create(a->models, &ao, &an, &err) || fl_silent_create(a->models, NULL, NULL, &sl, &err) ||
+        fl_silent_ctx_create(sl, an, &ctx, &err)) {
+        fprintf(stderr, "facelive eval: %s: %s\n", fl_status_name(err.status), err.detail);
+        fl_silent_free(sl);
+        fl_analyzer_free(an);
+        return -1;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", a->manifest);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[1] = '\0';
+    else
+        dir[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s%s", dir, rows[i].path);
+        fl_image img;
+        fl_verdict v;
+        if (fl_image_load(path, NULL, &img, &err)) {
+            fprintf(stderr, "%sfacelive eval: %s: %s\n", isatty(STDERR_FILENO) ? "\n" : "", fl_status_name(err.status),
+                    err.detail);
+            rows[i].error = 1;
+        } else {
+            const fl_image *frames[1] = {&img};
+            if (fl_silent_check(ctx, frames, 1, &v, &err)) {
+                fprintf(stderr, "facelive eval: %s: %s\n", rows[i].path, err.detail);
+                rows[i].error = 1;
+            } else {
+                rows[i].sample.acquired = v.n_used > 0;
+                rows[i].sample.score = v.score;
+            }
+            fl_image_free(&img);
+        }
+        progress(i + 1, n);
+    }
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    fl_analyzer_free(an);
+    return 0;
+}
+
+/* Samples of one split (-1: all) that were read; returns the count. */
+static size_t select_samples(const row *rows, int n, int split, fl_eval_sample *out)
+{
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        if (!rows[i].error && (split < 0 || rows[i].dev == split))
+            out[k++] = rows[i].sample;
+    return k;
+}
+
+int fl_cmd_eval(int argc, char **argv)
+{
+    eval_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc;
+    row *rows = NULL;
+    char species[FL_EVAL_MAX_SPECIES][64];
+    int n_species = 0, skipped = 0;
+    int n = read_manifest(a.manifest, &rows, species, &n_species, &skipped);
+    if (n < 0)
+        return 1;
+    if (n == 0) {
+        fprintf(stderr, "facelive eval: %s has no real or spoof rows\n", a.manifest);
+        free(rows);
+        return 1;
+    }
+    if (score_rows(&a, rows, n)) {
+        free(rows);
+        return 1;
+    }
+    fl_eval_sample *all = malloc((size_t)n * sizeof *all), *dev = malloc((size_t)n * sizeof *dev);
+    size_t n_all = select_samples(rows, n, -1, all);
+    double t = a.threshold;
+    fl_eval_metrics m, m_dev = {0}, m_test = {0};
+    size_t n_dev = 0, n_test = 0;
+    if (a.calibrate) {
+        n_dev = select_samples(rows, n, 1, dev);
+        t = fl_eval_threshold_for_apcer(dev, n_dev, n_species, a.target_apcer);
+        fl_eval_compute(dev, n_dev, n_species, t, &m_dev);
+        n_test = select_samples(rows, n, 0, dev);
+        fl_eval_compute(dev, n_test, n_species, t, &m_test);
+    }
+    fl_eval_compute(all, n_all, n_species, t, &m);
+    int errors = 0;
+    for (int i = 0; i < n; i++)
+        errors += rows[i].error;
+    if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
+        fprintf(stderr, "facelive eval: cannot create '%s': %s\n", a.out, strerror(errno));
+    char path[4096], title[256];
+    snprintf(path, sizeof path, "%s/det.svg", a.out);
+    snprintf(title, sizeof title, "DET: facelive silent check, %d bona fide, %d attacks", m.n_bona_fide, m.n_attack);
+    if (write_svg(path, all, n_all, &m, title))
+        fprintf(stderr, "facelive eval: cannot write %s\n", path);
+    snprintf(path, sizeof path, "%s/report.json", a.out);
+    FILE *rep = fopen(path, "w");
+    FILE *outs[2] = {rep, a.json ? stdout : NULL};
+    for (int o = 0; o < 2; o++) {
+        if (!outs[o])
+            continue;
+        FILE *f = outs[o];
+        fprintf(f, "{\"manifest\": \"%s\", \"rows_skipped\": %d, \"unreadable\": %d, ", a.manifest, skipped, errors);
+        if (a.calibrate) {
+            fprintf(f, "\"calibration\": {\"target_apcer\": %g, \"split\": \"%s\", \"threshold\": %.6g, \"dev\": ",
+                    a.target_apcer, "dev/test", t);
+            json_metrics(f, &m_dev, species);
+            fprintf(f, ", \"test\": ");
+            json_metrics(f, &m_test, species);
+            fprintf(f, "}, ");
+        }
+        fprintf(f, "\"all\": ");
+        json_metrics(f, &m, species);
+        /* the keys of the whole set at the top level too, for scripts */
+        fprintf(f, ", \"n_bona_fide\": %d, \"n_attack\": %d, \"threshold\": %.6g, \"apcer_max\": %.6g, "
+                   "\"bpcer\": %.6g, \"far\": %.6g, \"frr\": %.6g, \"hter\": %.6g, \"eer\": %.6g, \"bpcer20\": %.6g, "
+                   "\"bpcer100\": %.6g, \"failures_to_acquire\": %d, \"apcer_by_species\": {",
+                m.n_bona_fide, m.n_attack, m.threshold, m.apcer_max.rate, m.bpcer.rate, m.far.rate, m.bpcer.rate,
+                m.hter, m.eer, m.bpcer20, m.bpcer100, m.fta_bona_fide + m.fta_attack);
+        for (int k = 0; k < n_species; k++)
+            fprintf(f, "%s\"%s\": %.6g", k ? ", " : "", species[k], m.apcer_species[k].rate);
+        fprintf(f, "}");
+        if (f == rep) {
+            fprintf(f, ", \"scores\": [");
+            for (int i = 0; i < n; i++)
+                fprintf(f, "%s{\"path\": \"%s\", \"species\": \"%s\", \"split\": \"%s\", \"acquired\": %s, "
+                           "\"score\": %.6f%s}", i ? ", " : "", rows[i].path, rows[i].species_name,
+                        rows[i].dev ? "dev" : "test", rows[i].sample.acquired ? "true" : "false", rows[i].sample.score,
+                        rows[i].error ? ", \"unreadable\": true" : "");
+            fprintf(f, "]");
+        }
+        fprintf(f, "}\n");
+    }
+    if (rep)
+        fclose(rep);
+    if (!a.json) {
+        if (a.calibrate) {
+            printf("calibration: threshold %.4f chosen on the dev split for APCER(max) <= %.2f%%\n", t,
+                   a.target_apcer * 100);
+            print_text(&m_dev, species, "dev split");
+            print_text(&m_test, species, "test split (reported)");
+        }
+        print_text(&m, species, "all rows");
+        printf("  %d rows of other labels skipped, %d unreadable; report %s/report.json, plot %s/det.svg\n", skipped,
+               errors, a.out, a.out);
+    }
+    for (int i = 0; i < n; i++) {
+        free(rows[i].path);
+        free(rows[i].species_name);
+    }
+    free(rows);
+    free(all);
+    free(dev);
+    return 0;
+}
