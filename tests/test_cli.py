@@ -1,0 +1,106 @@
+"""The facelive program end to end: analyze, check and eval on real images of the data set.
+
+usage: test_cli.py FACELIVE MODELS_DIR DATA_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import cv2
+import numpy as np
+
+EXE, MODELS, DATA = sys.argv[1:4]
+TMP = tempfile.mkdtemp(prefix="fl_cli_test_")
+failures, passed = [], 0
+
+
+def check(ok, what):
+    global passed
+    if ok:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL", what)
+
+
+def run(*args):
+    p = subprocess.run([EXE, *map(str, args)], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+T1 = os.path.join(DATA, "silent_face_minivision/image_T1.jpg")
+F2 = os.path.join(DATA, "silent_face_minivision/image_F2.jpg")
+black = os.path.join(TMP, "black.png")
+cv2.imwrite(black, np.zeros((240, 320, 3), np.uint8))
+corrupt = os.path.join(TMP, "corrupt.jpg")
+open(corrupt, "wb").write(open(T1, "rb").read()[:2000])
+
+# analyze
+rc, out, err = run("analyze", "--models", MODELS, "--json", T1, "--draw", os.path.join(TMP, "t1.png"))
+d = json.loads(out)
+check(rc == 0 and len(d["faces"]) == 1 and d["quality_ok"] and "yaw" in d and len(d["keypoints"]) == 9,
+      f"analyze --json image_T1: {out[:200]} {err}")
+drawn = cv2.imread(os.path.join(TMP, "t1.png"))
+check(drawn is not None and drawn.shape == cv2.imread(T1).shape, "--draw writes a PNG of the frame's size")
+rc, out, err = run("analyze", "--models", MODELS, "--json", corrupt)
+check(rc == 1 and json.loads(out)["error"] == "FL_E_IMAGE_CORRUPT", f"analyze of a truncated JPEG: {rc} {out}")
+rc, out, err = run("analyze", "--models", MODELS, "--json", black)
+check(rc == 0 and json.loads(out)["reasons"][0]["reason"] == "no_face", f"analyze of a black frame: {out}")
+rc, out, err = run("analyze")
+check(rc == 2 and "usage" in err, "analyze without images: usage, exit 2")
+
+# check
+rc, out, err = run("check", "--models", MODELS, "--json", T1, F2, black)
+v = [json.loads(line) for line in out.splitlines()]
+check(rc == 0 and [x["decision"] for x in v] == ["real", "spoof", "uncertain"],
+      f"check: image_T1 real, image_F2 spoof, black uncertain: {[x.get('decision') for x in v]}")
+check(v[2]["reasons"][0]["reason"] == "no_face" and v[0]["threshold"] == 0.9, "check reports reasons and threshold")
+check(len(v[0]["frames"][0]["models"]) == 2 and v[0]["frames"][0]["models"][0]["crop"][2] == 479,
+      "check reports per-model scores and crops")
+rc, out, err = run("check", "--models", MODELS, "--json", "--frames", T1, T1, F2)
+a = json.loads(out)
+check(rc == 0 and len(a["frames"]) == 3 and a["decision"] != "real", f"--frames fuses an attempt: {a.get('decision')}")
+rc, out, err = run("check", "--models", MODELS, "--frames", *([T1] * 17))
+check(rc == 2, "--frames with 17 images: usage error")
+rc, out, err = run("check", "--models", MODELS, corrupt)
+check(rc == 1 and "FL_E_IMAGE_CORRUPT" in err, "check of a truncated JPEG")
+bad_list = os.path.join(TMP, "list.tsv")
+open(bad_list, "w").write("file\tinput\n")
+rc, out, err = run("check", "--models", MODELS, "--model-list", bad_list, T1)
+check(rc == 1 and "list.tsv:1" in err, f"check with a broken model list: {err}")
+
+# eval
+man = os.path.join(TMP, "m.tsv")
+rows = [("image_T1.jpg", "real", "none"), ("image_F2.jpg", "spoof", "replay"),
+        ("image_F1.jpg", "spoof", "print"), ("image_T2.jpg", "real", "none"),
+        ("clip.mp4", "video", "none"), ("missing.jpg", "real", "none")]
+for name in ("image_T1.jpg", "image_F2.jpg", "image_F1.jpg", "image_T2.jpg"):
+    os.symlink(os.path.join(DATA, "silent_face_minivision", name), os.path.join(TMP, name))
+with open(man, "w") as f:
+    f.write("relative_path\tlabel\tattack_type\tsplit\n")
+    for i, r in enumerate(rows):
+        f.write("\t".join(r) + "\t" + ("dev" if i % 2 else "test") + "\n")
+out_dir = os.path.join(TMP, "ev")
+rc, out, err = run("eval", man, "--models", MODELS, "--json", "--out", out_dir)
+rep = json.loads(out)
+keys = ["n_bona_fide", "n_attack", "threshold", "apcer_by_species", "apcer_max", "bpcer", "far", "frr", "hter", "eer",
+        "bpcer20", "bpcer100", "failures_to_acquire"]
+check(rc == 0 and all(k in rep for k in keys), f"eval --json keys: {sorted(rep)}")
+check(rep["n_bona_fide"] == 2 and rep["n_attack"] == 2 and rep["rows_skipped"] == 1 and rep["unreadable"] == 1,
+      f"eval counts: {rep['n_bona_fide']} {rep['n_attack']} {rep['rows_skipped']} {rep['unreadable']}")
+check(set(rep["apcer_by_species"]) == {"replay", "print"}, "species from attack_type")
+check(os.path.getsize(os.path.join(out_dir, "det.svg")) > 500 and
+      json.load(open(os.path.join(out_dir, "report.json")))["n_attack"] == 2, "eval writes det.svg and report.json")
+rc, out, err = run("eval", man, "--models", MODELS, "--json", "--out", out_dir, "--calibrate", "--target-apcer", "0")
+rep = json.loads(out)
+check(rc == 0 and "calibration" in rep and "test" in rep["calibration"], "eval --calibrate reports the test split")
+rc, out, err = run("eval", os.path.join(TMP, "nope.tsv"), "--models", MODELS)
+check(rc == 1 and "nope.tsv" in err, "eval of a missing manifest")
+open(man, "w").write("path\tlabel\n")
+rc, out, err = run("eval", man, "--models", MODELS)
+check(rc == 1 and "relative_path" in err, "eval of a manifest without the needed columns")
+
+print(f"{passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
