@@ -6,18 +6,44 @@
 #   scripts/bench.sh face [RUNS]    per-frame face analysis (detection + mesh + quality) at 640x480
 #       and 1280x720, beside the same pipeline written with OpenCV's Python API:
 #       {"analyze_ms_640x480", "analyze_ms_1280x720", "ratio_vs_opencv", ...}
+#   scripts/bench.sh silent [RUNS]  the silent check per 640x480 frame (detection + crops + both
+#       anti-spoof models), beside the same pipeline in OpenCV's Python API:
+#       {"silent_ms_640x480", "ratio_vs_peer", ...}
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face) ;;
-  *) echo "usage: scripts/bench.sh models|face [RUNS]" >&2; exit 2 ;;
+  models|face|silent) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh" >/dev/null
 "$root/scripts/data.sh" >/dev/null
 "$root/scripts/build.sh" release >/dev/null
+
+if [ "$what" = silent ]; then
+  frame=$root/data/video_lestari15/frames/real_f001.jpg   # a 1080x720 webcam frame, scaled to 640x480
+  ours=$("$root/build/bench/bench_silent" "$root/models" "$frame" "$runs")
+  peer=$(OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_silent.py" "$root/models" "$frame" "$runs")
+  /usr/bin/python3 - "$ours" "$peer" <<'PY'
+import json, sys
+ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+out = dict(ours)
+out.update(peer)
+out["ratio_vs_peer"] = round(ours["silent_ms_640x480"] / peer["peer_ms_640x480"], 3)
+out["ratio_vs_peer_detect320"] = round(ours["silent_detect320_ms_640x480"] / peer["peer_ms_640x480"], 3)
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"silent check, 640x480 frame, one thread ({cpu}):")
+print(f"  facelive, detection at 640 (default)   {ours['silent_ms_640x480']:7.2f} ms  ratio {out['ratio_vs_peer']:.2f}")
+print(f"  facelive, + face mesh and pose gate     {ours['silent_with_mesh_ms_640x480']:7.2f} ms")
+print(f"  facelive, detection at 320 (fast)       {ours['silent_detect320_ms_640x480']:7.2f} ms  ratio "
+      f"{out['ratio_vs_peer_detect320']:.2f}")
+print(f"  OpenCV Python pipeline, detection 640   {peer['peer_ms_640x480']:7.2f} ms")
+print(json.dumps(out))
+PY
+  exit 0
+fi
 
 if [ "$what" = face ]; then
   frame=$root/data/video_lestari15/frames/real_f001.jpg   # a 1080x720 webcam frame, one face

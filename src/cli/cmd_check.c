@@ -91,7 +91,8 @@ int fl_cmd_check(int argc, char **argv)
     fl_silent *sl = NULL;
     fl_silent_ctx *ctx = NULL;
     fl_analyzer_options ao = fl_analyzer_options_default();
-    ao.detect_size = detect_size; /* 640: the box precision the anti-spoof models need (docs/liveness.md) */
+    /* 640: the box precision the anti-spoof models need (docs/liveness.md) */
+    ao.detect_size = detect_size;
     if (fl_analyzer_create(models, &ao, &an, &err) || fl_silent_create(models, list, &opt, &sl, &err) ||
         fl_silent_ctx_create(sl, an, &ctx, &err)) {
         fprintf(stderr, "facelive check: %s: %s\n", fl_status_name(err.status), err.detail);

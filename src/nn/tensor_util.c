@@ -58,15 +58,28 @@ void fl_transpose_f32(const float *in, int rank, const int64_t *dims, const int6
     }
 }
 
+/* The two layout conversions run on every XNNPACK input and output, so they get plain loops
+ * (sequential reads of each channel plane) instead of the general odometer transpose. */
 void fl_nchw_to_nhwc(const float *in, const int64_t *d, float *out)
 {
-    static const int64_t perm[4] = {0, 2, 3, 1};
-    fl_transpose_f32(in, 4, d, perm, out);
+    const size_t C = (size_t)d[1], HW = (size_t)(d[2] * d[3]);
+    for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW)
+        for (size_t c = 0; c < C; c++) {
+            const float *src = in + c * HW;
+            float *dst = out + c;
+            for (size_t i = 0; i < HW; i++)
+                dst[i * C] = src[i];
+        }
 }
 
 void fl_nhwc_to_nchw(const float *in, const int64_t *d, float *out)
 {
-    static const int64_t perm[4] = {0, 3, 1, 2};
-    const int64_t nhwc[4] = {d[0], d[2], d[3], d[1]};
-    fl_transpose_f32(in, 4, nhwc, perm, out);
+    const size_t C = (size_t)d[1], HW = (size_t)(d[2] * d[3]);
+    for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW)
+        for (size_t c = 0; c < C; c++) {
+            const float *src = in + c;
+            float *dst = out + c * HW;
+            for (size_t i = 0; i < HW; i++)
+                dst[i] = src[i * C];
+        }
 }
