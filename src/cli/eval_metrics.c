@@ -57,18 +57,21 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Candidate thresholds: every acquired score, and just above the highest (accept nothing). */
+/* Candidate thresholds: 0, every acquired score, and the next double above each (a threshold
+ * just above a score rejects that sample and nothing else), so "the most permissive threshold
+ * that rejects these attacks" sits right above the highest of them. */
 static double *candidates(const fl_eval_sample *s, size_t n, size_t *count)
 {
-    double *c = malloc((n + 2) * sizeof *c);
+    double *c = malloc((2 * n + 1) * sizeof *c);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i].acquired)
-            c[k++] = s[i].score;
     c[k++] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].acquired) {
+            c[k++] = s[i].score;
+            c[k++] = nextafter(s[i].score, 2.0);
+        }
     qsort(c, k, sizeof *c, cmp_double);
-    c[k] = c[k - 1] + 1e-9; /* above every score: nothing accepted */
-    *count = k + 1;
+    *count = k;
     return c;
 }
 
