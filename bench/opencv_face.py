@@ -11,23 +11,13 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 
 import cv2
 import numpy as np
 
+from onnx_pin import pinned
 
-def pinned(path, h, w):
-    import onnx  # cv2.dnn 4.6 cannot load symbolic input dims; pin them in a copy
-    m = onnx.load(path)
-    for d, v in zip(m.graph.input[0].type.tensor_type.shape.dim, (1, 3, h, w)):
-        d.ClearField("dim_param")
-        d.dim_value = v
-    fd, out = tempfile.mkstemp(suffix=".onnx")
-    os.close(fd)
-    onnx.save(m, out)
-    return out
 
 
 def main():
@@ -41,7 +31,7 @@ def main():
         s = 320 / max(w, h)
         rw, rh = round(w * s), round(h * s)
         pw, ph = (rw + 31) // 32 * 32, (rh + 31) // 32 * 32
-        det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"), ph, pw))
+        det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"), (1, 3, ph, pw)))
         outs_names = det.getUnconnectedOutLayersNames()
         samples, found = [], 0
         for i in range(runs + 3):

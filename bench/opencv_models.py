@@ -9,23 +9,12 @@ with the dims pinned to the benchmarked shape, as MANIFEST.md section 3 describe
 import json
 import os
 import sys
-import tempfile
 import time
 
 import cv2
 import numpy as np
 
-
-def pinned_copy(path, dims):
-    import onnx  # Debian python3-onnx; only needed for files with symbolic dims
-    m = onnx.load(path)
-    for d, v in zip(m.graph.input[0].type.tensor_type.shape.dim, dims):
-        d.ClearField("dim_param")
-        d.dim_value = v
-    fd, out = tempfile.mkstemp(suffix=".onnx")
-    os.close(fd)
-    onnx.save(m, out)
-    return out
+from onnx_pin import pinned
 
 
 def main():
@@ -40,7 +29,7 @@ def main():
         try:
             net = cv2.dnn.readNetFromONNX(path)
         except cv2.error:
-            path = pinned_copy(path, dims)
+            path = pinned(path, dims)
             net = cv2.dnn.readNetFromONNX(path)
             note = "input dims pinned in a copy (cv2.dnn 4.6 cannot load symbolic dims)"
         x = np.random.RandomState(12345).randint(0, 256, size=dims).astype(np.float32)

@@ -9,23 +9,13 @@ usage: opencv_silent.py MODELS_DIR FRAME.jpg RUNS
 import json
 import os
 import sys
-import tempfile
 import time
 
 import cv2
 import numpy as np
 
+from onnx_pin import pinned
 
-def pinned(path, h, w):
-    import onnx  # cv2.dnn 4.6 cannot load symbolic input dims; pin them in a copy
-    m = onnx.load(path)
-    for d, v in zip(m.graph.input[0].type.tensor_type.shape.dim, (1, 3, h, w)):
-        d.ClearField("dim_param")
-        d.dim_value = v
-    fd, out = tempfile.mkstemp(suffix=".onnx")
-    os.close(fd)
-    onnx.save(m, out)
-    return out
 
 
 def crop_box(W, H, box, scale):  # the reference pipeline's rule (MANIFEST.md section 2)
@@ -54,7 +44,7 @@ def main():
     cv2.setNumThreads(1)
     frame = cv2.resize(cv2.imread(frame_path), (640, 480), interpolation=cv2.INTER_LINEAR)
     H, W = frame.shape[:2]
-    det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"), 480, 640))
+    det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"), (1, 3, 480, 640)))
     names = det.getUnconnectedOutLayersNames()
     fas = [(cv2.dnn.readNetFromONNX(os.path.join(models, f)), s)
            for f, s in (("minifasnet_v2_2.7_80x80.onnx", 2.7), ("minifasnet_v1se_4.0_80x80.onnx", 4.0))]

@@ -11,20 +11,7 @@
 #include <string.h>
 
 #include "facelive/image.h"
-
-static uint8_t *read_all(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(len > 0 ? (size_t)len : 1);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
+#include "test_util.h"
 
 static int write_all(const char *path, const uint8_t *b, size_t n)
 {
@@ -64,7 +51,7 @@ int main(int argc, char **argv)
         fl_image_free(&img);
         return rc;
     }
-    uint8_t *in = read_all(argv[2], &n);
+    uint8_t *in = fl_test_read_file(argv[2], &n);
     if (!in)
         return 3;
     int W = atoi(argv[3]), H = atoi(argv[4]);

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 fl_status fl_fail(fl_error *err, fl_status status, const char *fmt, ...)
 {
@@ -21,4 +22,13 @@ void fl_error_clear(fl_error *err)
         err->status = FL_OK;
         err->detail[0] = '\0';
     }
+}
+
+void fl_error_prefix(fl_error *err, const char *what)
+{
+    if (!err)
+        return;
+    char detail[FL_ERROR_DETAIL_MAX];
+    memcpy(detail, err->detail, sizeof detail);
+    fl_fail(err, err->status, "%.96s: %.150s", what, detail);
 }

@@ -9,6 +9,9 @@
 fl_status fl_fail(fl_error *err, fl_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Puts "what: " in front of err's detail (if err is not NULL), e.g. the file a failure was in. */
+void fl_error_prefix(fl_error *err, const char *what);
+
 /* Clears err (if not NULL) to FL_OK with an empty detail. */
 void fl_error_clear(fl_error *err);
 

@@ -252,11 +252,8 @@ fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image 
     }
     fl_status s = fl_image_decode(buf, n, lim, out, err);
     free(buf);
-    if (s && err) {
-        char detail[FL_ERROR_DETAIL_MAX];
-        memcpy(detail, err->detail, sizeof detail);
-        fl_fail(err, s, "%.96s: %.150s", path, detail);
-    }
+    if (s) /* the file name, so the message stands on its own */
+        fl_error_prefix(err, path);
     return s;
 }
 

@@ -88,11 +88,8 @@ fl_status fl_model_load_file(const char *path, fl_model **out, fl_error *err)
     }
     fl_status s = fl_model_load_memory(buf, size, out, err);
     free(buf);
-    if (s && err) { /* prefix the file name so the message stands on its own */
-        char detail[FL_ERROR_DETAIL_MAX];
-        memcpy(detail, err->detail, sizeof detail);
-        fl_fail(err, s, "%.96s: %.150s", path, detail);
-    }
+    if (s) /* the file name, so the message stands on its own */
+        fl_error_prefix(err, path);
     return s;
 }
 
