@@ -7,6 +7,7 @@ PACKAGES=(
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev   # the fast backend
   libjansson-dev                             # JSON in tests (and later the server)
   libturbojpeg0-dev libspng-dev              # image decoding
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video files (CLI only)
   python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
 )
 missing=()

@@ -6,5 +6,6 @@ int fl_cmd_models(int argc, char **argv);
 int fl_cmd_analyze(int argc, char **argv);
 int fl_cmd_check(int argc, char **argv);
 int fl_cmd_eval(int argc, char **argv);
+int fl_cmd_video(int argc, char **argv);
 
 #endif

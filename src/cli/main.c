@@ -29,6 +29,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "models") == 0)
         return fl_cmd_models(argc - 1, argv + 1);
+    if (strcmp(cmd, "video") == 0)
+        return fl_cmd_video(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0)
         return fl_cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
