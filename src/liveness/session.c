@@ -1,0 +1,376 @@
+/*
+ * One liveness attempt: quality gate, neutral face, the challenge's actions in order with
+ * timeouts, face tracking, the best frames, and the silent verdict on them.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "common/error.h"
+#include "facelive/session.h"
+#include "liveness/actions.h"
+
+#define BEST_MAX FL_SILENT_MAX_FRAMES
+
+typedef struct kept_frame {
+    fl_image img;
+    double t, rank;
+} kept_frame;
+
+struct fl_session {
+    fl_session_config cfg;
+    fl_challenge ch;
+    fl_analyzer_ctx *analyzer;
+    fl_silent_ctx *silent;
+    fl_actions det;
+    fl_phase phase;
+    fl_failure failure;
+    fl_quality_reason reason;
+    int step, frames, dropped, started, have_face, verdict_done;
+    double t0, step_t, last_face_t, last_t;
+    float face_cx, face_cy, face_w;
+    fl_action_event events[FL_SESSION_MAX_EVENTS];
+    int n_events;
+    double done_at[FL_CHALLENGE_MAX];
+    kept_frame best[BEST_MAX];
+    int n_best;
+    fl_verdict verdict;
+};
+
+static const char *const failure_names[] = {"none", "action_timeout", "total_timeout", "face_lost",
+                                            "face_changed", "several_faces", "spoof"};
+
+const char *fl_failure_name(fl_failure f)
+{
+    return (unsigned)f <= FL_FAIL_SPOOF ? failure_names[f] : "unknown";
+}
+
+fl_session_config fl_session_config_default(void)
+{
+    fl_session_config c;
+    c.actions = fl_action_config_default();
+    c.action_timeout_s = 8.0f;
+    c.total_timeout_s = 40.0f;
+    c.face_lost_s = 1.5f;
+    c.best_frames = 5;
+    c.silent_analyzer = NULL;
+    return c;
+}
+
+/* A uniform integer in [0, n) from the OS's cryptographic source (rejection sampling: no bias). */
+static int random_below(int n, fl_error *err, int *out)
+{
+    const uint32_t limit = UINT32_MAX - UINT32_MAX % (uint32_t)n;
+    for (;;) {
+        uint32_t r;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            return fl_fail(err, FL_E_IO, "getrandom failed: no random source for the challenge");
+        if (r < limit) {
+            *out = (int)(r % (uint32_t)n);
+            return FL_OK;
+        }
+    }
+}
+
+fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!out || n < 1 || n > FL_CHALLENGE_MAX)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, n);
+    fl_challenge all = {FL_ACTION_COUNT, {0, 1, 2, 3, 4, 5, 6, 7}};
+    const fl_challenge *set = allowed ? allowed : &all;
+    if (set->n < 1 || set->n > FL_CHALLENGE_MAX)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "the allowed set has %d actions", set->n);
+    for (int i = 0; i < set->n; i++)
+        if ((unsigned)set->actions[i] >= FL_ACTION_COUNT)
+            return fl_fail(err, FL_E_INVALID_ARGUMENT, "allowed action %d is not an action", (int)set->actions[i]);
+    if (set->n == 1 && n > 1)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "one allowed action cannot make %d steps without repeats", n);
+    out->n = n;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        do {
+            fl_status s = random_below(set->n, err, &k);
+            if (s)
+                return s;
+        } while (i > 0 && set->actions[k] == out->actions[i - 1]); /* no immediate repeats */
+        out->actions[i] = set->actions[k];
+    }
+    return FL_OK;
+}
+
+fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl_session_config *config,
+                            const fl_challenge *ch, fl_session **out, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!an || !ch || !out)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "analyzer, challenge or out is NULL");
+    if (ch->n < 1 || ch->n > FL_CHALLENGE_MAX)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, ch->n);
+    for (int i = 0; i < ch->n; i++)
+        if ((unsigned)ch->actions[i] >= FL_ACTION_COUNT)
+            return fl_fail(err, FL_E_INVALID_ARGUMENT, "challenge step %d is not an action", i);
+    fl_session_config c = config ? *config : fl_session_config_default();
+    if (!(c.action_timeout_s > 0) || !(c.total_timeout_s > 0) || !(c.face_lost_s > 0) || c.best_frames < 1 ||
+        c.best_frames > BEST_MAX)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "timeouts must be positive and best_frames 1..%d", BEST_MAX);
+    fl_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+    s->cfg = c;
+    s->ch = *ch;
+    fl_status st = fl_analyzer_ctx_create(an, &s->analyzer, err);
+    if (!st && sl)
+        st = fl_silent_ctx_create(sl, c.silent_analyzer ? c.silent_analyzer : an, &s->silent, err);
+    if (st) {
+        fl_session_free(s);
+        return st;
+    }
+    fl_actions_reset(&s->det, &c.actions);
+    s->phase = FL_PHASE_QUALITY;
+    s->reason = FL_QUALITY_NO_FACE;
+    *out = s;
+    return FL_OK;
+}
+
+void fl_session_free(fl_session *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n_best; i++)
+        fl_image_free(&s->best[i].img);
+    fl_analyzer_ctx_free(s->analyzer);
+    fl_silent_ctx_free(s->silent);
+    free(s);
+}
+
+void fl_session_add_dropped(fl_session *s, int n)
+{
+    if (s)
+        s->dropped += n;
+}
+
+static const char *prompt_of(const fl_session *s)
+{
+    switch (s->phase) {
+    case FL_PHASE_QUALITY: return fl_quality_reason_prompt(s->reason);
+    case FL_PHASE_NEUTRAL: return "Look straight at the camera";
+    case FL_PHASE_ACTION: return fl_action_prompt(s->ch.actions[s->step]);
+    case FL_PHASE_DONE: return "Done";
+    case FL_PHASE_FAILED: break;
+    }
+    switch (s->failure) {
+    case FL_FAIL_ACTION_TIMEOUT: return "Too slow: please try again";
+    case FL_FAIL_TOTAL_TIMEOUT: return "Time is up: please try again";
+    case FL_FAIL_FACE_LOST: return "Your face left the picture: please try again";
+    case FL_FAIL_FACE_CHANGED: return "The face changed: please try again";
+    case FL_FAIL_SEVERAL_FACES: return "Only one face, please: try again";
+    case FL_FAIL_SPOOF: return "Liveness could not be confirmed";
+    default: return "Failed";
+    }
+}
+
+static void fill_state(const fl_session *s, fl_session_state *st)
+{
+    if (!st)
+        return;
+    st->phase = s->phase;
+    st->step = s->step;
+    st->n_steps = s->ch.n;
+    st->action = s->ch.actions[s->step < s->ch.n ? s->step : s->ch.n - 1];
+    st->reason = s->reason;
+    st->failure = s->failure;
+    st->prompt = prompt_of(s);
+    st->frames = s->frames;
+    st->dropped = s->dropped;
+}
+
+static void fail(fl_session *s, fl_failure f)
+{
+    s->phase = FL_PHASE_FAILED;
+    s->failure = f;
+}
+
+/* Quality reasons that stop the attempt from using a frame. Pose and motion are the actions
+ * themselves, so they only count while the neutral face is learnt. Blur never stops it: a
+ * replayed screen is typically blurred, and stopping there would end the attempt in a timeout
+ * instead of the spoof verdict the silent check gives (blur still ranks the best frames). */
+static int blocking(const fl_analysis *a, int learning_neutral, fl_quality_reason *why)
+{
+    for (int i = 0; i < a->n_reasons; i++) {
+        fl_quality_reason r = a->reasons[i].reason;
+        if (r == FL_QUALITY_BLUR)
+            continue;
+        if (!learning_neutral && (r == FL_QUALITY_POSE || r == FL_QUALITY_MOTION || r == FL_QUALITY_OFF_CENTRE))
+            continue;
+        *why = r;
+        return 1;
+    }
+    return 0;
+}
+
+/* Keeps the sharpest near-neutral frames: frontal, eyes open, mouth closed. */
+static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a, double t)
+{
+    const fl_actions *d = &s->det;
+    fl_quality_reason why;
+    if (!fl_actions_neutral_ready(d) || blocking(a, 1, &why))
+        return;
+    const fl_face_measures *m = &a->measures;
+    float dyaw = fabsf((s->cfg.actions.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
+    float eyes = fminf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
+    if (dyaw > 10 || dpitch > 10 || eyes < 0.85f || m->mar > d->mar0 + 0.1f)
+        return;
+    double rank = a->sharpness * (1.0 - (dyaw + dpitch) / 40.0);
+    int slot = s->n_best < s->cfg.best_frames ? s->n_best : -1;
+    if (slot < 0) { /* replace the weakest if this one is better */
+        slot = 0;
+        for (int i = 1; i < s->n_best; i++)
+            if (s->best[i].rank < s->best[slot].rank)
+                slot = i;
+        if (s->best[slot].rank >= rank)
+            return;
+        fl_image_free(&s->best[slot].img);
+    } else {
+        s->n_best++;
+    }
+    fl_error err;
+    if (fl_image_alloc(frame->width, frame->height, &s->best[slot].img, &err)) {
+        s->n_best -= slot == s->n_best - 1;
+        return;
+    }
+    for (int y = 0; y < frame->height; y++)
+        memcpy(s->best[slot].img.data + (size_t)y * s->best[slot].img.stride, frame->data + (size_t)y * frame->stride,
+               (size_t)frame->width * 3);
+    s->best[slot].t = t;
+    s->best[slot].rank = rank;
+}
+
+/* The same face stays in view: a jump of half a face width between frames close in time, or a
+ * sudden change of size, is another face (a swap of person, a cut in a replayed video). */
+static int same_face(fl_session *s, const fl_face_box *f, double t)
+{
+    const float cx = f->x + f->w / 2, cy = f->y + f->h / 2;
+    int ok = 1;
+    if (s->have_face && t - s->last_face_t < 0.5) {
+        float jump = hypotf(cx - s->face_cx, cy - s->face_cy) / s->face_w, ratio = f->w / s->face_w;
+        ok = jump < 0.5f && ratio < 1.5f && ratio > 1 / 1.5f;
+    }
+    s->have_face = 1;
+    s->face_cx = cx, s->face_cy = cy, s->face_w = f->w, s->last_face_t = t;
+    return ok;
+}
+
+fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const fl_analysis *a, double t,
+                                   fl_session_state *state, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!s || !frame || !a)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "session, frame or analysis is NULL");
+    if (!isfinite(t) || (s->frames && t < s->last_t))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "frame time %g goes backwards (last %g)", t, s->last_t);
+    if (s->phase == FL_PHASE_DONE || s->phase == FL_PHASE_FAILED) {
+        fill_state(s, state);
+        return FL_OK;
+    }
+    if (!s->frames)
+        s->t0 = t;
+    s->frames++;
+    s->last_t = t;
+    if (t - s->t0 > s->cfg.total_timeout_s) {
+        fail(s, FL_FAIL_TOTAL_TIMEOUT);
+    } else if (a->n_faces == 0 || !a->measures.valid) {
+        if (s->have_face && t - s->last_face_t > s->cfg.face_lost_s && s->phase != FL_PHASE_QUALITY)
+            fail(s, FL_FAIL_FACE_LOST);
+        else if (s->phase == FL_PHASE_ACTION && t - s->step_t > s->cfg.action_timeout_s)
+            fail(s, FL_FAIL_ACTION_TIMEOUT);
+        else {
+            s->reason = a->n_faces == 0 ? FL_QUALITY_NO_FACE : FL_QUALITY_NOT_A_FACE;
+            if (s->phase != FL_PHASE_ACTION)
+                s->phase = FL_PHASE_QUALITY;
+        }
+    } else if (!same_face(s, &a->faces[0], t)) {
+        fail(s, FL_FAIL_FACE_CHANGED);
+    } else {
+        const int learning = !fl_actions_neutral_ready(&s->det);
+        fl_quality_reason why;
+        if (blocking(a, learning, &why)) {
+            s->reason = why;
+            if (s->phase != FL_PHASE_ACTION)
+                s->phase = FL_PHASE_QUALITY;
+            if (s->phase == FL_PHASE_ACTION && t - s->step_t > s->cfg.action_timeout_s)
+                fail(s, FL_FAIL_ACTION_TIMEOUT);
+        } else {
+            fl_action_event ev[FL_ACTION_COUNT];
+            int n = fl_actions_push(&s->det, t, &a->measures, ev, FL_ACTION_COUNT);
+            keep_best(s, frame, a, t);
+            if (learning) {
+                s->phase = fl_actions_neutral_ready(&s->det) ? FL_PHASE_ACTION : FL_PHASE_NEUTRAL;
+                s->step_t = t;
+            }
+            for (int i = 0; i < n; i++) {
+                if (s->n_events < FL_SESSION_MAX_EVENTS)
+                    s->events[s->n_events++] = ev[i];
+                /* Order is enforced: only the action asked now advances the challenge. */
+                if (s->phase == FL_PHASE_ACTION && ev[i].action == s->ch.actions[s->step]) {
+                    s->done_at[s->step++] = t;
+                    s->step_t = t;
+                    if (s->step == s->ch.n)
+                        s->phase = FL_PHASE_DONE;
+                }
+            }
+            if (s->phase == FL_PHASE_ACTION && t - s->step_t > s->cfg.action_timeout_s)
+                fail(s, FL_FAIL_ACTION_TIMEOUT);
+        }
+    }
+    fill_state(s, state);
+    return FL_OK;
+}
+
+fl_status fl_session_push(fl_session *s, const fl_image *frame, double t, fl_session_state *state, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!s || !frame)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "session or frame is NULL");
+    if (s->phase == FL_PHASE_DONE || s->phase == FL_PHASE_FAILED) {
+        fill_state(s, state);
+        return FL_OK;
+    }
+    fl_analysis a;
+    fl_status st = fl_analyze(s->analyzer, frame, &a, err);
+    if (st)
+        return st;
+    return fl_session_push_analysis(s, frame, &a, t, state, err);
+}
+
+fl_status fl_session_result_get(fl_session *s, fl_session_result *r, fl_error *err)
+{
+    fl_error_clear(err);
+    if (!s || !r)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "session or out is NULL");
+    if (s->phase == FL_PHASE_DONE && s->silent && !s->verdict_done && s->n_best > 0) {
+        const fl_image *frames[BEST_MAX];
+        for (int i = 0; i < s->n_best; i++)
+            frames[i] = &s->best[i].img;
+        fl_status st = fl_silent_check(s->silent, frames, s->n_best, &s->verdict, err);
+        if (st)
+            return st;
+        s->verdict_done = 1;
+        if (s->verdict.decision == FL_DECISION_SPOOF)
+            fail(s, FL_FAIL_SPOOF);
+    }
+    memset(r, 0, sizeof *r);
+    fill_state(s, &r->state);
+    r->n_events = s->n_events;
+    memcpy(r->events, s->events, (size_t)s->n_events * sizeof *r->events);
+    memcpy(r->done_at, s->done_at, sizeof r->done_at);
+    r->n_best = s->n_best;
+    for (int i = 0; i < s->n_best; i++) {
+        r->best[i] = &s->best[i].img;
+        r->best_t[i] = s->best[i].t;
+    }
+    r->has_verdict = s->verdict_done;
+    r->verdict = s->verdict;
+    return FL_OK;
+}
