@@ -56,7 +56,7 @@ FL_API int fl_action_parse(const char *name);
 typedef struct fl_action_config {
     int neutral_frames;   /* frames whose median is the neutral face; default 8 */
     float turn_deg;       /* yaw change that counts as a turn; default 20 (back below 10) */
-    float pitch_deg;      /* pitch change for head up/down; default 15 (back below 7) */
+    float pitch_deg;      /* pitch change for head up/down; default 10 (back below 5) */
     float blink_ratio;    /* both eyes' openness below this share of neutral: closed; default 0.75 */
     float blink_open;     /* ...and back above this share: a blink; default 0.88 */
     float blink_max_s;    /* a blink closes and opens within this time; default 1.0 */
@@ -86,6 +86,7 @@ typedef struct fl_session_config {
     float total_timeout_s;    /* whole attempt; default 40 */
     float face_lost_s;        /* no face this long: failed; default 1.5 */
     int best_frames;          /* frames kept for the silent check; default 5 (at most FL_SILENT_MAX_FRAMES) */
+    int gate_light;           /* 1 (default): too dark, too bright and backlit frames wait for better light */
     const fl_analyzer *silent_analyzer; /* finds faces for the silent check; NULL: the session's.
                                            The anti-spoof models want detection at 640 px
                                            (docs/liveness.md) while frames are analysed at 320. */

@@ -1,6 +1,6 @@
 /*
  * `facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--silent] [--mirrored]
- *  [--draw SHEET.png] [--fps N] [--models DIR]`: runs a liveness session over a video file (or a
+ *  [--no-light-gate] [--draw SHEET.png] [--fps N] [--models DIR]`: runs a liveness session over a video file (or a
  * folder of frames), printing per-frame measures and the challenge's outcome. Without a challenge
  * it only reports the actions it sees.
  */
@@ -15,7 +15,7 @@
 
 typedef struct video_args {
     const char *path, *models, *draw;
-    int json, silent, mirrored, observe;
+    int json, silent, mirrored, observe, no_light_gate;
     double fps;
     fl_challenge ch;
 } video_args;
@@ -50,6 +50,8 @@ static int parse(int argc, char **argv, video_args *a)
             a->silent = 1;
         else if (strcmp(argv[i], "--mirrored") == 0)
             a->mirrored = 1;
+        else if (strcmp(argv[i], "--no-light-gate") == 0)
+            a->no_light_gate = 1;
         else if (strcmp(argv[i], "--actions") == 0 && i + 1 < argc) {
             if (parse_actions(argv[++i], &a->ch))
                 return 2;
@@ -73,7 +75,7 @@ static int parse(int argc, char **argv, video_args *a)
     }
     if (!a->path) {
         fprintf(stderr, "usage: facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--silent] "
-                        "[--mirrored] [--draw SHEET.png] [--fps N] [--models DIR]\n");
+                        "[--mirrored] [--no-light-gate] [--draw SHEET.png] [--fps N] [--models DIR]\n");
         return 2;
     }
     if (a->observe) { /* every action, one long window: report what happens */
@@ -127,6 +129,7 @@ int fl_cmd_video(int argc, char **argv)
     fl_session *s = NULL;
     fl_session_config cfg = fl_session_config_default();
     cfg.actions.mirrored = a.mirrored;
+    cfg.gate_light = !a.no_light_gate;
     if (a.observe)
         cfg.action_timeout_s = cfg.total_timeout_s = 1e9f;
     fl_analyzer_options o640 = fl_analyzer_options_default();

@@ -41,7 +41,7 @@ fl_action_config fl_action_config_default(void)
     fl_action_config c;
     c.neutral_frames = 8;
     c.turn_deg = 20.0f;
-    c.pitch_deg = 15.0f;
+    c.pitch_deg = 10.0f;
     c.blink_ratio = 0.75f;
     c.blink_open = 0.88f;
     c.blink_max_s = 1.0f;
@@ -145,14 +145,17 @@ int fl_actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_actio
         n = emit(ev, n, max, FL_ACTION_TURN_LEFT, t);
     if (held(&d->right, -dyaw, c->turn_deg, c->turn_deg / 2, hold))
         n = emit(ev, n, max, FL_ACTION_TURN_RIGHT, t);
-    if (held(&d->down, dpitch, c->pitch_deg, c->pitch_deg / 2, hold))
+    /* Pitch read off a turned head is unreliable (the forehead-chin axis leans as the head
+     * turns): up and down count only while the head faces the camera. */
+    const float facing = fabsf(dyaw) < c->turn_deg / 2 ? 1.0f : 0.0f;
+    if (held(&d->down, facing * dpitch, c->pitch_deg, c->pitch_deg / 2, hold))
         n = emit(ev, n, max, FL_ACTION_HEAD_DOWN, t);
-    if (held(&d->up, -dpitch, c->pitch_deg, c->pitch_deg / 2, hold))
+    if (held(&d->up, -facing * dpitch, c->pitch_deg, c->pitch_deg / 2, hold))
         n = emit(ev, n, max, FL_ACTION_HEAD_UP, t);
     if (held(&d->mouth, dmar, c->mouth_open, c->mouth_open / 2, hold))
         n = emit(ev, n, max, FL_ACTION_OPEN_MOUTH, t);
     /* nod: lowered past 0.8 x the pitch threshold, then back near neutral within the window */
-    if (dpitch >= 0.8f * c->pitch_deg)
+    if (facing * dpitch >= 0.8f * c->pitch_deg)
         d->nod_down_t = t, d->nod_armed = 1;
     if (d->nod_armed && dpitch < 0.25f * c->pitch_deg) {
         d->nod_armed = 0;

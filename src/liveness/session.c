@@ -54,6 +54,7 @@ fl_session_config fl_session_config_default(void)
     c.total_timeout_s = 40.0f;
     c.face_lost_s = 1.5f;
     c.best_frames = 5;
+    c.gate_light = 1;
     c.silent_analyzer = NULL;
     return c;
 }
@@ -196,11 +197,13 @@ static void fail(fl_session *s, fl_failure f)
  * themselves, so they only count while the neutral face is learnt. Blur never stops it: a
  * replayed screen is typically blurred, and stopping there would end the attempt in a timeout
  * instead of the spoof verdict the silent check gives (blur still ranks the best frames). */
-static int blocking(const fl_analysis *a, int learning_neutral, fl_quality_reason *why)
+static int blocking(const fl_analysis *a, int learning_neutral, int gate_light, fl_quality_reason *why)
 {
     for (int i = 0; i < a->n_reasons; i++) {
         fl_quality_reason r = a->reasons[i].reason;
         if (r == FL_QUALITY_BLUR)
+            continue;
+        if (!gate_light && (r == FL_QUALITY_DARK || r == FL_QUALITY_BRIGHT || r == FL_QUALITY_BACKLIT))
             continue;
         if (!learning_neutral && (r == FL_QUALITY_POSE || r == FL_QUALITY_MOTION || r == FL_QUALITY_OFF_CENTRE))
             continue;
@@ -215,7 +218,7 @@ static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a
 {
     const fl_actions *d = &s->det;
     fl_quality_reason why;
-    if (!fl_actions_neutral_ready(d) || blocking(a, 1, &why))
+    if (!fl_actions_neutral_ready(d) || blocking(a, 1, s->cfg.gate_light, &why))
         return;
     const fl_face_measures *m = &a->measures;
     float dyaw = fabsf((s->cfg.actions.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
@@ -295,7 +298,7 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
     } else {
         const int learning = !fl_actions_neutral_ready(&s->det);
         fl_quality_reason why;
-        if (blocking(a, learning, &why)) {
+        if (blocking(a, learning, s->cfg.gate_light, &why)) {
             s->reason = why;
             if (s->phase != FL_PHASE_ACTION)
                 s->phase = FL_PHASE_QUALITY;
