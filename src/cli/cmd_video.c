@@ -1,8 +1,9 @@
 /*
  * `facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--silent] [--mirrored]
- *  [--no-light-gate] [--draw SHEET.png] [--fps N] [--models DIR]`: runs a liveness session over a video file (or a
- * folder of frames), printing per-frame measures and the challenge's outcome. Without a challenge
- * it only reports the actions it sees.
+ *  [--no-light-gate] [--draw SHEET.png] [--fps N] [--start S] [--models DIR]`: runs a liveness session
+ * over a video file (or a folder of frames; --start skips the first S seconds, as a replay started
+ * late would), printing per-frame measures and the challenge's outcome. Without a challenge it
+ * only reports the actions it sees.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 typedef struct video_args {
     const char *path, *models, *draw;
     int json, silent, mirrored, observe, no_light_gate;
-    double fps;
+    double fps, start;
     fl_challenge ch;
 } video_args;
 
@@ -66,6 +67,8 @@ static int parse(int argc, char **argv, video_args *a)
             a->draw = argv[++i];
         else if (strcmp(argv[i], "--fps") == 0 && i + 1 < argc)
             a->fps = atof(argv[++i]);
+        else if (strcmp(argv[i], "--start") == 0 && i + 1 < argc)
+            a->start = atof(argv[++i]);
         else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
             a->models = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1] == '-')
@@ -75,7 +78,7 @@ static int parse(int argc, char **argv, video_args *a)
     }
     if (!a->path) {
         fprintf(stderr, "usage: facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--silent] "
-                        "[--mirrored] [--no-light-gate] [--draw SHEET.png] [--fps N] [--models DIR]\n");
+                        "[--mirrored] [--no-light-gate] [--draw SHEET.png] [--fps N] [--start S] [--models DIR]\n");
         return 2;
     }
     if (a->observe) { /* every action, one long window: report what happens */
@@ -147,24 +150,41 @@ int fl_cmd_video(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    fl_analyzer_ctx *actx = NULL;
+    if (fl_analyzer_ctx_create(an, &actx, &err)) {
+        fprintf(stderr, "facelive video: %s\n", err.detail);
+        rc = 1;
+        goto done;
+    }
     sheet sh = {{0}, 0, 0, 0, 0};
     fl_image frame;
     double t, last_t = 0;
     int r, n = 0;
     fl_session_state st = {0};
     while ((r = fl_video_next(v, &frame, &t, &err)) == 1) {
+        if (t < a.start) {
+            fl_image_free(&frame);
+            continue;
+        }
         fl_analysis an_res;
         fl_session_state before = st;
-        if (fl_session_push(s, &frame, t, &st, &err)) {
+        /* analysed here (not by fl_session_push) so the per-frame measures can be printed */
+        if (fl_analyze(actx, &frame, &an_res, &err) ||
+            fl_session_push_analysis(s, &frame, &an_res, t - a.start, &st, &err)) {
             fprintf(stderr, "facelive video: frame at %.2f s: %s\n", t, err.detail);
             fl_image_free(&frame);
             rc = 1;
             break;
         }
-        (void)an_res;
-        if (a.json)
-            printf("{\"t\": %.3f, \"phase\": %d, \"step\": %d, \"prompt\": \"%s\"}\n", t, (int)st.phase, st.step,
-                   st.prompt);
+        if (a.json) {
+            const fl_face_measures *m = &an_res.measures;
+            printf("{\"t\": %.3f, \"faces\": %d", t, an_res.n_faces);
+            if (m->valid)
+                printf(", \"yaw\": %.2f, \"pitch\": %.2f, \"roll\": %.2f, \"ear_image_left\": %.4f, "
+                       "\"ear_image_right\": %.4f, \"mar\": %.4f, \"sharpness\": %.1f", m->yaw, m->pitch, m->roll,
+                       m->ear_il, m->ear_ir, m->mar, an_res.sharpness);
+            printf(", \"phase\": %d, \"step\": %d, \"prompt\": \"%s\"}\n", (int)st.phase, st.step, st.prompt);
+        }
         if (a.draw && (n % 10 == 0 || st.step != before.step || st.phase != before.phase))
             sheet_add(&sh, &frame, t, st.prompt);
         fl_image_free(&frame);
@@ -219,6 +239,7 @@ int fl_cmd_video(int argc, char **argv)
         fl_image_free(&sh.img);
     }
 done:
+    fl_analyzer_ctx_free(actx);
     fl_session_free(s);
     fl_silent_free(sl);
     fl_analyzer_free(an);
