@@ -155,7 +155,8 @@ int fl_actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_actio
     if (held(&d->mouth, dmar, c->mouth_open, c->mouth_open / 2, hold))
         n = emit(ev, n, max, FL_ACTION_OPEN_MOUTH, t);
     /* nod: lowered past 0.8 x the pitch threshold, then back near neutral within the window */
-    if (facing * dpitch >= 0.8f * c->pitch_deg)
+    /* the window runs from the start of the movement, so a slow bow is not a nod */
+    if (facing * dpitch >= 0.8f * c->pitch_deg && !d->nod_armed)
         d->nod_down_t = t, d->nod_armed = 1;
     if (d->nod_armed && dpitch < 0.25f * c->pitch_deg) {
         d->nod_armed = 0;
@@ -163,8 +164,10 @@ int fl_actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_actio
             n = emit(ev, n, max, FL_ACTION_NOD, t);
     }
     /* shake: the user's left past 0.75 x the turn threshold, then right past it, within the window */
-    if (dyaw >= 0.75f * c->turn_deg)
+    if (dyaw >= 0.75f * c->turn_deg && !d->shake_armed)
         d->shake_left_t = t, d->shake_armed = 1;
+    if (d->shake_armed && t - d->shake_left_t > c->shake_window_s && dyaw < 0.75f * c->turn_deg)
+        d->shake_armed = 0; /* too slow: start again from the next turn */
     if (d->shake_armed && dyaw <= -0.75f * c->turn_deg) {
         d->shake_armed = 0;
         if (t - d->shake_left_t <= c->shake_window_s)
@@ -173,15 +176,15 @@ int fl_actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_actio
     /* blink: both eyes below blink_ratio of their neutral, then both back above blink_open */
     const float r = fmaxf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
     const int calm = fabsf(yaw - d->yaw0) < c->turn_deg && fabsf(m->pitch - d->pitch0) < c->pitch_deg;
-    if (r < c->blink_ratio && calm && !d->eyes_closed)
+    if (r < c->blink_ratio && calm && !d->eyes_closed && !d->eyes_held)
         d->eyes_closed = 1, d->closed_t = t;
-    if (d->eyes_closed && r > c->blink_open) {
-        d->eyes_closed = 0;
-        if (t - d->closed_t <= c->blink_max_s)
+    if (r > c->blink_open) {
+        if (d->eyes_closed && t - d->closed_t <= c->blink_max_s)
             n = emit(ev, n, max, FL_ACTION_BLINK, t);
+        d->eyes_closed = d->eyes_held = 0;
     }
-    if (d->eyes_closed && t - d->closed_t > c->blink_max_s) /* eyes kept shut: not a blink */
-        d->eyes_closed = 0;
+    if (d->eyes_closed && t - d->closed_t > c->blink_max_s) /* eyes kept shut: not a blink; wait */
+        d->eyes_closed = 0, d->eyes_held = 1;              /* until they open again */
     d->last_dyaw = dyaw;
     d->last_dpitch = dpitch;
     return n < max ? n : max;

@@ -18,7 +18,7 @@ typedef struct fl_actions {
     float hist[3][3];
     int n_hist;
     fl_pose_state left, right, up, down, mouth;
-    int nod_armed, shake_armed, eyes_closed;
+    int nod_armed, shake_armed, eyes_closed, eyes_held;
     double nod_down_t, shake_left_t, closed_t;
     float last_dyaw, last_dpitch; /* relative pose of the last frame (for frame ranking) */
 } fl_actions;
