@@ -9,18 +9,26 @@
 #   scripts/bench.sh silent [RUNS]  the silent check per 640x480 frame (detection + crops + both
 #       anti-spoof models), beside the same pipeline in OpenCV's Python API:
 #       {"silent_ms_640x480", "ratio_vs_peer", ...}
+#   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
+#       {"session_frame_ms_640x480", ...}
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent [RUNS]" >&2; exit 2 ;;
+  models|face|silent|session) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|session [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh" >/dev/null
 "$root/scripts/data.sh" >/dev/null
 "$root/scripts/build.sh" release >/dev/null
+
+if [ "$what" = session ]; then
+  # the real head-turn clip of the data set: 621 frames, scaled to 640x480 before timing
+  "$root/build/bench/bench_session" "$root/models" "$root/data/video_tranvanluyt/videos/real.mp4"
+  exit 0
+fi
 
 if [ "$what" = silent ]; then
   frame=$root/data/video_lestari15/frames/real_f001.jpg   # a 1080x720 webcam frame, scaled to 640x480
