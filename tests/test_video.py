@@ -79,6 +79,11 @@ fake = video("video_tranvanluyt/videos/fake.mp4", "--actions", order, "--silent"
 check(len(fake["actions"]) == 4 and not fake["passed"] and fake["reason"] == "spoof" and
       fake["silent"]["decision"] == "spoof", f"monitor replay: actions done, silent spoof: {fake}")
 
+sheet = os.path.join(tempfile.mkdtemp(prefix="fl_sheet_"), "sheet.png")
+video("video_tranvanluyt/videos/real.mp4", "--actions", "turn_left", "--draw", sheet)
+with open(sheet, "rb") as f:
+    check(f.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(sheet) > 100000, "--draw writes a contact sheet PNG")
+
 # A replay started late does not satisfy an order it no longer contains.
 late = video("video_tranvanluyt/videos/real.mp4", "--start", "6", "--actions", "turn_left,turn_right")
 check(not late["passed"], f"the clip started at 6 s cannot turn left first: {late['reason']}")

@@ -158,7 +158,7 @@ int fl_cmd_video(int argc, char **argv)
     }
     sheet sh = {{0}, 0, 0, 0, 0};
     fl_image frame;
-    double t, last_t = 0;
+    double t, last_t = 0, next_cell = 0;
     int r, n = 0;
     fl_session_state st = {0};
     while ((r = fl_video_next(v, &frame, &t, &err)) == 1) {
@@ -185,8 +185,10 @@ int fl_cmd_video(int argc, char **argv)
                        m->ear_il, m->ear_ir, m->mar, an_res.sharpness);
             printf(", \"phase\": %d, \"step\": %d, \"prompt\": \"%s\"}\n", (int)st.phase, st.step, st.prompt);
         }
-        if (a.draw && (n % 10 == 0 || st.step != before.step || st.phase != before.phase))
-            sheet_add(&sh, &frame, t, st.prompt);
+        if (a.draw && (t >= next_cell || st.step != before.step || st.phase != before.phase)) {
+            sheet_add(&sh, &frame, t, st.prompt); /* every 0.8 s, and at every change of prompt */
+            next_cell = t + 0.8;
+        }
         fl_image_free(&frame);
         last_t = t;
         n++;
