@@ -134,7 +134,8 @@ static fl_status decode_jpeg(const uint8_t *p, size_t n, const limits *l, fl_ima
     tjhandle tj = tjInitDecompress();
     if (!tj)
         return fl_fail(err, FL_E_NO_MEMORY, "TurboJPEG could not start");
-    int w, h, subsamp, colorspace;
+    /* Zeroed first: on some truncated files TurboJPEG reports success without setting them. */
+    int w = 0, h = 0, subsamp = 0, colorspace = 0;
     fl_status s = FL_OK;
     fl_image img = {0};
     if (tjDecompressHeader3(tj, p, (unsigned long)n, &w, &h, &subsamp, &colorspace) != 0) {
