@@ -11,18 +11,10 @@ import tempfile
 import cv2
 import numpy as np
 
+from checks import check, finish
+
 EXE, MODELS, DATA = sys.argv[1:4]
 TMP = tempfile.mkdtemp(prefix="fl_cli_test_")
-failures, passed = [], 0
-
-
-def check(ok, what):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL", what)
 
 
 def run(*args):
@@ -102,5 +94,4 @@ open(man, "w").write("path\tlabel\n")
 rc, out, err = run("eval", man, "--models", MODELS)
 check(rc == 1 and "relative_path" in err, "eval of a manifest without the needed columns")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

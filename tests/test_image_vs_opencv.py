@@ -16,20 +16,11 @@ import zlib
 import cv2
 import numpy as np
 
+from checks import check, finish
+
 TOOL, DATA = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="fl_image_test_")
 rng = np.random.RandomState(1234)
-failures = []
-passed = 0
-
-
-def check(ok, what):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL", what)
 
 
 def run(*args):
@@ -232,5 +223,4 @@ got, _ = ours_decode(os.path.join(TMP, "does-not-exist.jpg"))
 check(got == "FL_E_IO", f"a missing file: {got}")
 print(f"corrupt inputs: {len(expect) + 2} cases")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

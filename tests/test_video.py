@@ -12,17 +12,9 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish
+
 EXE, MODELS, DATA = sys.argv[1:4]
-failures, passed = [], 0
-
-
-def check(ok, what):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL", what)
 
 
 def video(path, *args):
@@ -116,5 +108,4 @@ ratios.sort()
 print(f"EyeBlink8: {len(ratios)} clips; lowest/highest eye openness within a clip: median {ratios[len(ratios) // 2]:.2f},"
       f" lowest {ratios[0]:.2f}")
 
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -11,6 +11,7 @@
 #include <turbojpeg.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "facelive/image.h"
 
 #define DEFAULT_MAX_BYTES (64u * 1024u * 1024u)
@@ -230,27 +231,11 @@ fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image 
     if (!path || !out)
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
     limits l = effective(lim);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fl_fail(err, FL_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return fl_fail(err, FL_E_IO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > l.max_bytes) {
-        fclose(f);
-        return fl_fail(err, FL_E_TOO_LARGE, "%s: %lld bytes, the limit is %zu", path, (long long)st.st_size,
-                       l.max_bytes);
-    }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    size_t got = buf ? fread(buf, 1, n, f) : 0;
-    fclose(f);
-    if (!buf || got != n) {
-        free(buf);
-        return fl_fail(err, buf ? FL_E_IO : FL_E_NO_MEMORY, "%s: read %zu of %zu bytes", path, got, n);
-    }
+    void *buf;
+    size_t n;
+    fl_status rs = fl_read_file(path, l.max_bytes, &buf, &n, err);
+    if (rs)
+        return rs;
     fl_status s = fl_image_decode(buf, n, lim, out, err);
     free(buf);
     if (s) /* the file name, so the message stands on its own */

@@ -2,13 +2,12 @@
  * The public model API: an immutable loaded graph, and per-thread contexts that plan each
  * input shape once on a backend and keep the last few plans (YuNet runs at several sizes).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/error.h"
+#include "common/file.h"
 #include "facelive/model.h"
 #include "nn/backend.h"
 #include "nn/model_internal.h"
@@ -60,32 +59,11 @@ fl_status fl_model_load_file(const char *path, fl_model **out, fl_error *err)
     fl_error_clear(err);
     if (!path || !out)
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fl_fail(err, FL_E_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return fl_fail(err, FL_E_IO, "%s: not a regular file", path);
-    }
-    if ((unsigned long long)st.st_size > FL_MODEL_MAX_FILE_BYTES) {
-        fclose(f);
-        return fl_fail(err, FL_E_TOO_LARGE, "%s: %lld bytes, the limit is %u", path, (long long)st.st_size,
-                       FL_MODEL_MAX_FILE_BYTES);
-    }
-    size_t size = (size_t)st.st_size;
-    void *buf = malloc(size ? size : 1);
-    if (!buf) {
-        fclose(f);
-        return fl_fail(err, FL_E_NO_MEMORY, "%s: out of memory for %zu bytes", path, size);
-    }
-    size_t got = fread(buf, 1, size, f);
-    int read_error = ferror(f);
-    fclose(f);
-    if (got != size || read_error) {
-        free(buf);
-        return fl_fail(err, FL_E_IO, "%s: read %zu of %zu bytes", path, got, size);
-    }
+    void *buf;
+    size_t size;
+    fl_status rs = fl_read_file(path, FL_MODEL_MAX_FILE_BYTES, &buf, &size, err);
+    if (rs)
+        return rs;
     fl_status s = fl_model_load_memory(buf, size, out, err);
     free(buf);
     if (s) /* the file name, so the message stands on its own */
