@@ -42,7 +42,8 @@ static int has_reason(const fl_analysis *a, fl_quality_reason r)
     return 0;
 }
 
-/* Every full-frame image of the manifest holds one face: found once, with sane landmarks. */
+/* Every full-frame image of the manifest holds one face (labels checked by eye, data README):
+ * found once, with sane landmarks. The tight crops are scored apart (below). */
 static void test_manifest_images(void)
 {
     char path[1024];
@@ -52,68 +53,69 @@ static void test_manifest_images(void)
     if (!f)
         return;
     char line[4096];
-    int images = 0, one_face = 0, hard_frames = 0;
+    int images = 0, one_face = 0, doubted = 0, crops = 0, crops_one = 0;
     while (fgets(line, sizeof line, f)) {
         char *tab = strchr(line, '\t');
         if (!tab)
             continue;
         *tab = '\0';
         const char *label = tab + 1;
-        /* Full frames only: the crops_* folders are tight crops without the context YuNet
-         * needs, and videos are handled elsewhere. */
-        if (strncmp(line, "crops_", 6) == 0 || (strncmp(label, "real", 4) && strncmp(label, "spoof", 5)))
-            continue;
+        if (strncmp(label, "real", 4) && strncmp(label, "spoof", 5))
+            continue; /* videos are handled elsewhere */
         fl_image img;
         if (!load(line, &img))
             continue;
         fl_analysis a = analyze(&img);
-        images++;
-        one_face += a.n_faces == 1;
-        /* Frames of the monitor replay where the head is bowed and the replay blurred: YuNet
-         * scores f016 below 0.2 and f017 at 0.36; on f015 it finds the face (0.58) but the mesh
-         * rejects the crop. They are listed here so that any other miss fails the test. */
-        static const char *const hard[] = {"video_tranvanluyt/frames/fake_f015.jpg",
-                                           "video_tranvanluyt/frames/fake_f016.jpg",
-                                           "video_tranvanluyt/frames/fake_f017.jpg"};
-        int is_hard = 0;
-        for (size_t h = 0; h < sizeof hard / sizeof hard[0]; h++)
-            is_hard |= strcmp(line, hard[h]) == 0;
-        if (is_hard) {
-            printf("known hard frame %s: %d faces, mesh %s\n", line, a.n_faces, a.measures.valid ? "valid" : "invalid");
-            hard_frames++;
-            fl_image_free(&img);
+        fl_image_free(&img);
+        if (strncmp(line, "crops_", 6) == 0) {
+            crops++;
+            crops_one += a.n_faces == 1;
             continue;
         }
+        images++;
+        one_face += a.n_faces == 1;
         CHECK(a.n_faces == 1, "%s: %d faces, expected 1", line, a.n_faces);
-        if (a.n_faces >= 1) {
-            const fl_face_box *b = &a.faces[0];
-            const fl_face_measures *m = &a.measures;
-            CHECK(m->valid, "%s: the mesh found the face", line);
-            float (*k)[2] = (float (*)[2])m->keypoints;
-            float eyes = fmaxf(k[FL_KP_EYE_IL][1], k[FL_KP_EYE_IR][1]);
-            float mouth = fminf(k[FL_KP_MOUTH_IL][1], k[FL_KP_MOUTH_IR][1]);
-            CHECK(eyes < k[FL_KP_NOSE][1] && k[FL_KP_NOSE][1] < mouth, "%s: eyes %.0f above nose %.0f above mouth %.0f",
-                  line, eyes, k[FL_KP_NOSE][1], mouth);
-            static const int inside[] = {FL_KP_EYE_IL, FL_KP_EYE_IR, FL_KP_NOSE, FL_KP_MOUTH_IL, FL_KP_MOUTH_IR};
-            /* Inside the box, with a tenth of the box as margin: on a head turned 50 degrees the
-             * nose tip projects past YuNet's box edge (video_tranvanluyt fake_f008). */
-            const float mx = b->w / 10, my = b->h / 10;
-            for (int i = 0; i < 5; i++) {
-                float x = k[inside[i]][0], y = k[inside[i]][1];
-                CHECK(x >= b->x - mx && x <= b->x + b->w + mx && y >= b->y - my && y <= b->y + b->h + my,
-                      "%s: keypoint %d outside the box", line, inside[i]);
-            }
-            /* YuNet's nose and the mesh's nose agree (within a third of the box). */
-            CHECK(hypotf(b->kps[4] - k[FL_KP_NOSE][0], b->kps[5] - k[FL_KP_NOSE][1]) < b->w / 3,
-                  "%s: YuNet and mesh noses disagree", line);
+        if (a.n_faces < 1)
+            continue;
+        const fl_face_box *b = &a.faces[0];
+        const fl_face_measures *m = &a.measures;
+        /* The mesh doubts only the monitor replay's frames where the head is bowed about 35
+         * degrees and the replay is blurred (presence 0.01-0.04); its points stay sane there. */
+        if (!m->valid) {
+            doubted++;
+            printf("mesh not confident on %s: presence %.3f, pitch %.0f\n", line, m->presence, m->pitch);
+            CHECK(strncmp(line, "video_tranvanluyt/frames/fake_f01", 33) == 0 && m->pitch > 25,
+                  "%s: mesh presence %.3f", line, m->presence);
         }
-        fl_image_free(&img);
+        float (*k)[2] = (float (*)[2])m->keypoints;
+        float eyes = fmaxf(k[FL_KP_EYE_IL][1], k[FL_KP_EYE_IR][1]);
+        float mouth = fminf(k[FL_KP_MOUTH_IL][1], k[FL_KP_MOUTH_IR][1]);
+        CHECK(eyes < k[FL_KP_NOSE][1] && k[FL_KP_NOSE][1] < mouth, "%s: eyes %.0f above nose %.0f above mouth %.0f",
+              line, eyes, k[FL_KP_NOSE][1], mouth);
+        static const int inside[] = {FL_KP_EYE_IL, FL_KP_EYE_IR, FL_KP_NOSE, FL_KP_MOUTH_IL, FL_KP_MOUTH_IR};
+        /* Inside the box, with a tenth of the box as margin: on a head turned 50 degrees the
+         * nose tip projects past YuNet's box edge (video_tranvanluyt fake_f008). */
+        const float mx = b->w / 10, my = b->h / 10;
+        for (int i = 0; i < 5; i++) {
+            float x = k[inside[i]][0], y = k[inside[i]][1];
+            CHECK(x >= b->x - mx && x <= b->x + b->w + mx && y >= b->y - my && y <= b->y + b->h + my,
+                  "%s: keypoint %d outside the box", line, inside[i]);
+        }
+        /* YuNet's own five points are in the same order. */
+        CHECK(fmaxf(b->kps[1], b->kps[3]) < b->kps[5] && b->kps[5] < fminf(b->kps[7], b->kps[9]),
+              "%s: YuNet's eyes above nose above mouth", line);
+        /* YuNet's nose and the mesh's nose agree (within a third of the box). */
+        CHECK(hypotf(b->kps[4] - k[FL_KP_NOSE][0], b->kps[5] - k[FL_KP_NOSE][1]) < b->w / 3,
+              "%s: YuNet and mesh noses disagree", line);
     }
     fclose(f);
-    printf("full-frame images: %d, with exactly one face: %d (%d known hard frames)\n", images, one_face,
-           hard_frames);
-    CHECK(hard_frames == 3, "the known hard frames are in the manifest");
+    printf("full-frame images: %d, with exactly one face: %d (mesh not confident on %d); tight crops: %d of %d\n",
+           images, one_face, doubted, crops_one, crops);
     CHECK(images >= 80, "the manifest lists %d full-frame images", images);
+    CHECK(doubted <= 3, "the mesh doubts %d full frames", doubted);
+    /* Tight crops come from their authors' auto-croppers; nine of the 300 (crops_tranvanluyt)
+     * hold no whole face, only a chin and neck or half a face at the edge (checked by eye). */
+    CHECK(crops >= 300 && crops_one >= 290, "tight crops with one face: %d of %d", crops_one, crops);
 }
 
 static void test_no_face(void)
@@ -310,7 +312,8 @@ static void test_formats(void)
         return;
     fl_analysis colour = analyze(&img);
     CHECK(colour.n_faces == 1, "image_T1 has one face");
-    /* Grey has no colour to convert: its reference is the grey image stored as BGR. */
+    /* Grey has no colour to convert: its reference is the grey image stored as BGR (against the
+     * colour original YuNet moves the box by 10.9 px: the network sees another picture). */
     fl_image grey_bgr;
     fl_error gerr;
     fl_image_alloc(img.width, img.height, &grey_bgr, &gerr);
@@ -402,6 +405,9 @@ static void test_bad_args(void)
     o.detect_size = 0;
     fl_analyzer *x;
     CHECK(fl_analyzer_create(fl_test_models_dir(), &o, &x, &err) == FL_E_INVALID_ARGUMENT, "detect_size 0");
+    o = fl_analyzer_options_default();
+    o.fallback_size = 16;
+    CHECK(fl_analyzer_create(fl_test_models_dir(), &o, &x, &err) == FL_E_INVALID_ARGUMENT, "fallback_size 16");
     CHECK(fl_analyzer_create("/nonexistent", NULL, &x, &err) == FL_E_IO, "missing models: %s", err.detail);
     fl_image_view v = {px, 3, 3, 9, FL_PIXEL_NV21, 0};
     fl_image out;
@@ -413,6 +419,36 @@ static void test_bad_args(void)
     v.format = (fl_pixel_format)99;
     CHECK(fl_image_from_view(&v, &out, &err) == FL_E_INVALID_ARGUMENT, "format 99: %s", err.detail);
     CHECK(fl_image_alloc(100000, 100000, &out, &err) == FL_E_TOO_LARGE, "huge image: %s", err.detail);
+}
+
+/* The two rules that bring the last full frame and crop in: the second, smaller look when
+ * nothing was found, and no face inside a better one. */
+static void test_detection_rules(void)
+{
+    fl_analyzer_options o = fl_analyzer_options_default();
+    o.fallback_size = 0;
+    o.landmarks = 0;
+    fl_analyzer *single;
+    fl_analyzer_ctx *sctx = NULL;
+    fl_error err;
+    CHECK(fl_analyzer_create(fl_test_models_dir(), &o, &single, &err) == FL_OK &&
+              fl_analyzer_ctx_create(single, &sctx, &err) == FL_OK,
+          "%s", err.detail);
+    fl_image img;
+    fl_analysis a;
+    if (sctx && load("video_tranvanluyt/frames/fake_f016.jpg", &img)) { /* bowed head, blurred replay */
+        CHECK(fl_analyze(sctx, &img, &a, &err) == FL_OK && a.n_faces == 0, "one look at 320: %d faces", a.n_faces);
+        a = analyze(&img);
+        CHECK(a.n_faces == 1 && a.faces[0].score >= 0.5f, "with the look at 160: %d faces", a.n_faces);
+        fl_image_free(&img);
+    }
+    if (load("crops_alexcamargo/fake/39.png", &img)) { /* YuNet also scores the bearded mouth (0.56) */
+        a = analyze(&img);
+        CHECK(a.n_faces == 1, "no face inside the face: %d faces", a.n_faces);
+        fl_image_free(&img);
+    }
+    fl_analyzer_ctx_free(sctx);
+    fl_analyzer_free(single);
 }
 
 int main(void)
@@ -428,6 +464,7 @@ int main(void)
     test_quality();
     test_formats();
     test_manifest_images();
+    test_detection_rules();
     fl_analyzer_ctx_free(ctx);
     fl_analyzer_free(an);
     TEST_MAIN_END();

@@ -83,6 +83,9 @@ FL_API fl_quality_config fl_quality_config_default(void);
 
 typedef struct fl_analyzer_options {
     int detect_size;         /* long side the frame is scaled to for detection; default 320 */
+    int fallback_size;       /* when nothing is found, look again at this long side (faces filling
+                                the frame and blurred ones are found more often small); 0: never;
+                                default 160 */
     float score_threshold;   /* YuNet cls*obj; default 0.5 (MANIFEST section 3) */
     float nms_iou;           /* default 0.45 */
     float min_face_px;       /* faces narrower than this (image pixels) are dropped; default 32 */
@@ -106,7 +109,8 @@ enum { FL_KP_EYE_IL, FL_KP_EYE_IR, FL_KP_NOSE, FL_KP_MOUTH_IL, FL_KP_MOUTH_IR, F
        FL_KP_CHIN, FL_KP_FOREHEAD, FL_KP_COUNT };
 
 typedef struct fl_face_measures {
-    int valid;               /* 0 when the mesh did not run or found no face */
+    int valid;               /* 1 when the mesh is confident (presence >= 0.5); when it ran
+                                with a lower presence the fields below hold its best guess */
     float mesh[FL_MESH_POINTS][3]; /* x, y in image pixels; z in the same scale, negative = nearer */
     float presence;          /* the mesh's face probability */
     float keypoints[FL_KP_COUNT][2];

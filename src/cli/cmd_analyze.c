@@ -31,10 +31,11 @@ static void print_json(const char *path, const fl_image *img, const fl_analysis 
     }
     printf("]");
     const fl_face_measures *m = &a->measures;
-    if (m->valid) {
+    if (a->n_faces) { /* the mesh's points and measures; mesh_valid says whether it is confident */
         static const char *const kp[FL_KP_COUNT] = {"eye_image_left", "eye_image_right", "nose_tip",
                                                     "mouth_image_left", "mouth_image_right", "upper_lip",
                                                     "lower_lip", "chin", "forehead"};
+        printf(", \"mesh_valid\": %s", m->valid ? "true" : "false");
         printf(", \"presence\": %.4f, \"ear_image_left\": %.4f, \"ear_image_right\": %.4f, \"mar\": %.4f, "
                "\"yaw\": %.2f, \"pitch\": %.2f, \"roll\": %.2f, \"keypoints\": {",
                m->presence, m->ear_il, m->ear_ir, m->mar, m->yaw, m->pitch, m->roll);
@@ -61,9 +62,10 @@ static void print_text(const char *path, const fl_image *img, const fl_analysis 
                a->faces[i].y, a->faces[i].w, a->faces[i].h, a->faces[i].score, a->faces[i].rx, a->faces[i].ry,
                a->faces[i].rw, a->faces[i].rh);
     const fl_face_measures *m = &a->measures;
-    if (m->valid)
-        printf("  eyes EAR %.3f / %.3f, mouth MAR %.3f, yaw %.1f pitch %.1f roll %.1f deg\n", m->ear_il, m->ear_ir,
-               m->mar, m->yaw, m->pitch, m->roll);
+    if (a->n_faces)
+        printf("  eyes EAR %.3f / %.3f, mouth MAR %.3f, yaw %.1f pitch %.1f roll %.1f deg (mesh presence %.3f%s)\n",
+               m->ear_il, m->ear_ir, m->mar, m->yaw, m->pitch, m->roll, m->presence,
+               m->valid ? "" : ", not confident");
     if (a->n_faces)
         printf("  sharpness %.0f, brightness %.0f, clipped %.2f, face/surround %.2f\n", a->sharpness, a->brightness,
                a->clipped, a->backlight_ratio);

@@ -28,6 +28,7 @@ fl_analyzer_options fl_analyzer_options_default(void)
 {
     fl_analyzer_options o;
     o.detect_size = 320;
+    o.fallback_size = 160;
     o.score_threshold = 0.5f;
     o.nms_iou = 0.45f;
     o.min_face_px = 32.0f;
@@ -41,6 +42,8 @@ static fl_status check_options(const fl_analyzer_options *o, fl_error *err)
 {
     if (o->detect_size < 32 || o->detect_size > 4096)
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "detect_size = %d (32..4096)", o->detect_size);
+    if (o->fallback_size && (o->fallback_size < 32 || o->fallback_size > 4096))
+        return fl_fail(err, FL_E_INVALID_ARGUMENT, "fallback_size = %d (0, or 32..4096)", o->fallback_size);
     if (!(o->score_threshold > 0 && o->score_threshold <= 1) || !(o->nms_iou > 0 && o->nms_iou <= 1))
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "score_threshold and nms_iou must be in (0, 1]");
     if (o->max_faces < 1 || o->max_faces > FL_MAX_FACES || !(o->min_face_px >= 0))
@@ -142,10 +145,10 @@ fl_status fl_analyze(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl
         s = fl_run_face_mesh(c->mesh, img, &a->faces[0], &c->mesh_scratch, &a->measures, err);
         if (s)
             return s;
-        if (a->measures.presence >= MIN_PRESENCE) {
-            fl_face_geometry(&a->measures);
-            a->measures.valid = 1;
-        }
+        /* Measured either way (a bowed, blurred face gets sane points at a low presence);
+         * only a confident mesh makes them valid for pose checks and actions. */
+        fl_face_geometry(&a->measures);
+        a->measures.valid = a->measures.presence >= MIN_PRESENCE;
     }
     fl_quality_check(&o->quality, img, a, &c->quality, &c->quality_scratch);
     if (a->n_faces > 0 && o->landmarks && !a->measures.valid && a->n_reasons < FL_MAX_REASONS)

@@ -13,7 +13,8 @@ typedef struct fl_detector_scratch {
 
 void fl_detector_scratch_free(fl_detector_scratch *s);
 
-/* Writes up to opt->max_faces faces, best first, into faces; returns the count in *n. */
+/* Writes up to opt->max_faces faces, best first, into faces; returns the count in *n. Looks at
+ * opt->detect_size, and again at opt->fallback_size when that found nothing. */
 fl_status fl_detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_analyzer_options *opt,
                           fl_detector_scratch *scratch, fl_face_box *faces, int *n, fl_error *err);
 

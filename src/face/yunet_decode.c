@@ -19,15 +19,19 @@ static int by_score_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-static float iou(const fl_yunet_face *a, const fl_yunet_face *b)
+/* Whether b duplicates the kept face a: IoU above nms_iou, or b lying almost wholly inside a
+ * (a face cannot hold another face; YuNet sometimes scores a bearded mouth inside the face it
+ * already found, crops_alexcamargo/fake/39.png). */
+static int suppresses(const fl_yunet_face *a, const fl_yunet_face *b, float nms_iou)
 {
     float w = fminf(a->x2, b->x2) - fmaxf(a->x1, b->x1);
     float h = fminf(a->y2, b->y2) - fmaxf(a->y1, b->y1);
     if (w <= 0.0f || h <= 0.0f)
-        return 0.0f;
+        return 0;
     float inter = w * h;
-    float ua = (a->x2 - a->x1) * (a->y2 - a->y1) + (b->x2 - b->x1) * (b->y2 - b->y1) - inter;
-    return ua > 0.0f ? inter / ua : 0.0f;
+    float area_a = (a->x2 - a->x1) * (a->y2 - a->y1), area_b = (b->x2 - b->x1) * (b->y2 - b->y1);
+    float ua = area_a + area_b - inter;
+    return (ua > 0.0f && inter / ua > nms_iou) || (area_b > 0.0f && inter / area_b > FL_YUNET_INSIDE);
 }
 
 size_t fl_yunet_decode(const float *const *outs, int in_w, int in_h, float score_threshold, float nms_iou,
@@ -64,7 +68,7 @@ size_t fl_yunet_decode(const float *const *outs, int in_w, int in_h, float score
     for (size_t i = 0; i < n && kept < max_faces; i++) {
         int suppressed = 0;
         for (size_t j = 0; j < kept && !suppressed; j++)
-            suppressed = iou(&scratch[i], &faces[j]) > nms_iou;
+            suppressed = suppresses(&faces[j], &scratch[i], nms_iou);
         if (!suppressed)
             faces[kept++] = scratch[i];
     }

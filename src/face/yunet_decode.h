@@ -1,7 +1,8 @@
 /*
  * Decoding of YuNet's 12 raw outputs into faces (../shared/models/MANIFEST.md section 3):
  * anchors at (col*s, row*s) with no +0.5, score = cls*obj (both already sigmoid-ed), boxes
- * from (dx,dy,dw,dh), five landmarks, then greedy NMS with IoU on continuous areas.
+ * from (dx,dy,dw,dh), five landmarks, then greedy NMS with IoU on continuous areas (and a
+ * candidate mostly inside a better face dropped).
  */
 #ifndef FL_FACE_YUNET_DECODE_H
 #define FL_FACE_YUNET_DECODE_H
@@ -9,6 +10,7 @@
 #include <stddef.h>
 
 #define FL_YUNET_OUTPUTS 12
+#define FL_YUNET_INSIDE 0.8f /* a candidate with this share of its area inside a better face is dropped */
 
 typedef struct fl_yunet_face {
     float x1, y1, x2, y2; /* box in input pixels */
