@@ -11,18 +11,26 @@
 #       {"silent_ms_640x480", "ratio_vs_peer", ...}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
+#   scripts/bench.sh parity         not a timing: end-to-end parity with the reference table at
+#       detection sizes 320..640 (why the silent check detects at 640):
+#       {"parity_by_detect_size": {"<size>": {"images", "off_by_0.01", "max_abs_diff"}}}
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|session) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|session [RUNS]" >&2; exit 2 ;;
+  models|face|silent|session|parity) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|session|parity [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh" >/dev/null
 "$root/scripts/data.sh" >/dev/null
 "$root/scripts/build.sh" release >/dev/null
+
+if [ "$what" = parity ]; then
+  "$root/build/bench/parity_by_size" "$root/models" "$root/data" 320 384 448 480 512 576 640
+  exit 0
+fi
 
 if [ "$what" = session ]; then
   # the real head-turn clip of the data set: 621 frames, scaled to 640x480 before timing
