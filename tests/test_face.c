@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "face/yunet_decode.h"
 #include "facelive/face.h"
 #include "test_util.h"
 
@@ -421,6 +422,38 @@ static void test_bad_args(void)
     CHECK(fl_image_alloc(100000, 100000, &out, &err) == FL_E_TOO_LARGE, "huge image: %s", err.detail);
 }
 
+/* NMS on made-up outputs of a 64x64 input: a face inside a better one, or holding a better one,
+ * is the same face; a face beside it is another. */
+static void test_nms_inside(void)
+{
+    enum { N8 = 64, N16 = 16, N32 = 4 }; /* anchors per stride */
+    static float cls[N8 + N16 + N32], obj[N8 + N16 + N32], box[4 * (N8 + N16 + N32)], kps[10 * (N8 + N16 + N32)];
+    const float *outs[12] = {cls, cls + N8, cls + N8 + N16, obj, obj + N8, obj + N8 + N16,
+                             box, box + 4 * N8, box + 4 * (N8 + N16), kps, kps + 10 * N8, kps + 10 * (N8 + N16)};
+    fl_yunet_face scratch[N8 + N16 + N32], faces[4];
+    for (int big_first = 0; big_first < 2; big_first++) {
+        memset(cls, 0, sizeof cls), memset(obj, 0, sizeof obj), memset(box, 0, sizeof box);
+        const float hi = 0.95f, lo = 0.9f;
+        /* big: stride 32, anchor (0,0), centre (32,32), 64 px; small: stride 8, anchor (32,40), 16 px */
+        const int big = N8 + N16, small = 5 * 8 + 4;
+        cls[big] = obj[big] = big_first ? hi : lo;
+        box[4 * big] = box[4 * big + 1] = 1.0f, box[4 * big + 2] = box[4 * big + 3] = logf(2.0f);
+        cls[small] = obj[small] = big_first ? lo : hi;
+        box[4 * small + 2] = box[4 * small + 3] = logf(2.0f);
+        size_t n = fl_yunet_decode(outs, 64, 64, 0.5f, 0.45f, 0.0f, scratch, faces, 4);
+        float w = n ? faces[0].x2 - faces[0].x1 : 0;
+        CHECK(n == 1 && fabsf(w - (big_first ? 64.0f : 16.0f)) < 1e-4f,
+              "the better of a face and the face %s it is one face: %zu faces, width %.1f",
+              big_first ? "inside" : "around", n, w);
+        /* a second small face beside the first, in the top-left corner (anchor (0,0), stride 8) */
+        cls[0] = obj[0] = lo;
+        box[2] = box[3] = logf(2.0f);
+        n = fl_yunet_decode(outs, 64, 64, 0.5f, 0.45f, 0.0f, scratch, faces, 4);
+        CHECK(n == 2, "a face beside them is another face: %zu faces", n);
+        cls[0] = obj[0] = 0;
+    }
+}
+
 /* The two rules that bring the last full frame and crop in: the second, smaller look when
  * nothing was found, and no face inside a better one. */
 static void test_detection_rules(void)
@@ -465,6 +498,7 @@ int main(void)
     test_formats();
     test_manifest_images();
     test_detection_rules();
+    test_nms_inside();
     fl_analyzer_ctx_free(ctx);
     fl_analyzer_free(an);
     TEST_MAIN_END();

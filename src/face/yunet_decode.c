@@ -19,9 +19,9 @@ static int by_score_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* Whether b duplicates the kept face a: IoU above nms_iou, or b lying almost wholly inside a
- * (a face cannot hold another face; YuNet sometimes scores a bearded mouth inside the face it
- * already found, crops_alexcamargo/fake/39.png). */
+/* Whether b duplicates the kept (better) face a: IoU above nms_iou, or one of them lying almost
+ * wholly inside the other (a face cannot hold another face; YuNet sometimes scores a bearded
+ * mouth inside the face it found, crops_alexcamargo/fake/39.png). */
 static int suppresses(const fl_yunet_face *a, const fl_yunet_face *b, float nms_iou)
 {
     float w = fminf(a->x2, b->x2) - fmaxf(a->x1, b->x1);
@@ -31,7 +31,8 @@ static int suppresses(const fl_yunet_face *a, const fl_yunet_face *b, float nms_
     float inter = w * h;
     float area_a = (a->x2 - a->x1) * (a->y2 - a->y1), area_b = (b->x2 - b->x1) * (b->y2 - b->y1);
     float ua = area_a + area_b - inter;
-    return (ua > 0.0f && inter / ua > nms_iou) || (area_b > 0.0f && inter / area_b > FL_YUNET_INSIDE);
+    float smaller = fminf(area_a, area_b);
+    return (ua > 0.0f && inter / ua > nms_iou) || (smaller > 0.0f && inter / smaller > FL_YUNET_INSIDE);
 }
 
 size_t fl_yunet_decode(const float *const *outs, int in_w, int in_h, float score_threshold, float nms_iou,

@@ -2,7 +2,7 @@
  * Decoding of YuNet's 12 raw outputs into faces (../shared/models/MANIFEST.md section 3):
  * anchors at (col*s, row*s) with no +0.5, score = cls*obj (both already sigmoid-ed), boxes
  * from (dx,dy,dw,dh), five landmarks, then greedy NMS with IoU on continuous areas (and a
- * candidate mostly inside a better face dropped).
+ * candidate inside a better face, or holding one, dropped).
  */
 #ifndef FL_FACE_YUNET_DECODE_H
 #define FL_FACE_YUNET_DECODE_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define FL_YUNET_OUTPUTS 12
-#define FL_YUNET_INSIDE 0.8f /* a candidate with this share of its area inside a better face is dropped */
+#define FL_YUNET_INSIDE 0.8f /* two faces sharing this much of the smaller one's area are one face */
 
 typedef struct fl_yunet_face {
     float x1, y1, x2, y2; /* box in input pixels */
