@@ -16,6 +16,7 @@ import time
 import cv2
 import numpy as np
 
+import peer_yunet
 from onnx_pin import pinned
 
 
@@ -41,24 +42,12 @@ def main():
             canvas[:rh, :rw] = small
             det.setInput(cv2.dnn.blobFromImage(canvas))
             outs = dict(zip(outs_names, det.forward(outs_names)))
-            boxes, scores, kps = [], [], []
-            for st in (8, 16, 32):
-                gw, gh = pw // st, ph // st
-                score = (outs[f"cls_{st}"] * outs[f"obj_{st}"]).reshape(-1)
-                keep = np.where(score >= 0.5)[0]
-                ax, ay = (keep % gw) * st, (keep // gw) * st
-                b = outs[f"bbox_{st}"].reshape(-1, 4)[keep]
-                cx, cy = b[:, 0] * st + ax, b[:, 1] * st + ay
-                bw, bh = np.exp(b[:, 2]) * st, np.exp(b[:, 3]) * st
-                boxes += np.stack([cx - bw / 2, cy - bh / 2, bw, bh], 1).tolist()
-                scores += score[keep].tolist()
-                k = outs[f"kps_{st}"].reshape(-1, 10)[keep]
-                kps += (k * st + np.tile(np.stack([ax, ay], 1), 5)).tolist()
-            idx = cv2.dnn.NMSBoxes(boxes, scores, 0.5, 0.45)
-            found = len(idx)
-            if len(idx):
-                bx, by, bw, bh = np.array(boxes[idx[0]]) / [rw / w, rh / h, rw / w, rh / h]
-                k = np.array(kps[idx[0]]).reshape(5, 2) / [rw / w, rh / h]
+            found_faces = peer_yunet.faces(outs, pw, with_kps=True)
+            found = len(found_faces)
+            if found:
+                box, kps = found_faces[0]
+                bx, by, bw, bh = np.array(box) / [rw / w, rh / h, rw / w, rh / h]
+                k = np.array(kps).reshape(5, 2) / [rw / w, rh / h]
                 side = 1.5 * max(bw, bh)
                 roll = math.atan2(k[1, 1] - k[0, 1], k[1, 0] - k[0, 0])
                 M = cv2.getRotationMatrix2D((bx + bw / 2, by + bh / 2), math.degrees(roll), 192 / side)

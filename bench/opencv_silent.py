@@ -14,6 +14,7 @@ import time
 import cv2
 import numpy as np
 
+import peer_yunet
 from onnx_pin import pinned
 
 
@@ -53,20 +54,9 @@ def main():
         t0 = time.perf_counter()
         det.setInput(cv2.dnn.blobFromImage(frame))
         outs = dict(zip(names, det.forward(names)))
-        boxes, scores = [], []
-        for st in (8, 16, 32):
-            gw = W // st
-            sc = (outs[f"cls_{st}"] * outs[f"obj_{st}"]).reshape(-1)
-            keep = np.where(sc >= 0.5)[0]
-            ax, ay = (keep % gw) * st, (keep // gw) * st
-            b = outs[f"bbox_{st}"].reshape(-1, 4)[keep]
-            cx, cy = b[:, 0] * st + ax, b[:, 1] * st + ay
-            bw, bh = np.exp(b[:, 2]) * st, np.exp(b[:, 3]) * st
-            boxes += np.stack([cx - bw / 2, cy - bh / 2, bw, bh], 1).tolist()
-            scores += sc[keep].tolist()
-        idx = cv2.dnn.NMSBoxes(boxes, scores, 0.5, 0.45)
-        if len(idx):
-            x, y, w, h = boxes[idx[0]]
+        found = peer_yunet.faces(outs, W)
+        if found:
+            x, y, w, h = found[0][0]
             xi, yi, wi, hi = int(x), int(y), int(w + 1), int(h + 1)
             cx, cy = xi + wi / 2, yi + hi / 2 + 0.061 * hi
             mw, mh = 1.165 * wi, 0.851 * hi
