@@ -199,6 +199,62 @@ static fl_analysis analysis_of(const fl_face_measures *m, float cx, float w)
     return a;
 }
 
+/* Pushes `frames` frames of the person with a mouth opening of dmar and a yaw of dyaw. */
+static void push_frames(fl_session *s, const person *p, int frames, float dyaw, float dmar, double *t,
+                        fl_session_state *st)
+{
+    fl_error err;
+    fl_image frame = {(uint8_t[3 * 4 * 4]){0}, 4, 4, 12};
+    for (int i = 0; i < frames; i++) {
+        fl_face_measures m = frame_of(p, dyaw, 0, 1, dmar, 0.3f);
+        fl_analysis a = analysis_of(&m, 300, 120);
+        fl_session_push_analysis(s, &frame, &a, *t += 1 / 30.0, st, &err);
+    }
+}
+
+/* After the last action the session waits for enough good frames for the silent check
+ * (FL_PHASE_CAPTURE); until then, and when they never come, the outcome is uncertain. */
+static void test_capture_phase(const fl_analyzer *an)
+{
+    fl_error err;
+    const person p = {1, 8, 0.28f, 0.02f};
+    fl_challenge ch = {1, {FL_ACTION_OPEN_MOUTH}};
+    fl_session_config cfg = fl_session_config_default();
+    cfg.silent_min_frames = 5;
+    for (int late = 0; late < 2; late++) {
+        fl_session *s;
+        CHECK(fl_session_create(an, NULL, &cfg, &ch, &s, &err) == FL_OK, "%s", err.detail);
+        fl_session_state st;
+        fl_session_result r;
+        double t = 0;
+        push_frames(s, &p, 9, 0, 0, &t, &st);   /* the neutral face, one frame kept */
+        push_frames(s, &p, 12, 0, 0.45f, &t, &st); /* the mouth opens at once: not a frame to keep */
+        fl_session_result_get(s, &r, &err);
+        CHECK(st.phase == FL_PHASE_CAPTURE && st.step == 1 && strstr(st.prompt, "straight") &&
+                  r.decision == FL_DECISION_UNCERTAIN && r.outcome == FL_OUTCOME_TOO_FEW_FRAMES,
+              "action at once: capture phase, uncertain (phase %d, %s)", st.phase, fl_outcome_name(r.outcome));
+        if (!late) {
+            push_frames(s, &p, 8, 0, 0, &t, &st); /* a straight look */
+            CHECK(st.phase == FL_PHASE_DONE, "enough frames: done (phase %d)", st.phase);
+        } else {
+            push_frames(s, &p, 300, 40, 0, &t, &st); /* the head stays turned away */
+            fl_session_result_get(s, &r, &err);
+            CHECK(st.phase == FL_PHASE_FAILED && st.failure == FL_FAIL_CAPTURE_TIMEOUT &&
+                      r.decision == FL_DECISION_UNCERTAIN && r.outcome == FL_OUTCOME_TOO_FEW_FRAMES,
+                  "no good frame after the action: capture timeout, uncertain (%s)", fl_failure_name(st.failure));
+        }
+        fl_session_free(s);
+    }
+    CHECK(strcmp(fl_outcome_name(FL_OUTCOME_PASSED), "passed") == 0 &&
+              strcmp(fl_outcome_name(FL_OUTCOME_SILENT_ERROR), "silent_error") == 0 &&
+              strcmp(fl_outcome_name((fl_outcome)99), "unknown") == 0,
+          "outcome names");
+    cfg.silent_min_frames = cfg.best_frames + 1;
+    fl_session *s;
+    CHECK(fl_session_create(an, NULL, &cfg, &ch, &s, &err) == FL_E_INVALID_ARGUMENT,
+          "silent_min_frames above best_frames is refused");
+}
+
 static void test_session(const fl_analyzer *an)
 {
     fl_error err;
@@ -243,7 +299,9 @@ static void test_session(const fl_analyzer *an)
     }
     CHECK(st.phase == FL_PHASE_DONE && st.step == 2, "done (phase %d)", st.phase);
     fl_session_result r;
-    CHECK(fl_session_result_get(s, &r, &err) == FL_OK && r.n_best >= 1 && !r.has_verdict, "best frames kept");
+    CHECK(fl_session_result_get(s, &r, &err) == FL_OK && r.n_best >= 3 && !r.has_verdict, "best frames kept");
+    CHECK(r.decision == FL_DECISION_UNCERTAIN && r.outcome == FL_OUTCOME_NO_SILENT_CHECK,
+          "actions done without a silent engine: uncertain, not passed (%s)", fl_outcome_name(r.outcome));
     CHECK(fl_session_push_analysis(s, &frame, &none, t - 1, &st, &err) == FL_E_INVALID_ARGUMENT,
           "time going backwards is refused");
     fl_session_free(s);
@@ -297,8 +355,10 @@ int main(void)
     fl_analyzer *an;
     fl_error err;
     CHECK(fl_analyzer_create(fl_test_models_dir(), NULL, &an, &err) == FL_OK, "%s", err.detail);
-    if (an)
+    if (an) {
         test_session(an);
+        test_capture_phase(an);
+    }
     fl_analyzer_free(an);
     TEST_MAIN_END();
 }

@@ -1,6 +1,9 @@
 """Action liveness end to end on the real clips of the data set, through `facelive video`.
 
-usage: test_video.py FACELIVE MODELS_DIR DATA_DIR
+usage: test_video.py FACELIVE MODELS_DIR DATA_DIR PART
+PART: actions (each clip's own actions, action-only), session (the whole fail-closed session on the
+real clip and its replay), failclosed (attempts that cannot reach a silent verdict end uncertain),
+eyeblink (closed-eye measures). The parts are separate CTest tests so they run in parallel.
 
 Times listed in the data set's MANIFEST are approximate (read off frames sampled at 1-2 fps), so
 "near" means within the listed interval widened by 1.5 s on each side.
@@ -14,15 +17,21 @@ import tempfile
 
 from checks import check, finish
 
-EXE, MODELS, DATA = sys.argv[1:4]
+EXE, MODELS, DATA, PART = sys.argv[1:5]
+EXIT = {"real": 0, "spoof": 3, "uncertain": 4}
 
 
 def video(path, *args):
-    p = subprocess.run([EXE, "video", os.path.join(DATA, path), "--models", MODELS, *args], capture_output=True,
-                       text=True)
-    if p.returncode:
+    """The result line of `facelive video --json`; its exit status must match its decision."""
+    p = subprocess.run([EXE, "video", os.path.join(DATA, path), "--models", MODELS, "--json", *args],
+                       capture_output=True, text=True)
+    if p.returncode not in (0, 3, 4):
         raise RuntimeError(f"facelive video {path} {args}: {p.returncode} {p.stderr}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    want = EXIT[r["decision"]] if r["decision"] else 0
+    check(p.returncode == want, f"{path} {args}: exit {p.returncode} for decision {r['decision']}")
+    check(r["passed"] == (r["decision"] == "real"), f"{path} {args}: passed only with decision real: {r}")
+    return r
 
 
 def near(events, action, lo, hi):
@@ -42,8 +51,23 @@ CLIPS = {
     "video_liveportrait_driving/d9.mp4": ([("blink", 0.4, 1.2), ("blink", 14.3, 14.3)], True),
     "video_wolf_huo/videos/eff17845a21796d55db31abd0579ac76.mp4": ([("blink", 1.4, 1.4)], False),
 }
-for path, (listed, studio) in CLIPS.items():
-    gate = ["--no-light-gate"] if studio else []
+
+
+def part_actions():
+    """Each clip's own actions, judged by the action detectors alone (--no-silent): a session
+    without its silent check never passes, but it reports whether the actions were done."""
+    for path, (listed, studio) in CLIPS.items():
+        one_clip(path, listed, ["--no-silent"] + (["--no-light-gate"] if studio else []))
+    # A still photo, as a folder of the same frame: passes no action.
+    tmp = tempfile.mkdtemp(prefix="fl_video_test_")
+    for i in range(90):
+        shutil.copy(os.path.join(DATA, "silent_face_minivision/image_T1.jpg"), os.path.join(tmp, f"f{i:03d}.jpg"))
+    for action in ("blink", "open_mouth", "turn_left", "turn_right", "head_up", "head_down", "nod", "shake"):
+        r = video(tmp, "--actions", action, "--fps", "10", "--no-silent")
+        check(not r["actions_done"] and r["events"] == [], f"a still photo passed {action}: {r}")
+
+
+def one_clip(path, listed, gate):
     seen = video(path, *gate)["events"]
     for action, lo, hi in listed:
         check(near(seen, action, lo, hi), f"{path}: {action} near {lo}-{hi} s; seen {seen}")
@@ -52,60 +76,98 @@ for path, (listed, studio) in CLIPS.items():
         if not own or own[-1] != action:
             own.append(action)
     r = video(path, "--actions", ",".join(own), *gate)
-    check(r["passed"] and [a["action"] for a in r["actions"]] == own, f"{path} passes its own actions {own}: {r}")
+    check(r["actions_done"] and [a["action"] for a in r["actions"]] == own and not r["passed"] and
+          r["decision"] == "uncertain" and r["outcome"] == "no_silent_check",
+          f"{path} does its own actions {own}, and without a silent check is uncertain: {r}")
     if len(set(own)) > 1:
         rev = list(reversed(own))
         r = video(path, "--actions", ",".join(rev), *gate)
-        check(not r["passed"], f"{path} fails its actions reversed {rev}")
+        check(not r["actions_done"], f"{path} fails its actions reversed {rev}")
     absent = [a for a in ("nod", "shake", "turn_right", "open_mouth", "blink") if a not in own][0]
     r = video(path, "--actions", ",".join(own + [absent]), *gate)
-    check(not r["passed"] and r["reason"] in ("action_timeout", "the video ended before the challenge did"),
+    check(not r["actions_done"] and r["reason"] in ("action_timeout", "the video ended before the challenge did"),
           f"{path} fails when {absent} is asked too: {r['reason']}")
 
-# The whole session flow: the real clip passes and its best frames are judged real; the monitor
-# replay performs the same actions, but the silent check on its best frames says spoof.
-order = "turn_left,turn_right,head_down,head_up"
-real = video("video_tranvanluyt/videos/real.mp4", "--actions", order, "--silent")
-check(real["passed"] and real["silent"]["decision"] == "real", f"real clip: {real}")
-fake = video("video_tranvanluyt/videos/fake.mp4", "--actions", order, "--silent")
-check(len(fake["actions"]) == 4 and not fake["passed"] and fake["reason"] == "spoof" and
-      fake["silent"]["decision"] == "spoof", f"monitor replay: actions done, silent spoof: {fake}")
+def part_session():
+    """The whole session flow, with no flag: the real clip passes and its best frames are judged
+    real; the monitor replay performs the same actions, but the silent check says spoof."""
+    order = "turn_left,turn_right,head_down,head_up"
+    real = video("video_tranvanluyt/videos/real.mp4", "--actions", order)
+    check(real["passed"] and real["silent"]["decision"] == "real", f"real clip: {real}")
+    fake = video("video_tranvanluyt/videos/fake.mp4", "--actions", order)
+    check(len(fake["actions"]) == 4 and not fake["passed"] and fake["reason"] == "spoof" and
+          fake["silent"]["decision"] == "spoof", f"monitor replay: actions done, silent spoof: {fake}")
+    fake = video("video_tranvanluyt/videos/fake.mp4", "--actions", "turn_left,turn_right")
+    check(fake["decision"] == "spoof", f"the replay fails turn_left,turn_right without any flag: {fake}")
 
-sheet = os.path.join(tempfile.mkdtemp(prefix="fl_sheet_"), "sheet.png")
-video("video_tranvanluyt/videos/real.mp4", "--actions", "turn_left", "--draw", sheet)
-with open(sheet, "rb") as f:
-    check(f.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(sheet) > 100000, "--draw writes a contact sheet PNG")
+    sheet = os.path.join(tempfile.mkdtemp(prefix="fl_sheet_"), "sheet.png")
+    video("video_tranvanluyt/videos/real.mp4", "--actions", "turn_left", "--draw", sheet, "--no-silent")
+    with open(sheet, "rb") as f:
+        check(f.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(sheet) > 100000,
+              "--draw writes a contact sheet PNG")
 
-# A replay started late does not satisfy an order it no longer contains.
-late = video("video_tranvanluyt/videos/real.mp4", "--start", "6", "--actions", "turn_left,turn_right")
-check(not late["passed"], f"the clip started at 6 s cannot turn left first: {late['reason']}")
-late = video("video_tranvanluyt/videos/real.mp4", "--start", "6", "--actions", "turn_right,head_down")
-check(late["passed"], f"the clip started at 6 s still turns right then down: {late['reason']}")
+    # A replay started late does not satisfy an order it no longer contains.
+    late = video("video_tranvanluyt/videos/real.mp4", "--start", "6", "--actions", "turn_left,turn_right")
+    check(not late["actions_done"] and not late["passed"], f"the clip started at 6 s cannot turn left first: {late}")
+    late = video("video_tranvanluyt/videos/real.mp4", "--start", "6", "--actions", "turn_right,head_down")
+    check(late["passed"], f"the clip started at 6 s still turns right then down: {late['reason']}")
 
-# A still photo, as a folder of the same frame: passes no action.
-tmp = tempfile.mkdtemp(prefix="fl_video_test_")
-for i in range(90):
-    shutil.copy(os.path.join(DATA, "silent_face_minivision/image_T1.jpg"), os.path.join(tmp, f"f{i:03d}.jpg"))
-for action in ("blink", "open_mouth", "turn_left", "turn_right", "head_up", "head_down", "nod", "shake"):
-    r = video(tmp, "--actions", action, "--fps", "10")
-    check(not r["passed"] and r["events"] == [], f"a still photo passed {action}: {r}")
 
-# The EyeBlink8 clips hold only the ~0.2 s of a blink: they are used for closed-eye measures.
-# On these compressed 640x480 clips the mesh reads the closure only partly; every frame must be
-# measured, and the lowest eye openness of each clip is recorded for docs/actions.md.
-ratios = []
-root = os.path.join(DATA, "video_eyeblink8_clips")
-for sub in sorted(os.listdir(root)):
-    for clip in sorted(os.listdir(os.path.join(root, sub))):
-        p = subprocess.run([EXE, "video", os.path.join(root, sub, clip), "--models", MODELS, "--json",
-                            "--no-light-gate"], capture_output=True, text=True)
-        frames = [json.loads(l) for l in p.stdout.splitlines()[:-1]]
-        ears = [(f["ear_image_left"] + f["ear_image_right"]) / 2 for f in frames if "ear_image_left" in f]
-        check(p.returncode == 0 and len(ears) == len(frames) > 0, f"{clip}: every frame measured")
-        if ears:
-            ratios.append(min(ears) / max(ears))
-ratios.sort()
-print(f"EyeBlink8: {len(ratios)} clips; lowest/highest eye openness within a clip: median {ratios[len(ratios) // 2]:.2f},"
-      f" lowest {ratios[0]:.2f}")
+def part_failclosed():
+    """Attempts on real frames that cannot give a silent verdict end uncertain, never passed."""
+    clip = "video_tranvanluyt/videos/real.mp4"
+    # The action at once: the clip read from 1.8 s turns left 0.5 s later, right after the neutral
+    # face is learnt, and stops 0.3 s after that: too few good frames for the silent check.
+    r = video(clip, "--actions", "turn_left", "--start", "1.8", "--end", "2.6")
+    check(r["actions_done"] and r["decision"] == "uncertain" and r["outcome"] == "too_few_frames" and
+          len(r["best_frames_s"]) < 3 and "silent" not in r, f"action at once, clip ends: uncertain: {r}")
+    # The same start with the rest of the clip: the session asks for a straight look after the
+    # action (FL_PHASE_CAPTURE), gets its frames, and a real person passes.
+    r = video(clip, "--actions", "turn_left", "--start", "1.8")
+    check(r["passed"] and r["silent"]["frames_used"] >= 3, f"action at once, then a straight look: passes: {r}")
+    # Every frame far too dark (the real clip at 12 % of its brightness, 10 frames a second).
+    import cv2  # Debian's python3-opencv
+    dark = tempfile.mkdtemp(prefix="fl_dark_")
+    cap = cv2.VideoCapture(os.path.join(DATA, clip))
+    i = 0
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        if i % 3 == 0:
+            cv2.imwrite(os.path.join(dark, f"f{i:04d}.jpg"), (frame * 0.12).astype("uint8"))
+        i += 1
+    for gate in ([], ["--no-light-gate"]):
+        r = video(dark, "--fps", "10", "--actions", "turn_left,turn_right", *gate)
+        check(r["decision"] == "uncertain" and r["best_frames_s"] == [] and "silent" not in r,
+              f"all frames too dark {gate}: uncertain, no frame kept for the silent check: {r}")
+    # No silent check at all: the actions pass, the attempt does not.
+    r = video(clip, "--actions", "turn_left", "--no-silent")
+    check(r["actions_done"] and r["decision"] == "uncertain" and r["outcome"] == "no_silent_check",
+          f"--no-silent: uncertain: {r}")
 
+
+def part_eyeblink():
+    """The EyeBlink8 clips hold only the ~0.2 s of a blink: they are used for closed-eye measures.
+    On these compressed 640x480 clips the mesh reads the closure only partly; every frame must be
+    measured, and the lowest eye openness of each clip is recorded for docs/actions.md."""
+    ratios = []
+    root = os.path.join(DATA, "video_eyeblink8_clips")
+    for sub in sorted(os.listdir(root)):
+        for clip in sorted(os.listdir(os.path.join(root, sub))):
+            p = subprocess.run([EXE, "video", os.path.join(root, sub, clip), "--models", MODELS, "--json",
+                                "--no-light-gate"], capture_output=True, text=True)
+            frames = [json.loads(l) for l in p.stdout.splitlines()[:-1]]
+            ears = [(f["ear_image_left"] + f["ear_image_right"]) / 2 for f in frames if "ear_image_left" in f]
+            check(p.returncode == 0 and len(ears) == len(frames) > 0, f"{clip}: every frame measured")
+            if ears:
+                ratios.append(min(ears) / max(ears))
+    ratios.sort()
+    print(f"EyeBlink8: {len(ratios)} clips; lowest/highest eye openness within a clip: median "
+          f"{ratios[len(ratios) // 2]:.2f}, lowest {ratios[0]:.2f}")
+
+
+PARTS = {"actions": part_actions, "session": part_session, "failclosed": part_failclosed,
+         "eyeblink": part_eyeblink}
+PARTS[PART]()
 finish()

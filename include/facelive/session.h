@@ -5,13 +5,15 @@
  *     fl_challenge ch;
  *     fl_challenge_random(NULL, 3, &ch, &err);          // e.g. blink, turn_left, open_mouth
  *     fl_session *s;
- *     fl_session_create(an, sl, NULL, &ch, &s, &err);   // sl may be NULL: no local verdict
+ *     fl_session_create(an, sl, NULL, &ch, &s, &err);   // sl NULL: never "real" locally
  *     for each camera frame:
  *         fl_session_state st;
  *         fl_session_push(s, &frame, t_seconds, &st, &err);
  *         show(st.prompt);                               // "Blink now", "Move closer", ...
  *         if (st.phase == FL_PHASE_DONE || st.phase == FL_PHASE_FAILED) break;
- *     fl_session_result(s, &res, &err);                  // best frames, verdict
+ *     fl_session_result res;
+ *     fl_session_result_get(s, &res, &err);              // runs the silent check on the best frames
+ *     if (res.decision == FL_DECISION_REAL) ...          // only with FL_OUTCOME_PASSED
  *
  * Actions are judged from the 468-point mesh relative to the user's own neutral face: the median
  * of the first frames, where the user is asked to look straight. Left and right are the USER'S
@@ -86,10 +88,15 @@ typedef struct fl_session_config {
     float total_timeout_s;    /* whole attempt; default 40 */
     float face_lost_s;        /* no face this long: failed; default 1.5 */
     int best_frames;          /* frames kept for the silent check; default 5 (at most FL_SILENT_MAX_FRAMES) */
-    int gate_light;           /* 1 (default): too dark, too bright and backlit frames wait for better light */
-    const fl_analyzer *silent_analyzer; /* finds faces for the silent check; NULL: the session's.
-                                           The anti-spoof models want detection at 640 px
-                                           (docs/liveness.md) while frames are analysed at 320. */
+    int silent_min_frames;    /* the silent verdict counts only when it used at least this many
+                                 frames; the session keeps asking the user to look at the camera
+                                 until it has them (FL_PHASE_CAPTURE); default 3 (1..best_frames) */
+    int gate_light;           /* 1 (default): too dark, too bright and backlit frames wait for better
+                                 light. 0 relaxes it for the actions only: frames kept for the
+                                 silent check must always pass the light checks. */
+    const fl_analyzer *silent_analyzer; /* finds faces for the silent check; NULL: the session's
+                                           (the library's default detection size; pass an analyzer
+                                           with detect_size 640 for reference parity) */
 } fl_session_config;
 
 FL_API fl_session_config fl_session_config_default(void);
@@ -98,7 +105,8 @@ typedef enum fl_phase {
     FL_PHASE_QUALITY = 0, /* waiting for a usable face; see reason */
     FL_PHASE_NEUTRAL,     /* learning the neutral face: look straight */
     FL_PHASE_ACTION,      /* waiting for actions[step] */
-    FL_PHASE_DONE,        /* every action performed, in order */
+    FL_PHASE_CAPTURE,     /* actions done; still too few good frames for the silent check: look straight */
+    FL_PHASE_DONE,        /* every action performed, in order, and the frames for the silent check kept */
     FL_PHASE_FAILED       /* see failure */
 } fl_phase;
 
@@ -109,10 +117,29 @@ typedef enum fl_failure {
     FL_FAIL_FACE_LOST,
     FL_FAIL_FACE_CHANGED,  /* the tracked face jumped: another person or a cut */
     FL_FAIL_SEVERAL_FACES,
-    FL_FAIL_SPOOF          /* the silent check on the best frames said spoof */
+    FL_FAIL_SPOOF,         /* the silent check on the best frames said spoof */
+    FL_FAIL_CAPTURE_TIMEOUT /* the actions were done, but too few good frames came for the silent check */
 } fl_failure;
 
-FL_API const char *fl_failure_name(fl_failure f);
+FL_API const char *fl_failure_name(fl_failure f); /* "action_timeout" */
+
+/* Why a session's outcome is what it is. Only FL_OUTCOME_PASSED comes with FL_DECISION_REAL:
+ * "real" needs every action in order AND a silent verdict "real" from enough frames. Anything
+ * that could not be checked is uncertain, never passed (fail closed). */
+typedef enum fl_outcome {
+    FL_OUTCOME_PASSED = 0,          /* real: actions in order, silent verdict real */
+    FL_OUTCOME_SPOOF,               /* spoof: the silent check said spoof */
+    FL_OUTCOME_IN_PROGRESS,         /* uncertain: the attempt has not finished */
+    FL_OUTCOME_ACTIONS_FAILED,      /* uncertain: see state.failure (timeout, face lost or changed...) */
+    FL_OUTCOME_NO_SILENT_CHECK,     /* uncertain: the session has no silent engine (the device sends the
+                                       best frames to a server, whose verdict is the one that counts) */
+    FL_OUTCOME_TOO_FEW_FRAMES,      /* uncertain: fewer usable frames than silent_min_frames (also while
+                                       the session is still in FL_PHASE_CAPTURE) */
+    FL_OUTCOME_SILENT_UNCERTAIN,    /* uncertain: the silent score fell between spoof_below and threshold */
+    FL_OUTCOME_SILENT_ERROR         /* uncertain: the silent check could not run (see silent_status) */
+} fl_outcome;
+
+FL_API const char *fl_outcome_name(fl_outcome o); /* "too_few_frames" */
 
 typedef struct fl_session_state {
     fl_phase phase;
@@ -139,14 +166,17 @@ typedef struct fl_session_result {
     int n_best;
     const fl_image *best[FL_SILENT_MAX_FRAMES]; /* owned by the session */
     double best_t[FL_SILENT_MAX_FRAMES];
-    int has_verdict;            /* 1 when the session had a silent engine and the actions passed */
+    int has_verdict;            /* 1 when the silent check ran on the best frames */
     fl_verdict verdict;
+    fl_decision decision;       /* the attempt's answer: real only with outcome FL_OUTCOME_PASSED */
+    fl_outcome outcome;         /* why */
+    fl_status silent_status;    /* FL_OUTCOME_SILENT_ERROR: what the silent check returned */
 } fl_session_result;
 
 typedef struct fl_session fl_session;
 
 /* A session for one attempt. an is required; sl may be NULL (the caller sends the best frames to
- * a server instead). config NULL: defaults. Thread-safe (distinct sessions). */
+ * a server instead): such a session never decides "real" (its outcome is FL_OUTCOME_NO_SILENT_CHECK). config NULL: defaults. Thread-safe (distinct sessions). */
 FL_API fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl_session_config *config,
                                    const fl_challenge *challenge, fl_session **out, fl_error *err);
 FL_API void fl_session_free(fl_session *s);
@@ -160,8 +190,11 @@ FL_API fl_status fl_session_push(fl_session *s, const fl_image *frame, double t,
 FL_API fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const fl_analysis *a, double t,
                                           fl_session_state *state, fl_error *err);
 
-/* The outcome. When the actions passed and the session has a silent engine, the silent check runs
- * on the best frames here (once) and a spoof verdict turns the phase to FAILED/FL_FAIL_SPOOF. */
+/* The outcome (decision and outcome; see fl_outcome). When the actions passed and the session has a
+ * silent engine, the silent check runs on the best frames here (once); a spoof verdict turns the
+ * phase to FAILED/FL_FAIL_SPOOF. A silent check that fails is not an error of this call: it makes
+ * the outcome FL_OUTCOME_SILENT_ERROR (uncertain). May be called at any time; before the attempt
+ * ends the decision is uncertain (FL_OUTCOME_IN_PROGRESS). Errors: FL_E_INVALID_ARGUMENT. */
 FL_API fl_status fl_session_result_get(fl_session *s, fl_session_result *out, fl_error *err);
 
 /* Counts frames a frame pool dropped, so the state can report them. */

@@ -1,25 +1,54 @@
 /*
- * `facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--silent] [--mirrored]
- *  [--no-light-gate] [--draw SHEET.png] [--fps N] [--start S] [--models DIR]`: runs a liveness session
- * over a video file (or a folder of frames; --start skips the first S seconds, as a replay started
- * late would), printing per-frame measures and the challenge's outcome. Without a challenge it
- * only reports the actions it sees.
+ * `facelive video FILE|FOLDER [options]`: runs a liveness session over a video file (or a folder
+ * of frames) and gives its verdict: the challenge's actions in order, then the silent check on the
+ * best frames. Without a challenge it only reports the actions it sees. See usage() below.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/log.h>
+
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/draw.h"
+#include "cli/json_writer.h"
 #include "cli/video_reader.h"
 #include "facelive/session.h"
 
 typedef struct video_args {
     const char *path, *models, *draw;
-    int json, silent, mirrored, observe, no_light_gate;
-    double fps, start;
+    int json, silent, mirrored, observe, no_light_gate, detect_size;
+    double fps, start, end, threshold;
     fl_challenge ch;
 } video_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--no-silent]\n"
+            "       [--mirrored] [--no-light-gate] [--draw SHEET.png] [--fps N] [--start S] [--end S]\n"
+            "       [--detect-size N] [--threshold T] [--models DIR]\n"
+            "\n"
+            "A liveness session over a video file or a folder of .jpg/.png frames: the actions asked, in\n"
+            "order, then the silent check on the best frames. It passes only when both say real.\n"
+            "  --actions a,b,c   the challenge: blink, open_mouth, turn_left, turn_right, head_up,\n"
+            "                    head_down, nod, shake (the user's left and right)\n"
+            "  --random N        a random challenge of N actions\n"
+            "                    (neither: only report the actions seen; no verdict)\n"
+            "  --no-silent       actions only, for experiments: the verdict is then uncertain\n"
+            "  --json            one JSON line per frame, then the result as one JSON line\n"
+            "  --mirrored        frames are mirrored (a selfie preview)\n"
+            "  --no-light-gate   let dark or backlit frames count for the actions (never for the silent check)\n"
+            "  --draw SHEET.png  a contact sheet of frames with their prompts\n"
+            "  --fps N           frame rate of a folder of frames (default 30)\n"
+            "  --start S, --end S  read the clip from S seconds, and stop at S seconds\n"
+            "  --detect-size N   detection size of the silent check (default: the library's; 640 for\n"
+            "                    parity with the reference pipeline)\n"
+            "  --threshold T     the silent check's threshold (default: the library's)\n"
+            "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+            "\n" FL_EXIT_STATUS_HELP);
+}
 
 static int parse_actions(const char *list, fl_challenge *ch)
 {
@@ -35,51 +64,77 @@ static int parse_actions(const char *list, fl_challenge *ch)
         }
         ch->actions[ch->n++] = (fl_action)a;
     }
+    if (!ch->n)
+        fprintf(stderr, "facelive video: --actions needs at least one action\n");
     return ch->n ? 0 : -1;
 }
 
 static int parse(int argc, char **argv, video_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->models = "models";
     a->observe = 1;
+    a->silent = 1;
+    a->threshold = -1;
+    a->end = 1e12;
     for (int i = 1; i < argc; i++) {
-        fl_error err;
-        if (strcmp(argv[i], "--json") == 0)
+        const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int n_random = 0, bad = 0;
+        if (strcmp(o, "--json") == 0)
             a->json = 1;
-        else if (strcmp(argv[i], "--silent") == 0)
+        else if (strcmp(o, "--silent") == 0) /* the default; kept for older scripts */
             a->silent = 1;
-        else if (strcmp(argv[i], "--mirrored") == 0)
+        else if (strcmp(o, "--no-silent") == 0)
+            a->silent = 0;
+        else if (strcmp(o, "--mirrored") == 0)
             a->mirrored = 1;
-        else if (strcmp(argv[i], "--no-light-gate") == 0)
+        else if (strcmp(o, "--no-light-gate") == 0)
             a->no_light_gate = 1;
-        else if (strcmp(argv[i], "--actions") == 0 && i + 1 < argc) {
-            if (parse_actions(argv[++i], &a->ch))
-                return 2;
+        else if (o[0] == '-' && o[1] == '-' && !val) {
+            fprintf(stderr, "facelive video: %s needs a value (or is unknown; see --help)\n", o);
+            return FL_EXIT_USAGE;
+        } else if (strcmp(o, "--actions") == 0) {
+            bad = parse_actions(argv[++i], &a->ch);
             a->observe = 0;
-        } else if (strcmp(argv[i], "--random") == 0 && i + 1 < argc) {
-            if (fl_challenge_random(NULL, atoi(argv[++i]), &a->ch, &err)) {
+        } else if (strcmp(o, "--random") == 0) {
+            fl_error err;
+            bad = fl_parse_int("video", o, argv[++i], 1, FL_CHALLENGE_MAX, &n_random);
+            if (!bad && fl_challenge_random(NULL, n_random, &a->ch, &err)) {
                 fprintf(stderr, "facelive video: %s\n", err.detail);
-                return 2;
+                return FL_EXIT_ERROR;
             }
             a->observe = 0;
-        } else if (strcmp(argv[i], "--draw") == 0 && i + 1 < argc)
+        } else if (strcmp(o, "--draw") == 0)
             a->draw = argv[++i];
-        else if (strcmp(argv[i], "--fps") == 0 && i + 1 < argc)
-            a->fps = atof(argv[++i]);
-        else if (strcmp(argv[i], "--start") == 0 && i + 1 < argc)
-            a->start = atof(argv[++i]);
-        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+        else if (strcmp(o, "--fps") == 0)
+            bad = fl_parse_float("video", o, argv[++i], 0.1, 1000, &a->fps);
+        else if (strcmp(o, "--start") == 0)
+            bad = fl_parse_float("video", o, argv[++i], 0, 1e9, &a->start);
+        else if (strcmp(o, "--end") == 0)
+            bad = fl_parse_float("video", o, argv[++i], 0, 1e9, &a->end);
+        else if (strcmp(o, "--detect-size") == 0)
+            bad = fl_parse_int("video", o, argv[++i], 32, 4096, &a->detect_size);
+        else if (strcmp(o, "--threshold") == 0)
+            bad = fl_parse_float("video", o, argv[++i], 0.001, 1, &a->threshold);
+        else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1] == '-')
-            return fprintf(stderr, "facelive video: unknown option '%s'\n", argv[i]), 2;
-        else
-            a->path = argv[i];
+        else if (o[0] == '-' && o[1] == '-') {
+            fprintf(stderr, "facelive video: unknown option '%s' (see --help)\n", o);
+            return FL_EXIT_USAGE;
+        } else if (a->path) {
+            fprintf(stderr, "facelive video: one video at a time ('%s' and '%s')\n", a->path, o);
+            return FL_EXIT_USAGE;
+        } else
+            a->path = o;
+        if (bad)
+            return FL_EXIT_USAGE;
     }
     if (!a->path) {
-        fprintf(stderr, "usage: facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--silent] "
-                        "[--mirrored] [--no-light-gate] [--draw SHEET.png] [--fps N] [--start S] [--models DIR]\n");
-        return 2;
+        usage(stderr);
+        return FL_EXIT_USAGE;
+    }
+    if (a->end <= a->start) {
+        fprintf(stderr, "facelive video: --end %g is not after --start %g\n", a->end, a->start);
+        return FL_EXIT_USAGE;
     }
     if (a->observe) { /* every action, one long window: report what happens */
         a->ch.n = FL_CHALLENGE_MAX;
@@ -119,72 +174,201 @@ static void sheet_add(sheet *s, const fl_image *f, double t, const char *line)
     s->n++;
 }
 
+/* The models and the session: the silent engine unless --no-silent, and its own detector only
+ * when --detect-size asks for another size than the library's default. */
+typedef struct engines {
+    fl_analyzer *an, *an_silent;
+    fl_silent *sl;
+    fl_session *session;
+    fl_analyzer_ctx *actx;
+} engines;
+
+static void engines_free(engines *e)
+{
+    fl_analyzer_ctx_free(e->actx);
+    fl_session_free(e->session);
+    fl_silent_free(e->sl);
+    fl_analyzer_free(e->an);
+    fl_analyzer_free(e->an_silent);
+}
+
+static fl_status engines_create(const video_args *a, const char *models, engines *e, fl_error *err)
+{
+    fl_session_config cfg = fl_session_config_default();
+    cfg.actions.mirrored = a->mirrored;
+    cfg.gate_light = !a->no_light_gate;
+    if (a->observe)
+        cfg.action_timeout_s = cfg.total_timeout_s = 1e9f;
+    fl_analyzer_options ao = fl_analyzer_options_default();
+    fl_silent_options so = fl_silent_options_default();
+    if (a->threshold > 0) {
+        so.threshold = (float)a->threshold;
+        so.spoof_below = so.spoof_below < so.threshold ? so.spoof_below : so.threshold;
+    }
+    fl_status s = fl_analyzer_create(models, NULL, &e->an, err);
+    if (!s && a->silent && a->detect_size && a->detect_size != ao.detect_size) {
+        ao.detect_size = a->detect_size;
+        s = fl_analyzer_create(models, &ao, &e->an_silent, err);
+    }
+    if (!s && a->silent)
+        s = fl_silent_create(models, NULL, &so, &e->sl, err);
+    cfg.silent_analyzer = e->an_silent;
+    if (!s)
+        s = fl_session_create(e->an, e->sl, &cfg, &a->ch, &e->session, err);
+    if (!s)
+        s = fl_analyzer_ctx_create(e->an, &e->actx, err);
+    return s;
+}
+
+static void print_frame_json(jw *w, double t, const fl_analysis *an, const fl_session_state *st)
+{
+    const fl_face_measures *m = &an->measures;
+    jw_object(w, NULL);
+    jw_num(w, "t", t, 3);
+    jw_int(w, "faces", an->n_faces);
+    if (m->valid) {
+        jw_num(w, "yaw", m->yaw, 2);
+        jw_num(w, "pitch", m->pitch, 2);
+        jw_num(w, "roll", m->roll, 2);
+        jw_num(w, "ear_image_left", m->ear_il, 4);
+        jw_num(w, "ear_image_right", m->ear_ir, 4);
+        jw_num(w, "mar", m->mar, 4);
+        jw_num(w, "sharpness", an->sharpness, 1);
+    }
+    jw_int(w, "phase", st->phase);
+    jw_int(w, "step", st->step);
+    jw_str(w, "prompt", st->prompt);
+    jw_end(w);
+}
+
+/* Why, in words, for the verdict line and the JSON "reason". */
+static const char *reason_of(const video_args *a, const fl_session_result *r)
+{
+    if (a->observe)
+        return "observed only (no challenge)";
+    switch (r->outcome) {
+    case FL_OUTCOME_PASSED: return "all actions performed in order and the silent check said real";
+    case FL_OUTCOME_SPOOF: return "spoof";
+    case FL_OUTCOME_IN_PROGRESS: return "the video ended before the challenge did";
+    case FL_OUTCOME_ACTIONS_FAILED: return fl_failure_name(r->state.failure);
+    default: return fl_outcome_name(r->outcome);
+    }
+}
+
+static void print_result_json(const video_args *a, const fl_session_result *r, int n, int passed)
+{
+    jw w;
+    jw_init(&w, stdout);
+    jw_object(&w, NULL);
+    jw_bool(&w, "passed", passed);
+    jw_str(&w, "decision", a->observe ? NULL : fl_decision_name(r->decision));
+    jw_str(&w, "outcome", a->observe ? NULL : fl_outcome_name(r->outcome));
+    jw_bool(&w, "actions_done", !a->observe && r->state.step == a->ch.n);
+    jw_int(&w, "frames", n);
+    jw_array(&w, "challenge");
+    for (int i = 0; !a->observe && i < a->ch.n; i++)
+        jw_str(&w, NULL, fl_action_name(a->ch.actions[i]));
+    jw_end(&w);
+    jw_array(&w, "actions");
+    for (int i = 0; !a->observe && i < r->state.step; i++) {
+        jw_object(&w, NULL);
+        jw_str(&w, "action", fl_action_name(a->ch.actions[i]));
+        jw_num(&w, "detected_at_s", r->done_at[i], 3);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    jw_array(&w, "events");
+    for (int i = 0; i < r->n_events; i++) {
+        jw_object(&w, NULL);
+        jw_str(&w, "action", fl_action_name(r->events[i].action));
+        jw_num(&w, "t", r->events[i].t, 3);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    jw_str(&w, "reason", reason_of(a, r));
+    jw_array(&w, "best_frames_s");
+    for (int i = 0; i < r->n_best; i++)
+        jw_num(&w, NULL, r->best_t[i], 3);
+    jw_end(&w);
+    if (r->has_verdict) {
+        jw_object(&w, "silent");
+        jw_str(&w, "decision", fl_decision_name(r->verdict.decision));
+        if (r->verdict.n_used) /* no score without frames: 0 would read as a confident spoof */
+            jw_num(&w, "score", r->verdict.score, 4);
+        jw_num(&w, "threshold", r->verdict.threshold, 3);
+        jw_int(&w, "frames_used", r->verdict.n_used);
+        jw_end(&w);
+    }
+    jw_int(&w, "dropped", r->state.dropped);
+    jw_end(&w);
+}
+
+static void print_result_text(const video_args *a, const fl_session_result *r, int n, double last_t)
+{
+    printf("%s: %d frames, %.1f s\n", a->path, n, last_t);
+    for (int i = 0; i < r->n_events; i++)
+        printf("  %6.2f s  %s\n", r->events[i].t, fl_action_name(r->events[i].action));
+    if (a->observe)
+        return;
+    if (r->has_verdict && r->verdict.n_used)
+        printf("  silent check: %s, score %.4f over %d frame%s (real at >= %.2f)\n",
+               fl_decision_name(r->verdict.decision), r->verdict.score, r->verdict.n_used,
+               r->verdict.n_used == 1 ? "" : "s", r->verdict.threshold);
+    const char *word = r->decision == FL_DECISION_REAL ? "PASSED" : r->decision == FL_DECISION_SPOOF ? "FAILED"
+                                                                                                        : "UNCERTAIN";
+    printf("%s: %s (%d of %d actions)\n", word, reason_of(a, r), r->state.step, a->ch.n);
+}
+
 int fl_cmd_video(int argc, char **argv)
 {
+    if (fl_wants_help(argc, argv)) {
+        usage(stdout);
+        return FL_EXIT_OK;
+    }
     video_args a;
     int rc = parse(argc, argv, &a);
     if (rc)
         return rc;
+    char models_buf[4096];
+    const char *models = fl_find_models("video", a.models, models_buf, sizeof models_buf);
+    if (!models)
+        return FL_EXIT_ERROR;
+    av_log_set_level(AV_LOG_ERROR); /* FFmpeg's own chatter is not ours to print */
     fl_error err;
     fl_video *v = NULL;
-    fl_analyzer *an = NULL, *an640 = NULL;
-    fl_silent *sl = NULL;
-    fl_session *s = NULL;
-    fl_session_config cfg = fl_session_config_default();
-    cfg.actions.mirrored = a.mirrored;
-    cfg.gate_light = !a.no_light_gate;
-    if (a.observe)
-        cfg.action_timeout_s = cfg.total_timeout_s = 1e9f;
-    fl_analyzer_options o640 = fl_analyzer_options_default();
-    o640.detect_size = 640;
-    if (fl_video_open(a.path, a.fps, &v, &err) || fl_analyzer_create(a.models, NULL, &an, &err) ||
-        (a.silent && (fl_analyzer_create(a.models, &o640, &an640, &err) ||
-                      fl_silent_create(a.models, NULL, NULL, &sl, &err)))) {
+    engines e = {0};
+    if (fl_video_open(a.path, a.fps, &v, &err) || engines_create(&a, models, &e, &err)) {
         fprintf(stderr, "facelive video: %s: %s\n", fl_status_name(err.status), err.detail);
-        rc = 1;
-        goto done;
+        fl_video_close(v);
+        engines_free(&e);
+        return FL_EXIT_ERROR;
     }
-    cfg.silent_analyzer = an640;
-    if (fl_session_create(an, sl, &cfg, &a.ch, &s, &err)) {
-        fprintf(stderr, "facelive video: %s\n", err.detail);
-        rc = 1;
-        goto done;
-    }
-    fl_analyzer_ctx *actx = NULL;
-    if (fl_analyzer_ctx_create(an, &actx, &err)) {
-        fprintf(stderr, "facelive video: %s\n", err.detail);
-        rc = 1;
-        goto done;
-    }
+    jw w;
+    jw_init(&w, stdout);
     sheet sh = {{0}, 0, 0, 0, 0};
     fl_image frame;
     double t, last_t = 0, next_cell = 0;
     int r, n = 0;
     fl_session_state st = {0};
     while ((r = fl_video_next(v, &frame, &t, &err)) == 1) {
-        if (t < a.start) {
+        if (t < a.start || t > a.end) {
             fl_image_free(&frame);
+            if (t > a.end)
+                break;
             continue;
         }
         fl_analysis an_res;
         fl_session_state before = st;
         /* analysed here (not by fl_session_push) so the per-frame measures can be printed */
-        if (fl_analyze(actx, &frame, &an_res, &err) ||
-            fl_session_push_analysis(s, &frame, &an_res, t - a.start, &st, &err)) {
+        if (fl_analyze(e.actx, &frame, &an_res, &err) ||
+            fl_session_push_analysis(e.session, &frame, &an_res, t - a.start, &st, &err)) {
             fprintf(stderr, "facelive video: frame at %.2f s: %s\n", t, err.detail);
             fl_image_free(&frame);
-            rc = 1;
+            r = -1;
             break;
         }
-        if (a.json) {
-            const fl_face_measures *m = &an_res.measures;
-            printf("{\"t\": %.3f, \"faces\": %d", t, an_res.n_faces);
-            if (m->valid)
-                printf(", \"yaw\": %.2f, \"pitch\": %.2f, \"roll\": %.2f, \"ear_image_left\": %.4f, "
-                       "\"ear_image_right\": %.4f, \"mar\": %.4f, \"sharpness\": %.1f", m->yaw, m->pitch, m->roll,
-                       m->ear_il, m->ear_ir, m->mar, an_res.sharpness);
-            printf(", \"phase\": %d, \"step\": %d, \"prompt\": \"%s\"}\n", (int)st.phase, st.step, st.prompt);
-        }
+        if (a.json)
+            print_frame_json(&w, t, &an_res, &st);
         if (a.draw && (t >= next_cell || st.step != before.step || st.phase != before.phase)) {
             sheet_add(&sh, &frame, t, st.prompt); /* every 0.8 s, and at every change of prompt */
             next_cell = t + 0.8;
@@ -193,59 +377,33 @@ int fl_cmd_video(int argc, char **argv)
         last_t = t;
         n++;
     }
+    fl_session_result res;
     if (r < 0) {
         fprintf(stderr, "facelive video: %s\n", err.detail);
-        rc = 1;
-    }
-    fl_session_result res;
-    if (!rc && fl_session_result_get(s, &res, &err)) {
+        rc = FL_EXIT_ERROR;
+    } else if (n == 0) {
+        fprintf(stderr, "facelive video: %s: no frames could be read%s\n", a.path,
+                a.start > 0 ? " after --start" : "");
+        rc = FL_EXIT_ERROR;
+    } else if (fl_session_result_get(e.session, &res, &err)) {
         fprintf(stderr, "facelive video: %s\n", err.detail);
-        rc = 1;
-    }
-    if (!rc) {
-        int passed = !a.observe && res.state.phase == FL_PHASE_DONE;
-        const char *reason = a.observe                              ? "observed only (no challenge)"
-                             : res.state.phase == FL_PHASE_DONE      ? "all actions performed in order"
-                             : res.state.phase == FL_PHASE_FAILED    ? fl_failure_name(res.state.failure)
-                                                                     : "the video ended before the challenge did";
-        if (!a.json) {
-            printf("%s: %d frames, %.1f s\n", a.path, n, last_t);
-            for (int i = 0; i < res.n_events; i++)
-                printf("  %6.2f s  %s\n", res.events[i].t, fl_action_name(res.events[i].action));
-        }
-        printf("{\"passed\": %s, \"frames\": %d, \"challenge\": [", passed ? "true" : "false", n);
-        for (int i = 0; !a.observe && i < a.ch.n; i++)
-            printf("%s\"%s\"", i ? ", " : "", fl_action_name(a.ch.actions[i]));
-        printf("], \"actions\": [");
-        for (int i = 0; !a.observe && i < res.state.step; i++)
-            printf("%s{\"action\": \"%s\", \"detected_at_s\": %.3f}", i ? ", " : "", fl_action_name(a.ch.actions[i]),
-                   res.done_at[i]);
-        printf("], \"events\": [");
-        for (int i = 0; i < res.n_events; i++)
-            printf("%s{\"action\": \"%s\", \"t\": %.3f}", i ? ", " : "", fl_action_name(res.events[i].action),
-                   res.events[i].t);
-        printf("], \"reason\": \"%s\", \"best_frames_s\": [", reason);
-        for (int i = 0; i < res.n_best; i++)
-            printf("%s%.3f", i ? ", " : "", res.best_t[i]);
-        printf("]");
-        if (res.has_verdict)
-            printf(", \"silent\": {\"decision\": \"%s\", \"score\": %.4f, \"frames_used\": %d}",
-                   fl_decision_name(res.verdict.decision), res.verdict.score, res.verdict.n_used);
-        printf(", \"dropped\": %d}\n", res.state.dropped);
+        rc = FL_EXIT_ERROR;
+    } else {
+        const int passed = !a.observe && res.decision == FL_DECISION_REAL;
+        if (a.json)
+            print_result_json(&a, &res, n, passed);
+        else
+            print_result_text(&a, &res, n, last_t);
+        rc = a.observe ? FL_EXIT_OK : fl_exit_of_decision(res.decision);
     }
     if (a.draw && sh.img.data) {
         if (fl_image_save_png(&sh.img, a.draw, &err)) {
             fprintf(stderr, "facelive video: %s\n", err.detail);
-            rc = 1;
+            rc = FL_EXIT_ERROR;
         }
         fl_image_free(&sh.img);
     }
-done:
-    fl_analyzer_ctx_free(actx);
-    fl_session_free(s);
-    fl_silent_free(sl);
-    fl_analyzer_free(an);
-    fl_analyzer_free(an640);
+    engines_free(&e);
     fl_video_close(v);
     return rc;
 }

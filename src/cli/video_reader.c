@@ -92,6 +92,9 @@ static fl_status open_file(fl_video *v, const char *path, fl_error *err)
         av_strerror(r, msg, sizeof msg);
         return vfail(err, FL_E_IMAGE_FORMAT, "%s: not a readable video (%s)", path, msg);
     }
+    /* FFmpeg reads a text file as "tty" (ANSI art): a video stream of text is not a camera. */
+    if (strcmp(v->fmt->iformat->name, "tty") == 0)
+        return vfail(err, FL_E_IMAGE_FORMAT, "%s: not a video (FFmpeg reads it as text)", path);
     const AVCodec *codec = NULL;
     v->stream = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (v->stream < 0 || !codec)

@@ -28,6 +28,7 @@ struct fl_session {
     fl_failure failure;
     fl_quality_reason reason;
     int step, frames, dropped, started, have_face, verdict_done;
+    fl_status silent_status;
     double t0, step_t, last_face_t, last_t;
     float face_cx, face_cy, face_w;
     fl_action_event events[FL_SESSION_MAX_EVENTS];
@@ -38,12 +39,20 @@ struct fl_session {
     fl_verdict verdict;
 };
 
-static const char *const failure_names[] = {"none", "action_timeout", "total_timeout", "face_lost",
-                                            "face_changed", "several_faces", "spoof"};
+static const char *const failure_names[] = {"none",          "action_timeout", "total_timeout", "face_lost",
+                                            "face_changed",  "several_faces",  "spoof",         "capture_timeout"};
 
 const char *fl_failure_name(fl_failure f)
 {
-    return (unsigned)f <= FL_FAIL_SPOOF ? failure_names[f] : "unknown";
+    return (unsigned)f <= FL_FAIL_CAPTURE_TIMEOUT ? failure_names[f] : "unknown";
+}
+
+static const char *const outcome_names[] = {"passed",         "spoof",          "in_progress",       "actions_failed",
+                                            "no_silent_check", "too_few_frames", "silent_uncertain", "silent_error"};
+
+const char *fl_outcome_name(fl_outcome o)
+{
+    return (unsigned)o <= FL_OUTCOME_SILENT_ERROR ? outcome_names[o] : "unknown";
 }
 
 fl_session_config fl_session_config_default(void)
@@ -54,6 +63,7 @@ fl_session_config fl_session_config_default(void)
     c.total_timeout_s = 40.0f;
     c.face_lost_s = 1.5f;
     c.best_frames = 5;
+    c.silent_min_frames = 3;
     c.gate_light = 1;
     c.silent_analyzer = NULL;
     return c;
@@ -114,8 +124,10 @@ fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl
             return fl_fail(err, FL_E_INVALID_ARGUMENT, "challenge step %d is not an action", i);
     fl_session_config c = config ? *config : fl_session_config_default();
     if (!(c.action_timeout_s > 0) || !(c.total_timeout_s > 0) || !(c.face_lost_s > 0) || c.best_frames < 1 ||
-        c.best_frames > BEST_MAX)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "timeouts must be positive and best_frames 1..%d", BEST_MAX);
+        c.best_frames > BEST_MAX || c.silent_min_frames < 1 || c.silent_min_frames > c.best_frames)
+        return fl_fail(err, FL_E_INVALID_ARGUMENT,
+                       "timeouts must be positive, best_frames 1..%d and silent_min_frames 1..best_frames (%d, %d)",
+                       BEST_MAX, c.best_frames, c.silent_min_frames);
     fl_session *s = calloc(1, sizeof *s);
     if (!s)
         return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
@@ -158,6 +170,7 @@ static const char *prompt_of(const fl_session *s)
     case FL_PHASE_QUALITY: return fl_quality_reason_prompt(s->reason);
     case FL_PHASE_NEUTRAL: return "Look straight at the camera";
     case FL_PHASE_ACTION: return fl_action_prompt(s->ch.actions[s->step]);
+    case FL_PHASE_CAPTURE: return "Look straight at the camera";
     case FL_PHASE_DONE: return "Done";
     case FL_PHASE_FAILED: break;
     }
@@ -168,6 +181,7 @@ static const char *prompt_of(const fl_session *s)
     case FL_FAIL_FACE_CHANGED: return "The face changed: please try again";
     case FL_FAIL_SEVERAL_FACES: return "Only one face, please: try again";
     case FL_FAIL_SPOOF: return "Liveness could not be confirmed";
+    case FL_FAIL_CAPTURE_TIMEOUT: return "Could not get a clear look at your face: please try again";
     default: return "Failed";
     }
 }
@@ -193,6 +207,25 @@ static void fail(fl_session *s, fl_failure f)
     s->failure = f;
 }
 
+/* Waiting for the user to do something within action_timeout_s: an action, or a good look. */
+static int waiting(const fl_session *s)
+{
+    return s->phase == FL_PHASE_ACTION || s->phase == FL_PHASE_CAPTURE;
+}
+
+static void check_step_timeout(fl_session *s, double t)
+{
+    if (waiting(s) && t - s->step_t > s->cfg.action_timeout_s)
+        fail(s, s->phase == FL_PHASE_CAPTURE ? FL_FAIL_CAPTURE_TIMEOUT : FL_FAIL_ACTION_TIMEOUT);
+}
+
+/* After the last action: done once enough frames are kept for the silent check. */
+static void finish_when_captured(fl_session *s)
+{
+    if (s->phase == FL_PHASE_CAPTURE && s->n_best >= s->cfg.silent_min_frames)
+        s->phase = FL_PHASE_DONE;
+}
+
 /* Quality reasons that stop the attempt from using a frame. Pose and motion are the actions
  * themselves, so they only count while the neutral face is learnt. Blur never stops it: a
  * replayed screen is typically blurred, and stopping there would end the attempt in a timeout
@@ -213,12 +246,13 @@ static int blocking(const fl_analysis *a, int learning_neutral, int gate_light, 
     return 0;
 }
 
-/* Keeps the sharpest near-neutral frames: frontal, eyes open, mouth closed. */
+/* Keeps the sharpest near-neutral frames: frontal, eyes open, mouth closed, and always in good
+ * light whatever gate_light says: a verdict on a dark or backlit frame is no evidence. */
 static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a, double t)
 {
     const fl_actions *d = &s->det;
     fl_quality_reason why;
-    if (!fl_actions_neutral_ready(d) || blocking(a, 1, s->cfg.gate_light, &why))
+    if (!fl_actions_neutral_ready(d) || blocking(a, 1, 1, &why))
         return;
     const fl_face_measures *m = &a->measures;
     float dyaw = fabsf((s->cfg.actions.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
@@ -286,12 +320,11 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
     } else if (a->n_faces == 0 || !a->measures.valid) {
         if (s->have_face && t - s->last_face_t > s->cfg.face_lost_s && s->phase != FL_PHASE_QUALITY)
             fail(s, FL_FAIL_FACE_LOST);
-        else if (s->phase == FL_PHASE_ACTION && t - s->step_t > s->cfg.action_timeout_s)
-            fail(s, FL_FAIL_ACTION_TIMEOUT);
         else {
             s->reason = a->n_faces == 0 ? FL_QUALITY_NO_FACE : FL_QUALITY_NOT_A_FACE;
-            if (s->phase != FL_PHASE_ACTION)
+            if (!waiting(s))
                 s->phase = FL_PHASE_QUALITY;
+            check_step_timeout(s, t);
         }
     } else if (!same_face(s, &a->faces[0], t)) {
         fail(s, FL_FAIL_FACE_CHANGED);
@@ -300,10 +333,9 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
         fl_quality_reason why;
         if (blocking(a, learning, s->cfg.gate_light, &why)) {
             s->reason = why;
-            if (s->phase != FL_PHASE_ACTION)
+            if (!waiting(s))
                 s->phase = FL_PHASE_QUALITY;
-            if (s->phase == FL_PHASE_ACTION && t - s->step_t > s->cfg.action_timeout_s)
-                fail(s, FL_FAIL_ACTION_TIMEOUT);
+            check_step_timeout(s, t);
         } else {
             fl_action_event ev[FL_ACTION_COUNT];
             int n = fl_actions_push(&s->det, t, &a->measures, ev, FL_ACTION_COUNT);
@@ -320,11 +352,11 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
                     s->done_at[s->step++] = t;
                     s->step_t = t;
                     if (s->step == s->ch.n)
-                        s->phase = FL_PHASE_DONE;
+                        s->phase = FL_PHASE_CAPTURE;
                 }
             }
-            if (s->phase == FL_PHASE_ACTION && t - s->step_t > s->cfg.action_timeout_s)
-                fail(s, FL_FAIL_ACTION_TIMEOUT);
+            finish_when_captured(s);
+            check_step_timeout(s, t);
         }
     }
     fill_state(s, state);
@@ -347,22 +379,50 @@ fl_status fl_session_push(fl_session *s, const fl_image *frame, double t, fl_ses
     return fl_session_push_analysis(s, frame, &a, t, state, err);
 }
 
+/* The silent check on the best frames, once. Its failure is recorded, not returned: the attempt
+ * then ends uncertain (fail closed), and the caller still gets the rest of the result. */
+static void run_silent_check(fl_session *s)
+{
+    if (s->phase != FL_PHASE_DONE || !s->silent || s->verdict_done || s->silent_status)
+        return;
+    const fl_image *frames[BEST_MAX];
+    for (int i = 0; i < s->n_best; i++)
+        frames[i] = &s->best[i].img;
+    fl_error err;
+    s->silent_status = fl_silent_check(s->silent, frames, s->n_best, &s->verdict, &err);
+    if (s->silent_status)
+        return;
+    s->verdict_done = 1;
+    if (s->verdict.decision == FL_DECISION_SPOOF)
+        fail(s, FL_FAIL_SPOOF);
+}
+
+/* Real needs positive evidence from every part; everything else is spoof or uncertain. */
+static fl_outcome outcome_of(const fl_session *s)
+{
+    if (s->phase == FL_PHASE_FAILED)
+        return s->failure == FL_FAIL_SPOOF             ? FL_OUTCOME_SPOOF
+               : s->failure == FL_FAIL_CAPTURE_TIMEOUT ? FL_OUTCOME_TOO_FEW_FRAMES
+                                                       : FL_OUTCOME_ACTIONS_FAILED;
+    if (s->phase == FL_PHASE_CAPTURE) /* the actions are done; the frames for the check are not */
+        return FL_OUTCOME_TOO_FEW_FRAMES;
+    if (s->phase != FL_PHASE_DONE)
+        return FL_OUTCOME_IN_PROGRESS;
+    if (!s->silent)
+        return FL_OUTCOME_NO_SILENT_CHECK;
+    if (s->silent_status)
+        return FL_OUTCOME_SILENT_ERROR;
+    if (!s->verdict_done || s->verdict.n_used < s->cfg.silent_min_frames)
+        return FL_OUTCOME_TOO_FEW_FRAMES;
+    return s->verdict.decision == FL_DECISION_REAL ? FL_OUTCOME_PASSED : FL_OUTCOME_SILENT_UNCERTAIN;
+}
+
 fl_status fl_session_result_get(fl_session *s, fl_session_result *r, fl_error *err)
 {
     fl_error_clear(err);
     if (!s || !r)
         return fl_fail(err, FL_E_INVALID_ARGUMENT, "session or out is NULL");
-    if (s->phase == FL_PHASE_DONE && s->silent && !s->verdict_done && s->n_best > 0) {
-        const fl_image *frames[BEST_MAX];
-        for (int i = 0; i < s->n_best; i++)
-            frames[i] = &s->best[i].img;
-        fl_status st = fl_silent_check(s->silent, frames, s->n_best, &s->verdict, err);
-        if (st)
-            return st;
-        s->verdict_done = 1;
-        if (s->verdict.decision == FL_DECISION_SPOOF)
-            fail(s, FL_FAIL_SPOOF);
-    }
+    run_silent_check(s);
     memset(r, 0, sizeof *r);
     fill_state(s, &r->state);
     r->n_events = s->n_events;
@@ -375,5 +435,10 @@ fl_status fl_session_result_get(fl_session *s, fl_session_result *r, fl_error *e
     }
     r->has_verdict = s->verdict_done;
     r->verdict = s->verdict;
+    r->outcome = outcome_of(s);
+    r->decision = r->outcome == FL_OUTCOME_PASSED  ? FL_DECISION_REAL
+                  : r->outcome == FL_OUTCOME_SPOOF ? FL_DECISION_SPOOF
+                                                   : FL_DECISION_UNCERTAIN;
+    r->silent_status = s->silent_status;
     return FL_OK;
 }

@@ -1,0 +1,104 @@
+#include "cli/cli_common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "facelive/model.h"
+#include "facelive/version.h"
+
+#ifndef FL_INSTALL_MODELS_DIR
+#define FL_INSTALL_MODELS_DIR "/usr/local/share/facelive/models"
+#endif
+
+int fl_exit_of_decision(fl_decision d)
+{
+    return d == FL_DECISION_REAL ? FL_EXIT_OK : d == FL_DECISION_SPOOF ? FL_EXIT_SPOOF : FL_EXIT_UNCERTAIN;
+}
+
+static int severity(int status)
+{
+    switch (status) {
+    case FL_EXIT_OK: return 0;
+    case FL_EXIT_UNCERTAIN: return 1;
+    case FL_EXIT_SPOOF: return 2;
+    default: return 3;
+    }
+}
+
+int fl_exit_worst(int a, int b)
+{
+    return severity(a) >= severity(b) ? a : b;
+}
+
+int fl_parse_int(const char *cmd, const char *option, const char *text, long lo, long hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi) {
+        fprintf(stderr, "facelive %s: %s expects a whole number from %ld to %ld, not '%s'\n", cmd, option, lo, hi,
+                text);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int fl_parse_float(const char *cmd, const char *option, const char *text, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "facelive %s: %s expects a number from %g to %g, not '%s'\n", cmd, option, lo, hi, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int holds_models(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/yunet_n_dynamic.onnx", dir);
+    return access(path, R_OK) == 0;
+}
+
+const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t size)
+{
+    if (given) {
+        if (holds_models(given))
+            return given;
+        fprintf(stderr, "facelive %s: --models %s: no yunet_n_dynamic.onnx there\n", cmd, given);
+        return NULL;
+    }
+    const char *env = getenv("FACELIVE_MODELS");
+    const char *places[3] = {env && *env ? env : NULL, FL_INSTALL_MODELS_DIR, "models"};
+    for (int i = 0; i < 3; i++)
+        if (places[i] && holds_models(places[i])) {
+            snprintf(buf, size, "%s", places[i]);
+            return buf;
+        }
+    fprintf(stderr,
+            "facelive %s: no model pack found. Looked in $FACELIVE_MODELS (%s), %s and ./models; "
+            "give --models DIR or set FACELIVE_MODELS\n",
+            cmd, env && *env ? env : "not set", FL_INSTALL_MODELS_DIR);
+    return NULL;
+}
+
+void fl_print_version(void)
+{
+    printf("facelive %s (library %s; backends:%s reference)\n", FL_VERSION_STRING, fl_version(),
+           fl_backend_available(FL_BACKEND_XNNPACK) ? " xnnpack" : "");
+}
+
+int fl_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
