@@ -10,10 +10,10 @@
 struct ob_model {
     void **arena;
     size_t n_arena, cap_arena;
-    FlOnnx__ModelProto model;
-    FlOnnx__GraphProto graph;
-    FlOnnx__OperatorSetIdProto opset;
-    FlOnnx__OperatorSetIdProto *opsets[1];
+    Flonnx__ModelProto model;
+    Flonnx__GraphProto graph;
+    Flonnx__OperatorSetIdProto opset;
+    Flonnx__OperatorSetIdProto *opsets[1];
 };
 
 static void *ob_alloc(ob_model *m, size_t bytes)
@@ -47,9 +47,9 @@ static char *ob_str(ob_model *m, const char *s)
 ob_model *ob_new(int opset)
 {
     ob_model *m = calloc(1, sizeof *m);
-    fl_onnx__model_proto__init(&m->model);
-    fl_onnx__graph_proto__init(&m->graph);
-    fl_onnx__operator_set_id_proto__init(&m->opset);
+    flonnx__model_proto__init(&m->model);
+    flonnx__graph_proto__init(&m->graph);
+    flonnx__operator_set_id_proto__init(&m->opset);
     m->opset.domain = ob_str(m, "");
     m->opset.has_version = 1;
     m->opset.version = opset;
@@ -63,23 +63,23 @@ ob_model *ob_new(int opset)
     return m;
 }
 
-static FlOnnx__ValueInfoProto *value_info(ob_model *m, const char *name, int rank, const int64_t *dims)
+static Flonnx__ValueInfoProto *value_info(ob_model *m, const char *name, int rank, const int64_t *dims)
 {
-    FlOnnx__ValueInfoProto *vi = ob_alloc(m, sizeof *vi);
-    fl_onnx__value_info_proto__init(vi);
+    Flonnx__ValueInfoProto *vi = ob_alloc(m, sizeof *vi);
+    flonnx__value_info_proto__init(vi);
     vi->name = ob_str(m, name);
-    FlOnnx__TypeProto *tp = ob_alloc(m, sizeof *tp);
-    fl_onnx__type_proto__init(tp);
-    FlOnnx__TypeProto__Tensor *tt = ob_alloc(m, sizeof *tt);
-    fl_onnx__type_proto__tensor__init(tt);
+    Flonnx__TypeProto *tp = ob_alloc(m, sizeof *tp);
+    flonnx__type_proto__init(tp);
+    Flonnx__TypeProto__Tensor *tt = ob_alloc(m, sizeof *tt);
+    flonnx__type_proto__tensor__init(tt);
     tt->has_elem_type = 1;
     tt->elem_type = 1;
     if (rank >= 0) {
-        FlOnnx__TensorShapeProto *sh = ob_alloc(m, sizeof *sh);
-        fl_onnx__tensor_shape_proto__init(sh);
+        Flonnx__TensorShapeProto *sh = ob_alloc(m, sizeof *sh);
+        flonnx__tensor_shape_proto__init(sh);
         for (int i = 0; i < rank; i++) {
-            FlOnnx__TensorShapeProto__Dimension *d = ob_alloc(m, sizeof *d);
-            fl_onnx__tensor_shape_proto__dimension__init(d);
+            Flonnx__TensorShapeProto__Dimension *d = ob_alloc(m, sizeof *d);
+            flonnx__tensor_shape_proto__dimension__init(d);
             if (dims[i] >= 0) {
                 d->has_dim_value = 1;
                 d->dim_value = dims[i];
@@ -97,21 +97,21 @@ static FlOnnx__ValueInfoProto *value_info(ob_model *m, const char *name, int ran
 
 void ob_input(ob_model *m, const char *name, int rank, const int64_t *dims)
 {
-    FlOnnx__ValueInfoProto *vi = value_info(m, name, rank, dims);
+    Flonnx__ValueInfoProto *vi = value_info(m, name, rank, dims);
     OB_PUSH(m, m->graph.input, m->graph.n_input, vi);
 }
 
 void ob_output(ob_model *m, const char *name)
 {
-    FlOnnx__ValueInfoProto *vi = value_info(m, name, -1, NULL);
+    Flonnx__ValueInfoProto *vi = value_info(m, name, -1, NULL);
     OB_PUSH(m, m->graph.output, m->graph.n_output, vi);
 }
 
 void ob_init_raw(ob_model *m, const char *name, int dtype, int rank, const int64_t *dims, const void *bytes,
                  size_t n)
 {
-    FlOnnx__TensorProto *t = ob_alloc(m, sizeof *t);
-    fl_onnx__tensor_proto__init(t);
+    Flonnx__TensorProto *t = ob_alloc(m, sizeof *t);
+    flonnx__tensor_proto__init(t);
     t->name = ob_str(m, name);
     t->has_data_type = 1;
     t->data_type = dtype;
@@ -147,8 +147,8 @@ void ob_init_i64(ob_model *m, const char *name, int rank, const int64_t *dims, c
 ob_node *ob_add_node(ob_model *m, const char *op, const char *name, int n_in, const char *const *in, int n_out,
                      const char *const *out)
 {
-    FlOnnx__NodeProto *n = ob_alloc(m, sizeof *n);
-    fl_onnx__node_proto__init(n);
+    Flonnx__NodeProto *n = ob_alloc(m, sizeof *n);
+    flonnx__node_proto__init(n);
     n->op_type = ob_str(m, op);
     n->name = ob_str(m, name);
     for (int i = 0; i < n_in; i++) {
@@ -166,35 +166,35 @@ ob_node *ob_add_node(ob_model *m, const char *op, const char *name, int n_in, co
     return h;
 }
 
-static FlOnnx__AttributeProto *new_attr(ob_node *n, const char *name, int type)
+static Flonnx__AttributeProto *new_attr(ob_node *n, const char *name, int type)
 {
-    FlOnnx__AttributeProto *a = ob_alloc(n->m, sizeof *a);
-    fl_onnx__attribute_proto__init(a);
+    Flonnx__AttributeProto *a = ob_alloc(n->m, sizeof *a);
+    flonnx__attribute_proto__init(a);
     a->name = ob_str(n->m, name);
     a->has_type = 1;
     a->type = type;
-    FlOnnx__NodeProto *np = n->proto;
+    Flonnx__NodeProto *np = n->proto;
     OB_PUSH(n->m, np->attribute, np->n_attribute, a);
     return a;
 }
 
 void ob_attr_int(ob_node *n, const char *name, int64_t v)
 {
-    FlOnnx__AttributeProto *a = new_attr(n, name, 2);
+    Flonnx__AttributeProto *a = new_attr(n, name, 2);
     a->has_i = 1;
     a->i = v;
 }
 
 void ob_attr_float(ob_node *n, const char *name, float v)
 {
-    FlOnnx__AttributeProto *a = new_attr(n, name, 1);
+    Flonnx__AttributeProto *a = new_attr(n, name, 1);
     a->has_f = 1;
     a->f = v;
 }
 
 void ob_attr_ints(ob_node *n, const char *name, int count, const int64_t *v)
 {
-    FlOnnx__AttributeProto *a = new_attr(n, name, 7);
+    Flonnx__AttributeProto *a = new_attr(n, name, 7);
     a->n_ints = (size_t)count;
     a->ints = ob_alloc(n->m, (size_t)count * sizeof(int64_t));
     memcpy(a->ints, v, (size_t)count * sizeof(int64_t));
@@ -202,7 +202,7 @@ void ob_attr_ints(ob_node *n, const char *name, int count, const int64_t *v)
 
 void ob_attr_str(ob_node *n, const char *name, const char *v)
 {
-    FlOnnx__AttributeProto *a = new_attr(n, name, 3);
+    Flonnx__AttributeProto *a = new_attr(n, name, 3);
     a->has_s = 1;
     a->s.len = strlen(v);
     a->s.data = (uint8_t *)ob_str(n->m, v);
@@ -210,9 +210,9 @@ void ob_attr_str(ob_node *n, const char *name, const char *v)
 
 uint8_t *ob_pack(ob_model *m, size_t *len)
 {
-    *len = fl_onnx__model_proto__get_packed_size(&m->model);
+    *len = flonnx__model_proto__get_packed_size(&m->model);
     uint8_t *buf = malloc(*len ? *len : 1);
-    fl_onnx__model_proto__pack(&m->model, buf);
+    flonnx__model_proto__pack(&m->model, buf);
     return buf;
 }
 

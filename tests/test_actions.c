@@ -43,14 +43,14 @@ static int run(const person *p, curve c, double seconds, float amp, int mirrored
     fl_actions d;
     fl_action_config cfg = fl_action_config_default();
     cfg.mirrored = mirrored;
-    fl_actions_reset(&d, &cfg);
+    fl__actions_reset(&d, &cfg);
     int n = 0;
     for (int i = 0; i < (int)(30 * (1 + seconds)); i++) {
         double t = i / 30.0, s = t - 1.0;
         fl_face_measures m = s < 0 ? frame_of(p, 0, 0, 1, 0, amp)
                                    : frame_of(p, c(s, 0), c(s, 1), c(s, 2), c(s, 3), amp);
         fl_action_event e[FL_ACTION_COUNT];
-        int k = fl_actions_push(&d, t, &m, e, FL_ACTION_COUNT);
+        int k = fl__actions_push(&d, t, &m, e, FL_ACTION_COUNT);
         for (int j = 0; j < k && n < max; j++)
             ev[n++] = e[j];
     }
@@ -147,14 +147,14 @@ static void test_detectors(void)
     /* a wink (one eye) is not a blink */
     fl_actions d;
     fl_action_config cfg = fl_action_config_default();
-    fl_actions_reset(&d, &cfg);
+    fl__actions_reset(&d, &cfg);
     int blinks = 0;
     for (int i = 0; i < 90; i++) {
         fl_face_measures m = frame_of(&people[0], 0, 0, 1, 0, 0);
         if (i > 40 && i < 46)
             m.ear_il *= 0.3f;
         fl_action_event e[8];
-        int k = fl_actions_push(&d, i / 30.0, &m, e, 8);
+        int k = fl__actions_push(&d, i / 30.0, &m, e, 8);
         for (int j = 0; j < k; j++)
             blinks += e[j].action == FL_ACTION_BLINK;
     }

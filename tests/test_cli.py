@@ -46,14 +46,29 @@ check(rc == 2 and "usage" in err, "analyze without images: usage, exit 2")
 # check
 rc, out, err = run("check", "--models", MODELS, "--json", T1, F2, black)
 v = [json.loads(line) for line in out.splitlines()]
-check(rc == 0 and [x["decision"] for x in v] == ["real", "spoof", "uncertain"],
-      f"check: image_T1 real, image_F2 spoof, black uncertain: {[x.get('decision') for x in v]}")
+check(rc == 3 and [x["decision"] for x in v] == ["real", "spoof", "uncertain"],
+      f"check: image_T1 real, image_F2 spoof, black uncertain, exit 3 (the worst): {rc} "
+      f"{[x.get('decision') for x in v]}")
+check("score" in v[0] and "score" not in v[2], "an uncertain verdict without a judged frame has no score")
+for img, want in ((T1, 0), (F2, 3), (black, 4)):
+    rc, out, err = run("check", "--models", MODELS, img)
+    word = {0: "REAL", 3: "SPOOF", 4: "UNCERTAIN"}[want]
+    check(rc == want and out.splitlines()[0].startswith(f"{img}: {word}") and
+          (want != 4 or "score" not in out.splitlines()[0]), f"check {img}: exit {rc}, line {out.splitlines()[:1]}")
+# A file name with a quote, a backslash and a tab still gives valid JSON.
+odd = os.path.join(TMP, 'a "quoted"\\ \tname.jpg')
+os.symlink(T1, odd)
+rc, out, err = run("check", "--models", MODELS, "--json", odd)
+check(rc == 0 and json.loads(out)["input"] == odd, f"check --json escapes the file name: {out[:120]}")
+rc, out, err = run("analyze", "--models", MODELS, "--json", odd)
+check(rc == 0 and json.loads(out)["image"] == odd, "analyze --json escapes the file name")
 check(v[2]["reasons"][0]["reason"] == "no_face" and v[0]["threshold"] == 0.9, "check reports reasons and threshold")
 check(len(v[0]["frames"][0]["models"]) == 2 and v[0]["frames"][0]["models"][0]["crop"][2] == 479,
       "check reports per-model scores and crops")
 rc, out, err = run("check", "--models", MODELS, "--json", "--frames", T1, T1, F2)
 a = json.loads(out)
-check(rc == 0 and len(a["frames"]) == 3 and a["decision"] != "real", f"--frames fuses an attempt: {a.get('decision')}")
+check(rc in (3, 4) and len(a["frames"]) == 3 and a["decision"] != "real",
+      f"--frames fuses an attempt: {a.get('decision')}, exit {rc}")
 rc, out, err = run("check", "--models", MODELS, "--frames", *([T1] * 17))
 check(rc == 2, "--frames with 17 images: usage error")
 rc, out, err = run("check", "--models", MODELS, corrupt)
@@ -62,6 +77,24 @@ bad_list = os.path.join(TMP, "list.tsv")
 open(bad_list, "w").write("file\tinput\n")
 rc, out, err = run("check", "--models", MODELS, "--model-list", bad_list, T1)
 check(rc == 1 and "list.tsv:1" in err, f"check with a broken model list: {err}")
+
+# help and version
+rc, out, err = run("help")
+check(rc == 0 and all(c in out for c in ("check", "video", "analyze", "eval", "models", "Exit status")),
+      "help lists every command and the exit statuses")
+rc, out, err = run("--version")
+check(rc == 0 and out.startswith("facelive ") and "library" in out, f"--version: {out}")
+for cmd in ("check", "video", "analyze", "eval", "models"):
+    rc, out, err = run(cmd, "--help")
+    check(rc == 0 and out.startswith(f"usage: facelive {cmd}") and "Exit status" in out, f"{cmd} --help")
+# Models are found without --models through $FACELIVE_MODELS, from any folder.
+p = subprocess.run([EXE, "check", T1], capture_output=True, text=True, cwd=TMP,
+                   env={**os.environ, "FACELIVE_MODELS": MODELS})
+check(p.returncode == 0 and "REAL" in p.stdout, f"FACELIVE_MODELS finds the models: {p.stderr}")
+p = subprocess.run([EXE, "check", T1], capture_output=True, text=True, cwd=TMP,
+                   env={k: v for k, v in os.environ.items() if k != "FACELIVE_MODELS"})
+check(p.returncode == 1 and "FACELIVE_MODELS" in p.stderr and "./models" in p.stderr,
+      f"without models the error names every place looked at: {p.stderr}")
 
 # eval
 man = os.path.join(TMP, "m.tsv")

@@ -440,7 +440,7 @@ static void test_nms_inside(void)
         box[4 * big] = box[4 * big + 1] = 1.0f, box[4 * big + 2] = box[4 * big + 3] = logf(2.0f);
         cls[small] = obj[small] = big_first ? lo : hi;
         box[4 * small + 2] = box[4 * small + 3] = logf(2.0f);
-        size_t n = fl_yunet_decode(outs, 64, 64, 0.5f, 0.45f, 0.0f, scratch, faces, 4);
+        size_t n = fl__yunet_decode(outs, 64, 64, 0.5f, 0.45f, 0.0f, scratch, faces, 4);
         float w = n ? faces[0].x2 - faces[0].x1 : 0;
         CHECK(n == 1 && fabsf(w - (big_first ? 64.0f : 16.0f)) < 1e-4f,
               "the better of a face and the face %s it is one face: %zu faces, width %.1f",
@@ -448,7 +448,7 @@ static void test_nms_inside(void)
         /* a second small face beside the first, in the top-left corner (anchor (0,0), stride 8) */
         cls[0] = obj[0] = lo;
         box[2] = box[3] = logf(2.0f);
-        n = fl_yunet_decode(outs, 64, 64, 0.5f, 0.45f, 0.0f, scratch, faces, 4);
+        n = fl__yunet_decode(outs, 64, 64, 0.5f, 0.45f, 0.0f, scratch, faces, 4);
         CHECK(n == 2, "a face beside them is another face: %zu faces", n);
         cls[0] = obj[0] = 0;
     }

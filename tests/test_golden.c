@@ -37,7 +37,7 @@ static void check_yunet_decode(const json_t *entry, const float *outputs, const 
     for (size_t i = 0; i < FL_YUNET_OUTPUTS; i++)
         ptrs[i] = outputs + json_integer_value(json_object_get(json_array_get(outs_json, i), "offset_floats"));
     fl_yunet_face scratch[512], faces[8];
-    size_t n = fl_yunet_decode(ptrs, 128, 128, 0.5f, 0.45f, 0.0f, scratch, faces, 8);
+    size_t n = fl__yunet_decode(ptrs, 128, 128, 0.5f, 0.45f, 0.0f, scratch, faces, 8);
     const json_t *dets = json_object_get(entry, "decoded_detections_thr0.5_nms0.45");
     CHECK(dets && json_array_size(dets) == 1, "golden.json lists one YuNet detection");
     CHECK(n == 1, "YuNet golden decodes to %zu faces, expected 1", n);
@@ -117,7 +117,7 @@ static void run_golden(const char *dir, const char *name, const json_t *entry, f
         }
         if (s == FL_OK && backend == FL_BACKEND_XNNPACK) {
             int accelerated, in_c;
-            fl_model_ctx_node_split(ctx, &accelerated, &in_c);
+            fl__model_ctx_node_split(ctx, &accelerated, &in_c);
             CHECK(in_c == expected_c_nodes(model_file), "%s: %d nodes in C, expected %d", model_file, in_c,
                   expected_c_nodes(model_file));
             printf("  %s on XNNPACK: %d nodes in XNNPACK runtimes, %d in C\n", model_file, accelerated, in_c);

@@ -71,7 +71,7 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
             r.rank[i] = outs[i].rank;
             memcpy(r.dims[i], outs[i].dims, sizeof outs[i].dims);
         }
-        fl_model_ctx_node_split(ctx, &r.accelerated, &r.in_c);
+        fl__model_ctx_node_split(ctx, &r.accelerated, &r.in_c);
         fl_model_ctx_free(ctx);
     }
     fl_model_free(model);

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/draw.h"
+#include "cli/json_writer.h"
 #include "facelive/face.h"
 
 typedef struct analyze_args {
@@ -18,40 +20,81 @@ typedef struct analyze_args {
     char **images;
 } analyze_args;
 
+static void json_face(jw *w, const fl_face_box *f)
+{
+    jw_object(w, NULL);
+    jw_array(w, "box");
+    const float box[4] = {f->x, f->y, f->w, f->h};
+    for (int k = 0; k < 4; k++)
+        jw_num(w, NULL, box[k], 1);
+    jw_end(w);
+    jw_num(w, "score", f->score, 4);
+    jw_array(w, "landmarks5");
+    for (int k = 0; k < 10; k++)
+        jw_num(w, NULL, f->kps[k], 1);
+    jw_end(w);
+    jw_array(w, "antispoof_box");
+    const int rbox[4] = {f->rx, f->ry, f->rw, f->rh};
+    for (int k = 0; k < 4; k++)
+        jw_int(w, NULL, rbox[k]);
+    jw_end(w);
+    jw_end(w);
+}
+
+static void json_measures(jw *w, const fl_face_measures *m)
+{
+    static const char *const kp[FL_KP_COUNT] = {"eye_image_left", "eye_image_right", "nose_tip",
+                                                "mouth_image_left", "mouth_image_right", "upper_lip",
+                                                "lower_lip", "chin", "forehead"};
+    jw_bool(w, "mesh_valid", m->valid); /* the points are given either way; valid: the mesh is confident */
+    jw_num(w, "presence", m->presence, 4);
+    jw_num(w, "ear_image_left", m->ear_il, 4);
+    jw_num(w, "ear_image_right", m->ear_ir, 4);
+    jw_num(w, "mar", m->mar, 4);
+    jw_num(w, "yaw", m->yaw, 2);
+    jw_num(w, "pitch", m->pitch, 2);
+    jw_num(w, "roll", m->roll, 2);
+    jw_object(w, "keypoints");
+    for (int k = 0; k < FL_KP_COUNT; k++) {
+        jw_array(w, kp[k]);
+        jw_num(w, NULL, m->keypoints[k][0], 1);
+        jw_num(w, NULL, m->keypoints[k][1], 1);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
 static void print_json(const char *path, const fl_image *img, const fl_analysis *a)
 {
-    printf("{\"image\": \"%s\", \"width\": %d, \"height\": %d, \"faces\": [", path, img->width, img->height);
-    for (int i = 0; i < a->n_faces; i++) {
-        const fl_face_box *f = &a->faces[i];
-        printf("%s{\"box\": [%.1f, %.1f, %.1f, %.1f], \"score\": %.4f, \"landmarks5\": [", i ? ", " : "", f->x, f->y,
-               f->w, f->h, f->score);
-        for (int k = 0; k < 10; k++)
-            printf(k ? ", %.1f" : "%.1f", f->kps[k]);
-        printf("], \"antispoof_box\": [%d, %d, %d, %d]}", f->rx, f->ry, f->rw, f->rh);
+    jw w;
+    jw_init(&w, stdout);
+    jw_object(&w, NULL);
+    jw_str(&w, "image", path);
+    jw_int(&w, "width", img->width);
+    jw_int(&w, "height", img->height);
+    jw_array(&w, "faces");
+    for (int i = 0; i < a->n_faces; i++)
+        json_face(&w, &a->faces[i]);
+    jw_end(&w);
+    if (a->n_faces) {
+        json_measures(&w, &a->measures);
+        jw_num(&w, "sharpness", a->sharpness, 1);
+        jw_num(&w, "brightness", a->brightness, 1);
+        jw_num(&w, "clipped", a->clipped, 3);
+        jw_num(&w, "backlight_ratio", a->backlight_ratio, 3);
     }
-    printf("]");
-    const fl_face_measures *m = &a->measures;
-    if (a->n_faces) { /* the mesh's points and measures; mesh_valid says whether it is confident */
-        static const char *const kp[FL_KP_COUNT] = {"eye_image_left", "eye_image_right", "nose_tip",
-                                                    "mouth_image_left", "mouth_image_right", "upper_lip",
-                                                    "lower_lip", "chin", "forehead"};
-        printf(", \"mesh_valid\": %s", m->valid ? "true" : "false");
-        printf(", \"presence\": %.4f, \"ear_image_left\": %.4f, \"ear_image_right\": %.4f, \"mar\": %.4f, "
-               "\"yaw\": %.2f, \"pitch\": %.2f, \"roll\": %.2f, \"keypoints\": {",
-               m->presence, m->ear_il, m->ear_ir, m->mar, m->yaw, m->pitch, m->roll);
-        for (int k = 0; k < FL_KP_COUNT; k++)
-            printf("%s\"%s\": [%.1f, %.1f]", k ? ", " : "", kp[k], m->keypoints[k][0], m->keypoints[k][1]);
-        printf("}");
+    jw_bool(&w, "quality_ok", !a->n_reasons);
+    jw_array(&w, "reasons");
+    for (int i = 0; i < a->n_reasons; i++) {
+        jw_object(&w, NULL);
+        jw_str(&w, "reason", fl_quality_reason_name(a->reasons[i].reason));
+        jw_num(&w, "value", a->reasons[i].value, 4);
+        jw_num(&w, "threshold", a->reasons[i].threshold, 4);
+        jw_str(&w, "prompt", fl_quality_reason_prompt(a->reasons[i].reason));
+        jw_end(&w);
     }
-    if (a->n_faces)
-        printf(", \"sharpness\": %.1f, \"brightness\": %.1f, \"clipped\": %.3f, \"backlight_ratio\": %.3f",
-               a->sharpness, a->brightness, a->clipped, a->backlight_ratio);
-    printf(", \"quality_ok\": %s, \"reasons\": [", a->n_reasons ? "false" : "true");
-    for (int i = 0; i < a->n_reasons; i++)
-        printf("%s{\"reason\": \"%s\", \"value\": %.4g, \"threshold\": %.4g, \"prompt\": \"%s\"}", i ? ", " : "",
-               fl_quality_reason_name(a->reasons[i].reason), a->reasons[i].value, a->reasons[i].threshold,
-               fl_quality_reason_prompt(a->reasons[i].reason));
-    printf("]}\n");
+    jw_end(&w);
+    jw_end(&w);
 }
 
 static void print_text(const char *path, const fl_image *img, const fl_analysis *a)
@@ -111,31 +154,56 @@ static void draw(fl_image *img, const fl_analysis *a)
         fl_draw_text(img, 2 * s, (2 + 9 * i) * s, s, line[i], i >= n - (a->n_reasons ? a->n_reasons : 1) ? (a->n_reasons ? red : green) : white);
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: facelive analyze IMAGE... [--json] [--draw OUT.png|DIR] [--models DIR]\n"
+               "       [--detect-size N] [--score-threshold S]\n"
+               "\n"
+               "Faces, 468-point landmarks, head pose, eye and mouth measures and the quality reasons a\n"
+               "capture UI prompts with, for each JPEG or PNG image.\n"
+               "  --json             one JSON object per image (or per unreadable image)\n"
+               "  --draw OUT         an annotated PNG (with several images: a folder of them)\n"
+               "  --detect-size N    the detector's long side (default: the library's, %d)\n"
+               "  --score-threshold S  the detector's score threshold (default %.2f)\n"
+               "  --models DIR       the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+               "\n" FL_EXIT_STATUS_HELP,
+            fl_analyzer_options_default().detect_size, fl_analyzer_options_default().score_threshold);
+}
+
 static int parse(int argc, char **argv, analyze_args *a)
 {
-    *a = (analyze_args){"models", NULL, 0, 320, 0, 0.5f, NULL};
+    fl_analyzer_options d = fl_analyzer_options_default();
+    *a = (analyze_args){NULL, NULL, 0, d.detect_size, 0, d.score_threshold, NULL};
     a->images = calloc((size_t)argc, sizeof *a->images);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        const char *o = argv[i];
+        int bad = 0;
+        double v;
+        if (strcmp(o, "--json") == 0)
             a->json = 1;
-        else if (strcmp(argv[i], "--draw") == 0 && i + 1 < argc)
+        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
+            fprintf(stderr, "facelive analyze: %s needs a value (or is unknown; see --help)\n", o);
+            return FL_EXIT_USAGE;
+        } else if (strcmp(o, "--draw") == 0)
             a->draw = argv[++i];
-        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+        else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
-        else if (strcmp(argv[i], "--detect-size") == 0 && i + 1 < argc)
-            a->detect_size = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--score-threshold") == 0 && i + 1 < argc)
-            a->score_threshold = (float)atof(argv[++i]);
-        else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "facelive analyze: unknown option '%s'\n", argv[i]);
-            return 2;
+        else if (strcmp(o, "--detect-size") == 0)
+            bad = fl_parse_int("analyze", o, argv[++i], 32, 4096, &a->detect_size);
+        else if (strcmp(o, "--score-threshold") == 0) {
+            bad = fl_parse_float("analyze", o, argv[++i], 0.001, 1, &v);
+            a->score_threshold = (float)v;
+        } else if (o[0] == '-' && o[1] == '-') {
+            fprintf(stderr, "facelive analyze: unknown option '%s' (see --help)\n", o);
+            return FL_EXIT_USAGE;
         } else
             a->images[a->n_images++] = argv[i];
+        if (bad)
+            return FL_EXIT_USAGE;
     }
     if (!a->n_images) {
-        fprintf(stderr, "usage: facelive analyze IMAGE... [--json] [--draw OUT.png|DIR] [--models DIR] "
-                        "[--detect-size N] [--score-threshold S]\n");
-        return 2;
+        usage(stderr);
+        return FL_EXIT_USAGE;
     }
     return 0;
 }
@@ -153,8 +221,15 @@ static void draw_path(const analyze_args *a, const char *image, char *out, size_
 
 int fl_cmd_analyze(int argc, char **argv)
 {
+    if (fl_wants_help(argc, argv)) {
+        usage(stdout);
+        return FL_EXIT_OK;
+    }
     analyze_args a;
     int rc = parse(argc, argv, &a);
+    char models_buf[4096];
+    if (!rc && !(a.models = fl_find_models("analyze", a.models, models_buf, sizeof models_buf)))
+        rc = FL_EXIT_ERROR;
     if (rc) {
         free(a.images);
         return rc;
@@ -162,7 +237,7 @@ int fl_cmd_analyze(int argc, char **argv)
     if (a.draw && a.n_images > 1 && mkdir(a.draw, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "facelive analyze: cannot create folder '%s': %s\n", a.draw, strerror(errno));
         free(a.images);
-        return 1;
+        return FL_EXIT_ERROR;
     }
     fl_error err;
     fl_analyzer_options opt = fl_analyzer_options_default();
@@ -174,7 +249,7 @@ int fl_cmd_analyze(int argc, char **argv)
         fprintf(stderr, "facelive analyze: %s: %s\n", fl_status_name(err.status), err.detail);
         fl_analyzer_free(an);
         free(a.images);
-        return 1;
+        return FL_EXIT_ERROR;
     }
     int failures = 0;
     for (int i = 0; i < a.n_images; i++) {
@@ -182,8 +257,15 @@ int fl_cmd_analyze(int argc, char **argv)
         fl_analysis res;
         fl_analyzer_ctx_reset(ctx); /* separate images: no motion between them */
         if (fl_image_load(a.images[i], NULL, &img, &err) || fl_analyze(ctx, &img, &res, &err)) {
-            if (a.json)
-                printf("{\"image\": \"%s\", \"error\": \"%s\"}\n", a.images[i], fl_status_name(err.status));
+            if (a.json) {
+                jw w;
+                jw_init(&w, stdout);
+                jw_object(&w, NULL);
+                jw_str(&w, "image", a.images[i]);
+                jw_str(&w, "error", fl_status_name(err.status));
+                jw_str(&w, "detail", err.detail);
+                jw_end(&w);
+            }
             fprintf(stderr, "facelive analyze: %s: %s\n", fl_status_name(err.status), err.detail);
             failures++;
             continue;
@@ -206,5 +288,5 @@ int fl_cmd_analyze(int argc, char **argv)
     fl_analyzer_ctx_free(ctx);
     fl_analyzer_free(an);
     free(a.images);
-    return failures ? 1 : 0;
+    return failures ? FL_EXIT_ERROR : FL_EXIT_OK;
 }

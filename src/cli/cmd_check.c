@@ -1,41 +1,97 @@
 /* `facelive check IMAGE... [--frames] [--json] [--models DIR] [--model-list FILE]
- * [--threshold T] [--detect-size N]`: the silent liveness verdict of each image, or with --frames of all images as
- * one attempt. */
+ * [--threshold T] [--detect-size N]`: the silent liveness verdict of each image, or with --frames of
+ * all images as one attempt. The operating point is the library's default unless an option
+ * changes it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_writer.h"
 #include "facelive/liveness.h"
 
-static void print_verdict(const char *label, const fl_verdict *v, const fl_silent *sl, int json)
+static void usage(FILE *f)
 {
-    if (json) {
-        printf("{\"input\": \"%s\", \"decision\": \"%s\", \"score\": %.4f, \"threshold\": %.3f, \"spoof_below\": %.3f, "
-               "\"frames\": [", label, fl_decision_name(v->decision), v->score, v->threshold, v->spoof_below);
-        for (int i = 0; i < v->n_frames; i++) {
-            const fl_frame_score *f = &v->frames[i];
-            printf("%s{\"index\": %d, \"used\": %s, \"score\": %.4f, \"score_all\": %.4f, \"models\": [", i ? ", " : "",
-                   f->index, f->used ? "true" : "false", f->score, f->score_all);
-            for (int k = 0; k < f->n_models; k++)
-                printf("%s{\"scale\": %.2f, \"scale_used\": %.3f, \"p_real\": %.4f, \"degraded\": %s, "
-                       "\"crop\": [%d, %d, %d, %d]}", k ? ", " : "", fl_silent_model_scale(sl, k), f->models[k].scale,
-                       f->models[k].p_real, f->models[k].degraded ? "true" : "false", f->models[k].crop[0],
-                       f->models[k].crop[1], f->models[k].crop[2], f->models[k].crop[3]);
-            printf("], \"reasons\": [");
-            for (int k = 0; k < f->n_reasons; k++)
-                printf("%s\"%s\"", k ? ", " : "", fl_quality_reason_name(f->reasons[k].reason));
-            printf("]}");
+    fprintf(f,
+            "usage: facelive check IMAGE... [--frames] [--json] [--models DIR] [--model-list FILE]\n"
+            "       [--threshold T] [--detect-size N]\n"
+            "\n"
+            "The silent liveness verdict of each JPEG or PNG image: real, spoof or uncertain.\n"
+            "  --frames          judge the images (1 to %d) as the frames of one attempt\n"
+            "  --json            one JSON object per verdict (or per unreadable image)\n"
+            "  --model-list FILE the anti-spoof models to use (default: config/antispoof_models.tsv's)\n"
+            "  --threshold T     real at or above T (default: the library's, %.2f)\n"
+            "  --detect-size N   the detector's long side (default: the library's, %d; 640 reproduces\n"
+            "                    the reference pipeline's scores)\n"
+            "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+            "\n" FL_EXIT_STATUS_HELP,
+            FL_SILENT_MAX_FRAMES, fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
+}
+
+static void json_verdict(const char *label, const fl_verdict *v, const fl_silent *sl)
+{
+    jw w;
+    jw_init(&w, stdout);
+    jw_object(&w, NULL);
+    jw_str(&w, "input", label);
+    jw_str(&w, "decision", fl_decision_name(v->decision));
+    if (v->n_used) /* no score without a judged frame: 0 would read as a confident spoof */
+        jw_num(&w, "score", v->score, 4);
+    jw_num(&w, "threshold", v->threshold, 3);
+    jw_num(&w, "spoof_below", v->spoof_below, 3);
+    jw_array(&w, "frames");
+    for (int i = 0; i < v->n_frames; i++) {
+        const fl_frame_score *f = &v->frames[i];
+        jw_object(&w, NULL);
+        jw_int(&w, "index", f->index);
+        jw_bool(&w, "used", f->used);
+        if (f->used) {
+            jw_num(&w, "score", f->score, 4);
+            jw_num(&w, "score_all", f->score_all, 4);
         }
-        printf("], \"reasons\": [");
-        for (int k = 0; k < v->n_reasons; k++)
-            printf("%s{\"reason\": \"%s\", \"value\": %.4g, \"threshold\": %.4g}", k ? ", " : "",
-                   fl_quality_reason_name(v->reasons[k].reason), v->reasons[k].value, v->reasons[k].threshold);
-        printf("]}\n");
-        return;
+        jw_array(&w, "models");
+        for (int k = 0; f->used && k < f->n_models; k++) {
+            jw_object(&w, NULL);
+            jw_num(&w, "scale", fl_silent_model_scale(sl, k), 2);
+            jw_num(&w, "scale_used", f->models[k].scale, 3);
+            jw_num(&w, "p_real", f->models[k].p_real, 4);
+            jw_bool(&w, "degraded", f->models[k].degraded);
+            jw_array(&w, "crop");
+            for (int c = 0; c < 4; c++)
+                jw_int(&w, NULL, f->models[k].crop[c]);
+            jw_end(&w);
+            jw_end(&w);
+        }
+        jw_end(&w);
+        jw_array(&w, "reasons");
+        for (int k = 0; k < f->n_reasons; k++)
+            jw_str(&w, NULL, fl_quality_reason_name(f->reasons[k].reason));
+        jw_end(&w);
+        jw_end(&w);
     }
-    printf("%s: %s (score %.4f; real at >= %.2f, spoof below %.2f; %d of %d frames used)\n", label,
-           fl_decision_name(v->decision), v->score, v->threshold, v->spoof_below, v->n_used, v->n_frames);
+    jw_end(&w);
+    jw_array(&w, "reasons");
+    for (int k = 0; k < v->n_reasons; k++) {
+        jw_object(&w, NULL);
+        jw_str(&w, "reason", fl_quality_reason_name(v->reasons[k].reason));
+        jw_num(&w, "value", v->reasons[k].value, 4);
+        jw_num(&w, "threshold", v->reasons[k].threshold, 4);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    jw_end(&w);
+}
+
+static void text_verdict(const char *label, const fl_verdict *v, const fl_silent *sl)
+{
+    if (v->n_used)
+        printf("%s: %s (score %.4f; real at >= %.2f, spoof below %.2f; %d of %d frames used)\n", label,
+               v->decision == FL_DECISION_REAL ? "REAL" : v->decision == FL_DECISION_SPOOF ? "SPOOF" : "UNCERTAIN",
+               v->score, v->threshold, v->spoof_below, v->n_used, v->n_frames);
+    else
+        printf("%s: UNCERTAIN (no frame could be judged: %s)\n", label,
+               v->n_reasons ? fl_quality_reason_prompt(v->reasons[0].reason) : "no usable face");
     for (int i = 0; i < v->n_frames; i++) {
         const fl_frame_score *f = &v->frames[i];
         if (f->used) {
@@ -52,98 +108,178 @@ static void print_verdict(const char *label, const fl_verdict *v, const fl_silen
     }
 }
 
-int fl_cmd_check(int argc, char **argv)
+static void print_verdict(const char *label, const fl_verdict *v, const fl_silent *sl, int json)
 {
-    const char *models = "models", *list = NULL;
-    int json = 0, as_frames = 0, n = 0, detect_size = 640;
-    fl_silent_options opt = fl_silent_options_default();
-    char **images = calloc((size_t)argc, sizeof *images);
+    if (json)
+        json_verdict(label, v, sl);
+    else
+        text_verdict(label, v, sl);
+}
+
+/* An input that could not be judged: on stderr always, and as a JSON line with --json. */
+static void print_input_error(const char *input, const fl_error *err, int json)
+{
+    fprintf(stderr, "facelive check: %s: %s\n", fl_status_name(err->status), err->detail);
+    if (!json)
+        return;
+    jw w;
+    jw_init(&w, stdout);
+    jw_object(&w, NULL);
+    jw_str(&w, "input", input);
+    jw_str(&w, "error", fl_status_name(err->status));
+    jw_str(&w, "detail", err->detail);
+    jw_end(&w);
+}
+
+typedef struct check_args {
+    const char *models, *list;
+    int json, as_frames, n, detect_size;
+    double threshold;
+    char **images;
+} check_args;
+
+static int parse(int argc, char **argv, check_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->threshold = -1;
+    a->images = calloc((size_t)argc, sizeof *a->images);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--frames") == 0)
-            as_frames = 1;
-        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
-            models = argv[++i];
-        else if (strcmp(argv[i], "--model-list") == 0 && i + 1 < argc)
-            list = argv[++i];
-        else if (strcmp(argv[i], "--detect-size") == 0 && i + 1 < argc)
-            detect_size = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc)
-            opt.threshold = (float)atof(argv[++i]);
-        else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            fprintf(stderr, "facelive check: unknown option '%s'\n", argv[i]);
-            free(images);
-            return 2;
+        const char *o = argv[i];
+        int bad = 0;
+        if (strcmp(o, "--json") == 0)
+            a->json = 1;
+        else if (strcmp(o, "--frames") == 0)
+            a->as_frames = 1;
+        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
+            fprintf(stderr, "facelive check: %s needs a value (or is unknown; see --help)\n", o);
+            return FL_EXIT_USAGE;
+        } else if (strcmp(o, "--models") == 0)
+            a->models = argv[++i];
+        else if (strcmp(o, "--model-list") == 0)
+            a->list = argv[++i];
+        else if (strcmp(o, "--detect-size") == 0)
+            bad = fl_parse_int("check", o, argv[++i], 32, 4096, &a->detect_size);
+        else if (strcmp(o, "--threshold") == 0)
+            bad = fl_parse_float("check", o, argv[++i], 0.001, 1, &a->threshold);
+        else if (o[0] == '-' && o[1] == '-') {
+            fprintf(stderr, "facelive check: unknown option '%s' (see --help)\n", o);
+            return FL_EXIT_USAGE;
         } else
-            images[n++] = argv[i];
+            a->images[a->n++] = argv[i];
+        if (bad)
+            return FL_EXIT_USAGE;
     }
-    if (!n || (as_frames && n > FL_SILENT_MAX_FRAMES)) {
-        fprintf(stderr, "usage: facelive check IMAGE... [--frames] [--json] [--models DIR] [--model-list FILE] "
-                        "[--threshold T] [--detect-size N]\n(--frames: 1 to %d images judged as one attempt)\n", FL_SILENT_MAX_FRAMES);
-        free(images);
-        return 2;
+    if (!a->n) {
+        usage(stderr);
+        return FL_EXIT_USAGE;
     }
-    if (opt.spoof_below > opt.threshold)
-        opt.spoof_below = opt.threshold;
-    fl_error err;
-    fl_analyzer *an = NULL;
-    fl_silent *sl = NULL;
-    fl_silent_ctx *ctx = NULL;
+    if (a->as_frames && a->n > FL_SILENT_MAX_FRAMES) {
+        fprintf(stderr, "facelive check: --frames takes 1 to %d images, not %d\n", FL_SILENT_MAX_FRAMES, a->n);
+        return FL_EXIT_USAGE;
+    }
+    return 0;
+}
+
+typedef struct engines {
+    fl_analyzer *an;
+    fl_silent *sl;
+    fl_silent_ctx *ctx;
+} engines;
+
+static fl_status engines_create(const check_args *a, const char *models, engines *e, fl_error *err)
+{
+    fl_silent_options so = fl_silent_options_default();
+    if (a->threshold > 0) {
+        so.threshold = (float)a->threshold;
+        so.spoof_below = so.spoof_below < so.threshold ? so.spoof_below : so.threshold;
+    }
     fl_analyzer_options ao = fl_analyzer_options_default();
-    /* 640: the box precision the anti-spoof models need (docs/liveness.md) */
-    ao.detect_size = detect_size;
-    if (fl_analyzer_create(models, &ao, &an, &err) || fl_silent_create(models, list, &opt, &sl, &err) ||
-        fl_silent_ctx_create(sl, an, &ctx, &err)) {
-        fprintf(stderr, "facelive check: %s: %s\n", fl_status_name(err.status), err.detail);
-        fl_silent_free(sl);
-        fl_analyzer_free(an);
-        free(images);
-        return 1;
-    }
-    int failures = 0;
-    fl_image *imgs = calloc((size_t)n, sizeof *imgs);
-    const fl_image **ptrs = calloc((size_t)n, sizeof *ptrs);
-    int loaded = 0;
-    for (int i = 0; i < n; i++) {
-        if (fl_image_load(images[i], NULL, &imgs[loaded], &err)) {
-            if (json)
-                printf("{\"input\": \"%s\", \"error\": \"%s\", \"detail\": \"image could not be read\"}\n", images[i],
-                       fl_status_name(err.status));
-            fprintf(stderr, "facelive check: %s: %s\n", fl_status_name(err.status), err.detail);
-            failures++;
+    if (a->detect_size)
+        ao.detect_size = a->detect_size;
+    fl_status s = fl_analyzer_create(models, &ao, &e->an, err);
+    if (!s)
+        s = fl_silent_create(models, a->list, &so, &e->sl, err);
+    if (!s)
+        s = fl_silent_ctx_create(e->sl, e->an, &e->ctx, err);
+    return s;
+}
+
+static void engines_free(engines *e)
+{
+    fl_silent_ctx_free(e->ctx);
+    fl_silent_free(e->sl);
+    fl_analyzer_free(e->an);
+}
+
+/* Judges the images one by one, or all together as one attempt; returns the exit status. */
+static int judge(const check_args *a, const engines *e)
+{
+    fl_error err;
+    fl_image *imgs = calloc((size_t)a->n, sizeof *imgs);
+    const fl_image **ptrs = calloc((size_t)a->n, sizeof *ptrs);
+    int loaded = 0, rc = FL_EXIT_OK;
+    fl_verdict v;
+    for (int i = 0; i < a->n; i++) {
+        if (fl_image_load(a->images[i], NULL, &imgs[loaded], &err)) {
+            print_input_error(a->images[i], &err, a->json);
+            rc = fl_exit_worst(rc, FL_EXIT_ERROR);
             continue;
         }
         ptrs[loaded] = &imgs[loaded];
-        if (!as_frames) {
-            fl_verdict v;
-            if (fl_silent_check(ctx, &ptrs[loaded], 1, &v, &err)) {
-                fprintf(stderr, "facelive check: %s: %s\n", images[i], err.detail);
-                failures++;
-            } else {
-                print_verdict(images[i], &v, sl, json);
-            }
-            fl_image_free(&imgs[loaded]);
+        if (a->as_frames) {
+            loaded++;
             continue;
         }
-        loaded++;
-    }
-    if (as_frames && loaded) {
-        fl_verdict v;
-        if (fl_silent_check(ctx, ptrs, loaded, &v, &err)) {
-            fprintf(stderr, "facelive check: %s\n", err.detail);
-            failures++;
+        if (fl_silent_check(e->ctx, &ptrs[loaded], 1, &v, &err)) {
+            print_input_error(a->images[i], &err, a->json);
+            rc = fl_exit_worst(rc, FL_EXIT_ERROR);
         } else {
-            print_verdict("attempt", &v, sl, json);
+            print_verdict(a->images[i], &v, e->sl, a->json);
+            rc = fl_exit_worst(rc, fl_exit_of_decision(v.decision));
+        }
+        fl_image_free(&imgs[loaded]);
+    }
+    if (a->as_frames && loaded) {
+        if (fl_silent_check(e->ctx, ptrs, loaded, &v, &err)) {
+            print_input_error("attempt", &err, a->json);
+            rc = fl_exit_worst(rc, FL_EXIT_ERROR);
+        } else {
+            print_verdict("attempt", &v, e->sl, a->json);
+            rc = fl_exit_worst(rc, fl_exit_of_decision(v.decision));
         }
     }
     for (int i = 0; i < loaded; i++)
         fl_image_free(&imgs[i]);
     free(imgs);
     free(ptrs);
-    free(images);
-    fl_silent_ctx_free(ctx);
-    fl_silent_free(sl);
-    fl_analyzer_free(an);
-    return failures ? 1 : 0;
+    return rc;
+}
+
+int fl_cmd_check(int argc, char **argv)
+{
+    if (fl_wants_help(argc, argv)) {
+        usage(stdout);
+        return FL_EXIT_OK;
+    }
+    check_args a;
+    int rc = parse(argc, argv, &a);
+    char models_buf[4096];
+    const char *models = rc ? NULL : fl_find_models("check", a.models, models_buf, sizeof models_buf);
+    if (!rc && !models)
+        rc = FL_EXIT_ERROR;
+    if (rc) {
+        free(a.images);
+        return rc;
+    }
+    fl_error err;
+    engines e = {0};
+    if (engines_create(&a, models, &e, &err)) {
+        fprintf(stderr, "facelive check: %s: %s\n", fl_status_name(err.status), err.detail);
+        rc = FL_EXIT_ERROR;
+    } else {
+        rc = judge(&a, &e);
+    }
+    engines_free(&e);
+    free(a.images);
+    return rc;
 }

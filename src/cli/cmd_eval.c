@@ -1,7 +1,7 @@
 /*
- * `facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T] [--calibrate --target-apcer X]
- *  [--models DIR] [--detect-size N]`: the silent check on every real/spoof row of a manifest,
- * and every error rate of ../shared/docs/METRICS.md, a DET plot (SVG) and a JSON report.
+ * `facelive eval MANIFEST.tsv [options]` (see usage()): the silent check on every real/spoof row
+ * of a manifest, and every error rate of ../shared/docs/METRICS.md, a DET plot (SVG) and a JSON
+ * report; optionally the same rates at a second detection size, in the same report.
  *
  * The manifest is tab-separated with a header naming at least relative_path, label
  * (real | spoof; other labels are skipped) and attack_type (the species); an optional split
@@ -17,20 +17,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/eval_metrics.h"
+#include "cli/json_writer.h"
 #include "facelive/liveness.h"
 
 typedef struct row {
     char *path, *species_name;
     int bona_fide, species, dev; /* dev: 1 dev split, 0 test */
-    fl_eval_sample sample;
+    fl_eval_sample sample, compared; /* at the detection size asked, and at --compare-detect-size */
     int error; /* the image could not be read: excluded from every rate, listed */
 } row;
 
 typedef struct eval_args {
     const char *manifest, *out, *models;
-    int json, calibrate, detect_size, threshold_given;
+    int json, calibrate, detect_size, compare_size, threshold_given;
     double threshold, target_apcer;
 } eval_args;
 
@@ -177,34 +179,54 @@ static void progress(int done, int total)
         fprintf(stderr, "\n");
 }
 
-static void json_rate(FILE *o, const char *key, const fl_rate *r)
+static void json_rate(jw *w, const char *key, const fl_rate *r)
 {
-    fprintf(o, "\"%s\": {\"rate\": %.6g, \"errors\": %d, \"n\": %d, \"ci95\": [%.4f, %.4f]}", key, r->rate, r->errors,
-            r->total, r->lo, r->hi);
+    jw_object(w, key);
+    jw_num(w, "rate", r->rate, 6);
+    jw_int(w, "errors", r->errors);
+    jw_int(w, "n", r->total);
+    jw_array(w, "ci95");
+    jw_num(w, NULL, r->lo, 4);
+    jw_num(w, NULL, r->hi, 4);
+    jw_end(w);
+    jw_end(w);
 }
 
-static void json_metrics(FILE *o, const fl_eval_metrics *m, char species[][64])
+static void json_metrics(jw *w, const char *key, const fl_eval_metrics *m, char species[][64])
 {
-    fprintf(o, "{\"threshold\": %.6g, \"n_bona_fide\": %d, \"n_attack\": %d, \"failures_to_acquire\": "
-               "{\"bona_fide\": %d, \"attack\": %d}, \"apcer_by_species\": {",
-            m->threshold, m->n_bona_fide, m->n_attack, m->fta_bona_fide, m->fta_attack);
-    for (int k = 0; k < m->n_species; k++) {
-        fprintf(o, k ? ", " : "");
-        json_rate(o, species[k], &m->apcer_species[k]);
-    }
-    fprintf(o, "}, ");
-    json_rate(o, "apcer_max", &m->apcer_max);
-    fprintf(o, ", \"apcer_mean\": %.6g, ", m->apcer_mean);
-    json_rate(o, "bpcer", &m->bpcer);
-    fprintf(o, ", ");
-    json_rate(o, "far", &m->far);
-    fprintf(o, ", ");
-    json_rate(o, "frr", &m->bpcer);
-    fprintf(o, ", \"hter\": %.6g, \"acer\": %.6g, \"eer\": %.6g, \"eer_threshold\": %.6g, \"bpcer20\": %.6g, "
-               "\"bpcer20_threshold\": %.6g, \"bpcer100\": %.6g, \"bpcer100_threshold\": %.6g, "
-               "\"apcer_at_bpcer1\": %.6g, \"apcer_at_bpcer5\": %.6g}",
-            m->hter, m->acer, m->eer, m->eer_threshold, m->bpcer20, m->bpcer20_threshold, m->bpcer100,
-            m->bpcer100_threshold, m->apcer_at_bpcer1, m->apcer_at_bpcer5);
+    jw_object(w, key);
+    jw_num(w, "threshold", m->threshold, 6);
+    jw_int(w, "n_bona_fide", m->n_bona_fide);
+    jw_int(w, "n_attack", m->n_attack);
+    jw_object(w, "failures_to_acquire");
+    jw_int(w, "bona_fide", m->fta_bona_fide);
+    jw_int(w, "attack", m->fta_attack);
+    jw_end(w);
+    jw_object(w, "apcer_by_species");
+    for (int k = 0; k < m->n_species; k++)
+        json_rate(w, species[k], &m->apcer_species[k]);
+    jw_end(w);
+    json_rate(w, "apcer_max", &m->apcer_max);
+    jw_num(w, "apcer_mean", m->apcer_mean, 6);
+    json_rate(w, "bpcer", &m->bpcer);
+    json_rate(w, "far", &m->far);
+    json_rate(w, "frr", &m->bpcer);
+    const struct {
+        const char *key;
+        double v;
+    } f[] = {{"hter", m->hter},
+             {"acer", m->acer},
+             {"eer", m->eer},
+             {"eer_threshold", m->eer_threshold},
+             {"bpcer20", m->bpcer20},
+             {"bpcer20_threshold", m->bpcer20_threshold},
+             {"bpcer100", m->bpcer100},
+             {"bpcer100_threshold", m->bpcer100_threshold},
+             {"apcer_at_bpcer1", m->apcer_at_bpcer1},
+             {"apcer_at_bpcer5", m->apcer_at_bpcer5}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        jw_num(w, f[i].key, f[i].v, 6);
+    jw_end(w);
 }
 
 /* A DET plot: FRR (BPCER) against FAR over all thresholds, with the operating point and EER. */
@@ -290,48 +312,82 @@ static void print_text(const fl_eval_metrics *m, char species[][64], const char 
            m->bpcer100 * 100, m->bpcer100_threshold, m->apcer_at_bpcer1 * 100, m->apcer_at_bpcer5 * 100);
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T]\n"
+            "       [--calibrate --target-apcer X] [--detect-size N] [--compare-detect-size N] [--models DIR]\n"
+            "\n"
+            "The silent check on every real/spoof row of a tab-separated manifest (relative_path, label,\n"
+            "attack_type; optional split dev|test), and the error rates of ISO 30107-3: APCER per species,\n"
+            "BPCER, FAR/FRR/HTER, EER, BPCER20/100 with 95%% intervals; DIR/report.json and DIR/det.svg.\n"
+            "  --out DIR                 where the report and plot go (default eval_report)\n"
+            "  --threshold T             the operating threshold (default %.2f)\n"
+            "  --calibrate               choose the threshold on the dev split for APCER <= --target-apcer\n"
+            "                            (default 0.01) and report the test split\n"
+            "  --detect-size N           the detector's long side (default: the library's, %d)\n"
+            "  --compare-detect-size N   also score every row at this size; both in one report\n"
+            "  --models DIR              the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+            "\n" FL_EXIT_STATUS_HELP,
+            fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
+}
+
 static int parse(int argc, char **argv, eval_args *a)
 {
-    *a = (eval_args){NULL, "eval_report", "models", 0, 0, 640, 0, 0.90, 0.01};
+    *a = (eval_args){NULL, "eval_report", NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
+                     fl_silent_options_default().threshold, 0.01};
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        const char *o = argv[i];
+        int bad = 0;
+        if (strcmp(o, "--json") == 0)
             a->json = 1;
-        else if (strcmp(argv[i], "--calibrate") == 0)
+        else if (strcmp(o, "--calibrate") == 0)
             a->calibrate = 1;
-        else if (strcmp(argv[i], "--target-apcer") == 0 && i + 1 < argc)
-            a->target_apcer = atof(argv[++i]);
-        else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc)
-            a->threshold = atof(argv[++i]), a->threshold_given = 1;
-        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
+            fprintf(stderr, "facelive eval: %s needs a value (or is unknown; see --help)\n", o);
+            return FL_EXIT_USAGE;
+        } else if (strcmp(o, "--target-apcer") == 0)
+            bad = fl_parse_float("eval", o, argv[++i], 0, 1, &a->target_apcer);
+        else if (strcmp(o, "--threshold") == 0) {
+            bad = fl_parse_float("eval", o, argv[++i], 0, 1, &a->threshold);
+            a->threshold_given = 1;
+        } else if (strcmp(o, "--out") == 0)
             a->out = argv[++i];
-        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+        else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
-        else if (strcmp(argv[i], "--detect-size") == 0 && i + 1 < argc)
-            a->detect_size = atoi(argv[++i]);
-        else if (argv[i][0] == '-' && argv[i][1] == '-')
-            return fprintf(stderr, "facelive eval: unknown option '%s'\n", argv[i]), 2;
-        else if (!a->manifest)
-            a->manifest = argv[i];
-        else
-            return fprintf(stderr, "facelive eval: one manifest only\n"), 2;
+        else if (strcmp(o, "--detect-size") == 0)
+            bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->detect_size);
+        else if (strcmp(o, "--compare-detect-size") == 0)
+            bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->compare_size);
+        else if (o[0] == '-' && o[1] == '-') {
+            fprintf(stderr, "facelive eval: unknown option '%s' (see --help)\n", o);
+            return FL_EXIT_USAGE;
+        } else if (!a->manifest)
+            a->manifest = o;
+        else {
+            fprintf(stderr, "facelive eval: one manifest only\n");
+            return FL_EXIT_USAGE;
+        }
+        if (bad)
+            return FL_EXIT_USAGE;
     }
-    if (!a->manifest || !(a->target_apcer >= 0 && a->target_apcer <= 1) || !(a->threshold >= 0 && a->threshold <= 1)) {
-        fprintf(stderr, "usage: facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T] [--calibrate "
-                        "--target-apcer X] [--models DIR] [--detect-size N]\n");
-        return 2;
+    if (!a->manifest) {
+        usage(stderr);
+        return FL_EXIT_USAGE;
     }
     return 0;
 }
 
-/* Scores every row (images that cannot be read are marked, not scored). */
-static int score_rows(const eval_args *a, row *rows, int n)
+/* Scores every row at one detection size into rows[i].sample, or .compared (images that cannot be
+ * read are marked, not scored). */
+static int score_rows(const eval_args *a, row *rows, int n, int detect_size, int compared)
 {
     fl_error err;
     fl_analyzer *an = NULL;
     fl_silent *sl = NULL;
     fl_silent_ctx *ctx = NULL;
     fl_analyzer_options ao = fl_analyzer_options_default();
-    ao.detect_size = a->detect_size;
+    ao.detect_size = detect_size;
     if (fl_analyzer_create(a->models, &ao, &an, &err) || fl_silent_create(a->models, NULL, NULL, &sl, &err) ||
         fl_silent_ctx_create(sl, an, &ctx, &err)) {
         fprintf(stderr, "facelive eval: %s: %s\n", fl_status_name(err.status), err.detail);
@@ -361,8 +417,10 @@ static int score_rows(const eval_args *a, row *rows, int n)
                 fprintf(stderr, "facelive eval: %s: %s\n", rows[i].path, err.detail);
                 rows[i].error = 1;
             } else {
-                rows[i].sample.acquired = v.n_used > 0;
-                rows[i].sample.score = v.score;
+                fl_eval_sample *smp = compared ? &rows[i].compared : &rows[i].sample;
+                *smp = rows[i].sample; /* the species and label */
+                smp->acquired = v.n_used > 0;
+                smp->score = v.score;
             }
             fl_image_free(&img);
         }
@@ -375,109 +433,173 @@ static int score_rows(const eval_args *a, row *rows, int n)
 }
 
 /* Samples of one split (-1: all) that were read; returns the count. */
-static size_t select_samples(const row *rows, int n, int split, fl_eval_sample *out)
+static size_t select_samples(const row *rows, int n, int split, int compared, fl_eval_sample *out)
 {
     size_t k = 0;
     for (int i = 0; i < n; i++)
         if (!rows[i].error && (split < 0 || rows[i].dev == split))
-            out[k++] = rows[i].sample;
+            out[k++] = compared ? rows[i].compared : rows[i].sample;
     return k;
+}
+
+typedef struct eval_result {
+    fl_eval_metrics all, dev, test, compared;
+    double threshold;
+    int skipped, errors;
+} eval_result;
+
+static void write_report(FILE *f, const eval_args *a, const eval_result *r, const row *rows, int n,
+                         char species[][64], int with_scores)
+{
+    jw w;
+    jw_init(&w, f);
+    jw_object(&w, NULL);
+    jw_str(&w, "manifest", a->manifest);
+    jw_int(&w, "detect_size", a->detect_size);
+    jw_int(&w, "rows_skipped", r->skipped);
+    jw_int(&w, "unreadable", r->errors);
+    if (a->calibrate) {
+        jw_object(&w, "calibration");
+        jw_num(&w, "target_apcer", a->target_apcer, 6);
+        jw_str(&w, "split", "dev/test");
+        jw_num(&w, "threshold", r->threshold, 6);
+        json_metrics(&w, "dev", &r->dev, species);
+        json_metrics(&w, "test", &r->test, species);
+        jw_end(&w);
+    }
+    json_metrics(&w, "all", &r->all, species);
+    if (a->compare_size) {
+        jw_object(&w, "compare");
+        jw_int(&w, "detect_size", a->compare_size);
+        json_metrics(&w, "all", &r->compared, species);
+        jw_end(&w);
+    }
+    /* the keys of the whole set at the top level too, for scripts */
+    const fl_eval_metrics *m = &r->all;
+    jw_int(&w, "n_bona_fide", m->n_bona_fide);
+    jw_int(&w, "n_attack", m->n_attack);
+    jw_num(&w, "threshold", m->threshold, 6);
+    const struct {
+        const char *key;
+        double v;
+    } top[] = {{"apcer_max", m->apcer_max.rate}, {"bpcer", m->bpcer.rate}, {"far", m->far.rate},
+               {"frr", m->bpcer.rate},           {"hter", m->hter},        {"eer", m->eer},
+               {"bpcer20", m->bpcer20},          {"bpcer100", m->bpcer100}};
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        jw_num(&w, top[i].key, top[i].v, 6);
+    jw_int(&w, "failures_to_acquire", m->fta_bona_fide + m->fta_attack);
+    jw_object(&w, "apcer_by_species");
+    for (int k = 0; k < m->n_species; k++)
+        jw_num(&w, species[k], m->apcer_species[k].rate, 6);
+    jw_end(&w);
+    if (with_scores) {
+        jw_array(&w, "scores");
+        for (int i = 0; i < n; i++) {
+            jw_object(&w, NULL);
+            jw_str(&w, "path", rows[i].path);
+            jw_str(&w, "species", rows[i].species_name);
+            jw_str(&w, "split", rows[i].dev ? "dev" : "test");
+            jw_bool(&w, "acquired", rows[i].sample.acquired);
+            jw_num(&w, "score", rows[i].sample.score, 6);
+            if (a->compare_size) {
+                jw_bool(&w, "compared_acquired", rows[i].compared.acquired);
+                jw_num(&w, "compared_score", rows[i].compared.score, 6);
+            }
+            if (rows[i].error)
+                jw_bool(&w, "unreadable", 1);
+            jw_end(&w);
+        }
+        jw_end(&w);
+    }
+    jw_end(&w);
 }
 
 int fl_cmd_eval(int argc, char **argv)
 {
+    if (fl_wants_help(argc, argv)) {
+        usage(stdout);
+        return FL_EXIT_OK;
+    }
     eval_args a;
     int rc = parse(argc, argv, &a);
     if (rc)
         return rc;
+    char models_buf[4096];
+    if (!(a.models = fl_find_models("eval", a.models, models_buf, sizeof models_buf)))
+        return FL_EXIT_ERROR;
     row *rows = NULL;
     char species[FL_EVAL_MAX_SPECIES][64];
-    int n_species = 0, skipped = 0;
-    int n = read_manifest(a.manifest, &rows, species, &n_species, &skipped);
+    int n_species = 0;
+    eval_result r = {0};
+    int n = read_manifest(a.manifest, &rows, species, &n_species, &r.skipped);
     if (n < 0)
-        return 1;
+        return FL_EXIT_ERROR;
     if (n == 0) {
         fprintf(stderr, "facelive eval: %s has no real or spoof rows\n", a.manifest);
         free(rows);
-        return 1;
+        return FL_EXIT_ERROR;
     }
-    if (score_rows(&a, rows, n)) {
+    if (score_rows(&a, rows, n, a.detect_size, 0) ||
+        (a.compare_size && score_rows(&a, rows, n, a.compare_size, 1))) {
         free(rows);
-        return 1;
+        return FL_EXIT_ERROR;
     }
     fl_eval_sample *all = malloc((size_t)n * sizeof *all), *dev = malloc((size_t)n * sizeof *dev);
-    size_t n_all = select_samples(rows, n, -1, all);
-    double t = a.threshold;
-    fl_eval_metrics m, m_dev = {0}, m_test = {0};
-    size_t n_dev = 0, n_test = 0;
+    size_t n_all = select_samples(rows, n, -1, 0, all);
+    r.threshold = a.threshold;
     if (a.calibrate) {
-        n_dev = select_samples(rows, n, 1, dev);
-        t = fl_eval_threshold_for_apcer(dev, n_dev, n_species, a.target_apcer);
-        fl_eval_compute(dev, n_dev, n_species, t, &m_dev);
-        n_test = select_samples(rows, n, 0, dev);
-        fl_eval_compute(dev, n_test, n_species, t, &m_test);
+        size_t n_dev = select_samples(rows, n, 1, 0, dev);
+        r.threshold = fl_eval_threshold_for_apcer(dev, n_dev, n_species, a.target_apcer);
+        fl_eval_compute(dev, n_dev, n_species, r.threshold, &r.dev);
+        size_t n_test = select_samples(rows, n, 0, 0, dev);
+        fl_eval_compute(dev, n_test, n_species, r.threshold, &r.test);
     }
-    fl_eval_compute(all, n_all, n_species, t, &m);
-    int errors = 0;
+    fl_eval_compute(all, n_all, n_species, r.threshold, &r.all);
+    if (a.compare_size) {
+        size_t n_cmp = select_samples(rows, n, -1, 1, dev);
+        fl_eval_compute(dev, n_cmp, n_species, r.threshold, &r.compared);
+    }
     for (int i = 0; i < n; i++)
-        errors += rows[i].error;
-    if (mkdir(a.out, 0777) != 0 && errno != EEXIST)
+        r.errors += rows[i].error;
+    if (mkdir(a.out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "facelive eval: cannot create '%s': %s\n", a.out, strerror(errno));
+        rc = FL_EXIT_ERROR;
+    }
     char path[4096], title[256];
     snprintf(path, sizeof path, "%s/det.svg", a.out);
-    snprintf(title, sizeof title, "DET: facelive silent check, %d bona fide, %d attacks", m.n_bona_fide, m.n_attack);
-    if (write_svg(path, all, n_all, &m, title))
+    snprintf(title, sizeof title, "DET: facelive silent check, %d bona fide, %d attacks", r.all.n_bona_fide,
+             r.all.n_attack);
+    if (!rc && write_svg(path, all, n_all, &r.all, title)) {
         fprintf(stderr, "facelive eval: cannot write %s\n", path);
-    snprintf(path, sizeof path, "%s/report.json", a.out);
-    FILE *rep = fopen(path, "w");
-    FILE *outs[2] = {rep, a.json ? stdout : NULL};
-    for (int o = 0; o < 2; o++) {
-        if (!outs[o])
-            continue;
-        FILE *f = outs[o];
-        fprintf(f, "{\"manifest\": \"%s\", \"rows_skipped\": %d, \"unreadable\": %d, ", a.manifest, skipped, errors);
-        if (a.calibrate) {
-            fprintf(f, "\"calibration\": {\"target_apcer\": %g, \"split\": \"%s\", \"threshold\": %.6g, \"dev\": ",
-                    a.target_apcer, "dev/test", t);
-            json_metrics(f, &m_dev, species);
-            fprintf(f, ", \"test\": ");
-            json_metrics(f, &m_test, species);
-            fprintf(f, "}, ");
-        }
-        fprintf(f, "\"all\": ");
-        json_metrics(f, &m, species);
-        /* the keys of the whole set at the top level too, for scripts */
-        fprintf(f, ", \"n_bona_fide\": %d, \"n_attack\": %d, \"threshold\": %.6g, \"apcer_max\": %.6g, "
-                   "\"bpcer\": %.6g, \"far\": %.6g, \"frr\": %.6g, \"hter\": %.6g, \"eer\": %.6g, \"bpcer20\": %.6g, "
-                   "\"bpcer100\": %.6g, \"failures_to_acquire\": %d, \"apcer_by_species\": {",
-                m.n_bona_fide, m.n_attack, m.threshold, m.apcer_max.rate, m.bpcer.rate, m.far.rate, m.bpcer.rate,
-                m.hter, m.eer, m.bpcer20, m.bpcer100, m.fta_bona_fide + m.fta_attack);
-        for (int k = 0; k < n_species; k++)
-            fprintf(f, "%s\"%s\": %.6g", k ? ", " : "", species[k], m.apcer_species[k].rate);
-        fprintf(f, "}");
-        if (f == rep) {
-            fprintf(f, ", \"scores\": [");
-            for (int i = 0; i < n; i++)
-                fprintf(f, "%s{\"path\": \"%s\", \"species\": \"%s\", \"split\": \"%s\", \"acquired\": %s, "
-                           "\"score\": %.6f%s}", i ? ", " : "", rows[i].path, rows[i].species_name,
-                        rows[i].dev ? "dev" : "test", rows[i].sample.acquired ? "true" : "false", rows[i].sample.score,
-                        rows[i].error ? ", \"unreadable\": true" : "");
-            fprintf(f, "]");
-        }
-        fprintf(f, "}\n");
+        rc = FL_EXIT_ERROR;
     }
-    if (rep)
-        fclose(rep);
-    if (!a.json) {
+    snprintf(path, sizeof path, "%s/report.json", a.out);
+    FILE *rep = rc ? NULL : fopen(path, "w");
+    if (rep) {
+        write_report(rep, &a, &r, rows, n, species, 1);
+        if (fclose(rep) != 0)
+            rc = FL_EXIT_ERROR;
+    } else if (!rc) {
+        fprintf(stderr, "facelive eval: cannot write %s: %s\n", path, strerror(errno));
+        rc = FL_EXIT_ERROR;
+    }
+    if (a.json) {
+        write_report(stdout, &a, &r, rows, n, species, 0);
+    } else {
         if (a.calibrate) {
-            printf("calibration: threshold %.4f chosen on the dev split for APCER(max) <= %.2f%%\n", t,
+            printf("calibration: threshold %.4f chosen on the dev split for APCER(max) <= %.2f%%\n", r.threshold,
                    a.target_apcer * 100);
-            print_text(&m_dev, species, "dev split");
-            print_text(&m_test, species, "test split (reported)");
+            print_text(&r.dev, species, "dev split");
+            print_text(&r.test, species, "test split (reported)");
         }
-        print_text(&m, species, "all rows");
-        printf("  %d rows of other labels skipped, %d unreadable; report %s/report.json, plot %s/det.svg\n", skipped,
-               errors, a.out, a.out);
+        snprintf(title, sizeof title, "all rows, detection at %d px", a.detect_size);
+        print_text(&r.all, species, title);
+        if (a.compare_size) {
+            snprintf(title, sizeof title, "all rows, detection at %d px (compared)", a.compare_size);
+            print_text(&r.compared, species, title);
+        }
+        printf("  %d rows of other labels skipped, %d unreadable; report %s/report.json, plot %s/det.svg\n",
+               r.skipped, r.errors, a.out, a.out);
     }
     for (int i = 0; i < n; i++) {
         free(rows[i].path);
@@ -486,5 +608,5 @@ int fl_cmd_eval(int argc, char **argv)
     free(rows);
     free(all);
     free(dev);
-    return 0;
+    return rc;
 }

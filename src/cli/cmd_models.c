@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_writer.h"
 #include "cli/model_probe.h"
 #include "facelive/model.h"
 
@@ -57,15 +59,19 @@ static void print_dims(const fl_tensor_info *info, FILE *f)
     fprintf(f, "]");
 }
 
-static int run_one(const models_args *a, const char *name, int first)
+static int run_one(const models_args *a, const char *name, jw *w)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", a->dir, name);
     fl_error err;
     fl_model *m;
     if (fl_model_load_file(path, &m, &err)) {
-        if (a->json)
-            printf("%s\"%s\": {\"error\": \"%s\"}", first ? "" : ", ", name, fl_status_name(err.status));
+        if (a->json) {
+            jw_object(w, name);
+            jw_str(w, "error", fl_status_name(err.status));
+            jw_str(w, "detail", err.detail);
+            jw_end(w);
+        }
         fprintf(stderr, "%s: %s: %s\n", name, fl_status_name(err.status), err.detail);
         return 1;
     }
@@ -78,9 +84,12 @@ static int run_one(const models_args *a, const char *name, int first)
     if (failed) {
         fprintf(stderr, "%s: %s: %s\n", name, fl_status_name(err.status), err.detail);
     } else if (a->json) {
-        printf("%s\"%s\": {\"nodes\": %zu, \"reference_ms\": %.3f, \"xnnpack_ms\": %.3f, \"max_abs_diff\": %.3g}",
-               first ? "" : ", ", name, fl_model_node_count(m), r50, have_x ? x50 : -1.0,
-               have_x ? fl_probe_max_diff(&px, &pr) : 0.0);
+        jw_object(w, name);
+        jw_int(w, "nodes", (long long)fl_model_node_count(m));
+        jw_num(w, "reference_ms", r50, 3);
+        jw_num(w, "xnnpack_ms", have_x ? x50 : -1.0, 3);
+        jw_num(w, "max_abs_diff", have_x ? fl_probe_max_diff(&px, &pr) : 0.0, 9);
+        jw_end(w);
     } else {
         printf("%s\n  nodes %zu\n  inputs ", name, fl_model_node_count(m));
         for (size_t i = 0; i < fl_model_input_count(m); i++) {
@@ -109,47 +118,64 @@ static int run_one(const models_args *a, const char *name, int first)
     return failed;
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: facelive models [--models DIR] [--runs N] [--json]\n"
+               "\n"
+               "Loads every .onnx file of the model pack, describes its inputs and outputs, runs it on the\n"
+               "reference and XNNPACK backends (one thread, N timed runs, default 20) and reports the\n"
+               "latency and the largest difference between the two backends.\n"
+               "  --models DIR   the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+               "\n" FL_EXIT_STATUS_HELP);
+}
+
 int fl_cmd_models(int argc, char **argv)
 {
-    models_args a = {"models", 20, 0};
+    if (fl_wants_help(argc, argv)) {
+        usage(stdout);
+        return FL_EXIT_OK;
+    }
+    models_args a = {NULL, 20, 0};
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
-            a.dir = argv[++i];
-        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
-            a.runs = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0)
+        if (strcmp(argv[i], "--json") == 0)
             a.json = 1;
-        else {
-            fprintf(stderr, "facelive models: unknown argument '%s'\n", argv[i]);
-            return 2;
+        else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
+            a.dir = argv[++i];
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+            if (fl_parse_int("models", "--runs", argv[++i], 1, 100000, &a.runs))
+                return FL_EXIT_USAGE;
+        } else {
+            fprintf(stderr, "facelive models: unknown argument '%s' (see --help)\n", argv[i]);
+            return FL_EXIT_USAGE;
         }
     }
-    if (a.runs < 1 || a.runs > 100000) {
-        fprintf(stderr, "facelive models: --runs must be 1..100000\n");
-        return 2;
-    }
+    char models_buf[4096];
+    a.dir = fl_find_models("models", a.dir, models_buf, sizeof models_buf);
+    if (!a.dir)
+        return FL_EXIT_ERROR;
     char **names;
     int n = list_models(a.dir, &names);
     if (n < 0) {
-        fprintf(stderr, "facelive models: cannot open folder '%s' (run scripts/models.sh first)\n", a.dir);
-        return 1;
-    }
-    if (n == 0) {
-        fprintf(stderr, "facelive models: no .onnx files in '%s'\n", a.dir);
-        free(names);
-        return 1;
+        fprintf(stderr, "facelive models: cannot open folder '%s'\n", a.dir);
+        return FL_EXIT_ERROR;
     }
     int failures = 0;
-    if (a.json)
-        printf("{\"models\": {");
+    jw w;
+    jw_init(&w, stdout);
+    if (a.json) {
+        jw_object(&w, NULL);
+        jw_object(&w, "models");
+    }
     for (int i = 0; i < n; i++) {
-        failures += run_one(&a, names[i], i == 0);
+        failures += run_one(&a, names[i], &w);
         free(names[i]);
     }
-    if (a.json)
-        printf("}}\n");
-    else
+    if (a.json) {
+        jw_end(&w);
+        jw_end(&w);
+    } else {
         printf("%d of %d models loaded and ran\n", n - failures, n);
+    }
     free(names);
-    return failures ? 1 : 0;
+    return failures ? FL_EXIT_ERROR : FL_EXIT_OK;
 }

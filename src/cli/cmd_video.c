@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavutil/log.h>
-
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/draw.h"
@@ -333,7 +331,6 @@ int fl_cmd_video(int argc, char **argv)
     const char *models = fl_find_models("video", a.models, models_buf, sizeof models_buf);
     if (!models)
         return FL_EXIT_ERROR;
-    av_log_set_level(AV_LOG_ERROR); /* FFmpeg's own chatter is not ours to print */
     fl_error err;
     fl_video *v = NULL;
     engines e = {0};

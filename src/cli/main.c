@@ -2,46 +2,53 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *synopsis, *summary;
+} command;
+
+static const command commands[] = {
+    {"check", fl_cmd_check, "check IMAGE... [--frames] [--json]", "silent liveness verdict of each image (or one attempt)"},
+    {"video", fl_cmd_video, "video FILE|FOLDER --actions a,b,c [--json]", "a liveness session over a video: actions, then the silent check"},
+    {"analyze", fl_cmd_analyze, "analyze IMAGE... [--json] [--draw OUT]", "faces, landmarks, pose, eye/mouth measures, quality"},
+    {"eval", fl_cmd_eval, "eval MANIFEST.tsv [--json] [--out DIR]", "error rates (ISO 30107-3), DET plot and JSON report of a labelled set"},
+    {"models", fl_cmd_models, "models [--runs N] [--json]", "load every model of the pack, describe it, time it"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: facelive COMMAND [ARGS]\n"
-            "\n"
-            "commands:\n"
-            "  models [--models DIR] [--runs N] [--json]   load every model of the pack, describe it, time it\n"
-            "  analyze IMAGE... [--json] [--draw OUT]       faces, landmarks, pose, eye/mouth measures, quality\n"
-            "  check IMAGE... [--frames] [--json]           silent liveness verdict (each image, or one attempt)\n"
-            "  eval MANIFEST.tsv [--json] [--out DIR] [--calibrate --target-apcer X]\n"
-            "                                                error rates, DET plot and JSON report of a labelled set\n"
-            "  help                                          this text\n"
-            "\n"
-            "Exit status: 0 success, 1 a model or input failed, 2 bad usage.\n");
+    fprintf(f, "usage: facelive COMMAND [ARGS]   (facelive COMMAND --help for its options)\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-44s %s\n", commands[i].synopsis, commands[i].summary);
+    fprintf(f, "  %-44s %s\n  %-44s %s\n", "help", "this text", "--version", "the version and backends");
+    fprintf(f, "\nModels: --models DIR, else $FACELIVE_MODELS, else the installed pack, else ./models.\n\n%s",
+            FL_EXIT_STATUS_HELP);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return FL_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "models") == 0)
-        return fl_cmd_models(argc - 1, argv + 1);
-    if (strcmp(cmd, "video") == 0)
-        return fl_cmd_video(argc - 1, argv + 1);
-    if (strcmp(cmd, "eval") == 0)
-        return fl_cmd_eval(argc - 1, argv + 1);
-    if (strcmp(cmd, "check") == 0)
-        return fl_cmd_check(argc - 1, argv + 1);
-    if (strcmp(cmd, "analyze") == 0)
-        return fl_cmd_analyze(argc - 1, argv + 1);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
-        return 0;
+        return FL_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        fl_print_version();
+        return FL_EXIT_OK;
     }
     fprintf(stderr, "facelive: unknown command '%s'\n", cmd);
     usage(stderr);
-    return 2;
+    return FL_EXIT_USAGE;
 }

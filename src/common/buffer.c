@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-void *fl_buffer_reserve(fl_buffer *b, size_t bytes)
+void *fl__buffer_reserve(fl_buffer *b, size_t bytes)
 {
     if (bytes <= b->size && b->data)
         return b->data;
@@ -12,7 +12,7 @@ void *fl_buffer_reserve(fl_buffer *b, size_t bytes)
     return b->data;
 }
 
-void fl_buffer_free(fl_buffer *b)
+void fl__buffer_free(fl_buffer *b)
 {
     free(b->data);
     b->data = NULL;

@@ -10,7 +10,7 @@ typedef struct fl_buffer {
 } fl_buffer;
 
 /* Makes room for at least `bytes` (contents not kept); NULL when out of memory. */
-void *fl_buffer_reserve(fl_buffer *b, size_t bytes);
-void fl_buffer_free(fl_buffer *b);
+void *fl__buffer_reserve(fl_buffer *b, size_t bytes);
+void fl__buffer_free(fl_buffer *b);
 
 #endif

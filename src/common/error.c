@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-fl_status fl_fail(fl_error *err, fl_status status, const char *fmt, ...)
+fl_status fl__fail(fl_error *err, fl_status status, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -16,7 +16,7 @@ fl_status fl_fail(fl_error *err, fl_status status, const char *fmt, ...)
     return status;
 }
 
-void fl_error_clear(fl_error *err)
+void fl__error_clear(fl_error *err)
 {
     if (err) {
         err->status = FL_OK;
@@ -24,11 +24,11 @@ void fl_error_clear(fl_error *err)
     }
 }
 
-void fl_error_prefix(fl_error *err, const char *what)
+void fl__error_prefix(fl_error *err, const char *what)
 {
     if (!err)
         return;
     char detail[FL_ERROR_DETAIL_MAX];
     memcpy(detail, err->detail, sizeof detail);
-    fl_fail(err, err->status, "%.96s: %.150s", what, detail);
+    fl__fail(err, err->status, "%.96s: %.150s", what, detail);
 }

@@ -8,6 +8,6 @@
 
 /* *data (malloc'ed, free it) and *size on success. FL_E_IO names the file and what failed
  * (missing, not a regular file, short read); FL_E_TOO_LARGE when it exceeds max_bytes. */
-fl_status fl_read_file(const char *path, size_t max_bytes, void **data, size_t *size, fl_error *err);
+fl_status fl__read_file(const char *path, size_t max_bytes, void **data, size_t *size, fl_error *err);
 
 #endif

@@ -41,25 +41,25 @@ fl_analyzer_options fl_analyzer_options_default(void)
 static fl_status check_options(const fl_analyzer_options *o, fl_error *err)
 {
     if (o->detect_size < 32 || o->detect_size > 4096)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "detect_size = %d (32..4096)", o->detect_size);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "detect_size = %d (32..4096)", o->detect_size);
     if (o->fallback_size && (o->fallback_size < 32 || o->fallback_size > 4096))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "fallback_size = %d (0, or 32..4096)", o->fallback_size);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "fallback_size = %d (0, or 32..4096)", o->fallback_size);
     if (!(o->score_threshold > 0 && o->score_threshold <= 1) || !(o->nms_iou > 0 && o->nms_iou <= 1))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "score_threshold and nms_iou must be in (0, 1]");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "score_threshold and nms_iou must be in (0, 1]");
     if (o->max_faces < 1 || o->max_faces > FL_MAX_FACES || !(o->min_face_px >= 0))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "max_faces = %d (1..%d), min_face_px = %g", o->max_faces,
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "max_faces = %d (1..%d), min_face_px = %g", o->max_faces,
                        FL_MAX_FACES, o->min_face_px);
     return FL_OK;
 }
 
 fl_status fl_analyzer_create(const char *dir, const fl_analyzer_options *options, fl_analyzer **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!dir || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
     fl_analyzer *an = calloc(1, sizeof *an);
     if (!an)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     an->opt = options ? *options : fl_analyzer_options_default();
     fl_status s = check_options(&an->opt, err);
     char path[4096];
@@ -90,12 +90,12 @@ void fl_analyzer_free(fl_analyzer *an)
 
 fl_status fl_analyzer_ctx_create(const fl_analyzer *an, fl_analyzer_ctx **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!an || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "analyzer or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "analyzer or out is NULL");
     fl_analyzer_ctx *c = calloc(1, sizeof *c);
     if (!c)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     c->an = an;
     fl_model_ctx_options mo = {fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE, 1};
     fl_status s = fl_model_ctx_create(an->yunet, &mo, &c->yunet, err);
@@ -115,9 +115,9 @@ void fl_analyzer_ctx_free(fl_analyzer_ctx *c)
         return;
     fl_model_ctx_free(c->yunet);
     fl_model_ctx_free(c->mesh);
-    fl_detector_scratch_free(&c->det);
-    fl_buffer_free(&c->mesh_scratch);
-    fl_buffer_free(&c->quality_scratch);
+    fl__detector_scratch_free(&c->det);
+    fl__buffer_free(&c->mesh_scratch);
+    fl__buffer_free(&c->quality_scratch);
     free(c);
 }
 
@@ -129,28 +129,28 @@ void fl_analyzer_ctx_reset(fl_analyzer_ctx *c)
 
 fl_status fl_analyze(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!c || !img || !a || !img->data)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
     if (img->width < 1 || img->height < 1 || img->width > FL_IMAGE_MAX_SIDE || img->height > FL_IMAGE_MAX_SIDE ||
         img->stride < (size_t)img->width * 3)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "image %dx%d with stride %zu", img->width, img->height,
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "image %dx%d with stride %zu", img->width, img->height,
                        img->stride);
     const fl_analyzer_options *o = &c->an->opt;
     memset(a, 0, sizeof *a);
-    fl_status s = fl_detect_faces(c->yunet, img, o, &c->det, a->faces, &a->n_faces, err);
+    fl_status s = fl__detect_faces(c->yunet, img, o, &c->det, a->faces, &a->n_faces, err);
     if (s)
         return s;
     if (a->n_faces > 0 && o->landmarks) {
-        s = fl_run_face_mesh(c->mesh, img, &a->faces[0], &c->mesh_scratch, &a->measures, err);
+        s = fl__run_face_mesh(c->mesh, img, &a->faces[0], &c->mesh_scratch, &a->measures, err);
         if (s)
             return s;
         /* Measured either way (a bowed, blurred face gets sane points at a low presence);
          * only a confident mesh makes them valid for pose checks and actions. */
-        fl_face_geometry(&a->measures);
+        fl__face_geometry(&a->measures);
         a->measures.valid = a->measures.presence >= MIN_PRESENCE;
     }
-    fl_quality_check(&o->quality, img, a, &c->quality, &c->quality_scratch);
+    fl__quality_check(&o->quality, img, a, &c->quality, &c->quality_scratch);
     if (a->n_faces > 0 && o->landmarks && !a->measures.valid && a->n_reasons < FL_MAX_REASONS)
         a->reasons[a->n_reasons++] = (fl_quality_issue){FL_QUALITY_NOT_A_FACE, a->measures.presence, MIN_PRESENCE};
     return FL_OK;

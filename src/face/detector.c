@@ -6,15 +6,15 @@
 #include "common/error.h"
 #include "face/yunet_decode.h"
 
-void fl_detector_scratch_free(fl_detector_scratch *s)
+void fl__detector_scratch_free(fl_detector_scratch *s)
 {
-    fl_buffer_free(&s->input);
-    fl_buffer_free(&s->outputs);
-    fl_buffer_free(&s->candidates);
-    fl_buffer_free(&s->resized);
+    fl__buffer_free(&s->input);
+    fl__buffer_free(&s->outputs);
+    fl__buffer_free(&s->candidates);
+    fl__buffer_free(&s->resized);
 }
 
-void fl_face_box_map_retinaface(fl_face_box *f)
+void fl__face_box_map_retinaface(fl_face_box *f)
 {
     /* First the integer box of the reference pipeline's detector convention,
      * [int(l), int(t), int(r - l + 1), int(b - t + 1)], which the fitted mapping was measured on
@@ -44,21 +44,21 @@ static fl_status detect_at(fl_model_ctx *yunet, const fl_image *img, int size, c
     if (rw < 1 || rh < 1)
         return FL_OK; /* a sliver of an image: nothing to find */
     if (s != 1.0) {
-        uint8_t *r = fl_buffer_reserve(&sc->resized, (size_t)rw * rh * 3);
+        uint8_t *r = fl__buffer_reserve(&sc->resized, (size_t)rw * rh * 3);
         if (!r)
-            return fl_fail(err, FL_E_NO_MEMORY, "out of memory for detection");
+            return fl__fail(err, FL_E_NO_MEMORY, "out of memory for detection");
         fl_resize_linear(img->data, img->width, img->height, img->stride, 3, 0, 0, img->width, img->height, r, rw,
                          rh, (size_t)rw * 3);
         pix = r;
         stride = (size_t)rw * 3;
     }
     const size_t plane = (size_t)pw * ph;
-    float *in = fl_buffer_reserve(&sc->input, 3 * plane * sizeof(float));
-    const size_t n_anchor = fl_yunet_candidates(pw, ph);
-    float *outs = fl_buffer_reserve(&sc->outputs, n_anchor * 16 * sizeof(float));
-    fl_yunet_face *cand = fl_buffer_reserve(&sc->candidates, n_anchor * sizeof(fl_yunet_face));
+    float *in = fl__buffer_reserve(&sc->input, 3 * plane * sizeof(float));
+    const size_t n_anchor = fl__yunet_candidates(pw, ph);
+    float *outs = fl__buffer_reserve(&sc->outputs, n_anchor * 16 * sizeof(float));
+    fl_yunet_face *cand = fl__buffer_reserve(&sc->candidates, n_anchor * sizeof(fl_yunet_face));
     if (!in || !outs || !cand)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for detection");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for detection");
     memset(in, 0, 3 * plane * sizeof(float));
     for (int y = 0; y < rh; y++) { /* BGR bytes -> planar BGR floats 0..255 */
         const uint8_t *row = pix + (size_t)y * stride;
@@ -89,7 +89,7 @@ static fl_status detect_at(fl_model_ctx *yunet, const fl_image *img, int size, c
     const float sx = (float)rw / img->width, sy = (float)rh / img->height;
     fl_yunet_face found[FL_MAX_FACES];
     int max_faces = opt->max_faces < FL_MAX_FACES ? opt->max_faces : FL_MAX_FACES;
-    size_t got = fl_yunet_decode(ptr, pw, ph, opt->score_threshold, opt->nms_iou, opt->min_face_px * sx, cand, found,
+    size_t got = fl__yunet_decode(ptr, pw, ph, opt->score_threshold, opt->nms_iou, opt->min_face_px * sx, cand, found,
                                  (size_t)max_faces);
     for (size_t i = 0; i < got; i++) {
         fl_face_box *f = &faces[i];
@@ -102,13 +102,13 @@ static fl_status detect_at(fl_model_ctx *yunet, const fl_image *img, int size, c
             f->kps[2 * k + 1] = found[i].kps[2 * k + 1] / sy;
         }
         f->score = found[i].score;
-        fl_face_box_map_retinaface(f);
+        fl__face_box_map_retinaface(f);
     }
     *n = (int)got;
     return FL_OK;
 }
 
-fl_status fl_detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_analyzer_options *opt,
+fl_status fl__detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_analyzer_options *opt,
                           fl_detector_scratch *sc, fl_face_box *faces, int *n, fl_error *err)
 {
     fl_status st = detect_at(yunet, img, opt->detect_size, opt, sc, faces, n, err);

@@ -11,14 +11,14 @@ typedef struct fl_detector_scratch {
     fl_buffer input, outputs, candidates, resized;
 } fl_detector_scratch;
 
-void fl_detector_scratch_free(fl_detector_scratch *s);
+void fl__detector_scratch_free(fl_detector_scratch *s);
 
 /* Writes up to opt->max_faces faces, best first, into faces; returns the count in *n. Looks at
  * opt->detect_size, and again at opt->fallback_size when that found nothing. */
-fl_status fl_detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_analyzer_options *opt,
+fl_status fl__detect_faces(fl_model_ctx *yunet, const fl_image *img, const fl_analyzer_options *opt,
                           fl_detector_scratch *scratch, fl_face_box *faces, int *n, fl_error *err);
 
 /* The MiniFASNet box from a YuNet box (MANIFEST section 3's fitted mapping). */
-void fl_face_box_map_retinaface(fl_face_box *f);
+void fl__face_box_map_retinaface(fl_face_box *f);
 
 #endif

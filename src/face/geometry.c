@@ -33,7 +33,7 @@ static void normalise(double *v)
         v[0] /= n, v[1] /= n, v[2] /= n;
 }
 
-void fl_face_geometry(fl_face_measures *m)
+void fl__face_geometry(fl_face_measures *m)
 {
     const float (*p)[3] = (const float (*)[3])m->mesh;
     m->ear_il = ratio(dist2d(p, EYE_IL_UP1, EYE_IL_LO1) + dist2d(p, EYE_IL_UP2, EYE_IL_LO2),

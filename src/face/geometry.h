@@ -6,6 +6,6 @@
 #include "facelive/face.h"
 
 /* Fills keypoints, ear_il, ear_ir, mar, yaw, pitch, roll from m->mesh. */
-void fl_face_geometry(fl_face_measures *m);
+void fl__face_geometry(fl_face_measures *m);
 
 #endif

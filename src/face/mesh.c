@@ -5,7 +5,7 @@
 
 #include "common/error.h"
 
-void fl_face_mesh_crop_transform(const fl_face_box *f, double m[6])
+void fl__face_mesh_crop_transform(const fl_face_box *f, double m[6])
 {
     const double side = 1.5 * (f->w > f->h ? f->w : f->h);
     const double cx = f->x + f->w / 2.0, cy = f->y + f->h / 2.0;
@@ -21,18 +21,18 @@ void fl_face_mesh_crop_transform(const fl_face_box *f, double m[6])
     m[5] = half - (-sn * cx + c * cy);
 }
 
-fl_status fl_run_face_mesh(fl_model_ctx *mesh, const fl_image *img, const fl_face_box *f, fl_buffer *scratch,
+fl_status fl__run_face_mesh(fl_model_ctx *mesh, const fl_image *img, const fl_face_box *f, fl_buffer *scratch,
                            fl_face_measures *m, fl_error *err)
 {
     enum { N = FL_MESH_INPUT, PLANE = FL_MESH_INPUT * FL_MESH_INPUT };
-    uint8_t *crop = fl_buffer_reserve(scratch, (size_t)PLANE * 3 + (size_t)PLANE * 3 * sizeof(float));
+    uint8_t *crop = fl__buffer_reserve(scratch, (size_t)PLANE * 3 + (size_t)PLANE * 3 * sizeof(float));
     if (!crop)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for the face mesh");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for the face mesh");
     float *in = (float *)(void *)(crop + (size_t)PLANE * 3); /* PLANE * 3 is a multiple of 4 */
     double t[6];
-    fl_face_mesh_crop_transform(f, t);
+    fl__face_mesh_crop_transform(f, t);
     if (fl_warp_affine_linear(img->data, img->width, img->height, img->stride, 3, t, crop, N, N, (size_t)N * 3))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "face box gives no usable crop");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "face box gives no usable crop");
     for (int i = 0; i < PLANE; i++) { /* BGR bytes -> planar RGB in [0, 1] */
         in[i] = crop[3 * i + 2] / 255.0f;
         in[PLANE + i] = crop[3 * i + 1] / 255.0f;

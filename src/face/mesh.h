@@ -11,10 +11,10 @@
 #define FL_MESH_INPUT 192
 
 /* Fills m->mesh and m->presence (m->valid stays 0; geometry decides). */
-fl_status fl_run_face_mesh(fl_model_ctx *mesh, const fl_image *img, const fl_face_box *f, fl_buffer *scratch,
+fl_status fl__run_face_mesh(fl_model_ctx *mesh, const fl_image *img, const fl_face_box *f, fl_buffer *scratch,
                            fl_face_measures *m, fl_error *err);
 
 /* The source-to-crop affine transform used for face f (exposed for tests and drawing). */
-void fl_face_mesh_crop_transform(const fl_face_box *f, double m[6]);
+void fl__face_mesh_crop_transform(const fl_face_box *f, double m[6]);
 
 #endif

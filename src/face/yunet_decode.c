@@ -5,7 +5,7 @@
 
 static const int strides[3] = {8, 16, 32};
 
-size_t fl_yunet_candidates(int in_w, int in_h)
+size_t fl__yunet_candidates(int in_w, int in_h)
 {
     size_t n = 0;
     for (int k = 0; k < 3; k++)
@@ -35,7 +35,7 @@ static int suppresses(const fl_yunet_face *a, const fl_yunet_face *b, float nms_
     return (ua > 0.0f && inter / ua > nms_iou) || (smaller > 0.0f && inter / smaller > FL_YUNET_INSIDE);
 }
 
-size_t fl_yunet_decode(const float *const *outs, int in_w, int in_h, float score_threshold, float nms_iou,
+size_t fl__yunet_decode(const float *const *outs, int in_w, int in_h, float score_threshold, float nms_iou,
                        float min_size, fl_yunet_face *scratch, fl_yunet_face *faces, size_t max_faces)
 {
     size_t n = 0;

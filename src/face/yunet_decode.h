@@ -22,11 +22,11 @@ typedef struct fl_yunet_face {
  * in_w x in_h (multiples of 32). Candidates scoring below score_threshold are dropped before
  * anything else is computed; candidates narrower than min_size pixels too. Writes at most
  * max_faces faces, best first, and returns how many. scratch must hold room for
- * fl_yunet_candidates(in_w, in_h) faces. */
-size_t fl_yunet_decode(const float *const *outs, int in_w, int in_h, float score_threshold, float nms_iou,
+ * fl__yunet_candidates(in_w, in_h) faces. */
+size_t fl__yunet_decode(const float *const *outs, int in_w, int in_h, float score_threshold, float nms_iou,
                        float min_size, fl_yunet_face *scratch, fl_yunet_face *faces, size_t max_faces);
 
 /* The number of anchors of an input size (an upper bound on candidates). */
-size_t fl_yunet_candidates(int in_w, int in_h);
+size_t fl__yunet_candidates(int in_w, int in_h);
 
 #endif

@@ -79,20 +79,20 @@ static void rotate(const fl_image *src, int rot, fl_image *dst)
 fl_status fl_image_from_view(const fl_image_view *v, fl_image *out, fl_error *err)
 {
     if (!v || !out || !v->data)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "view, its data or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "view, its data or out is NULL");
     if ((unsigned)v->format > FL_PIXEL_NV12)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "view.format = %d is not a known pixel format", (int)v->format);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "view.format = %d is not a known pixel format", (int)v->format);
     if (v->rotation != 0 && v->rotation != 90 && v->rotation != 180 && v->rotation != 270)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "view.rotation = %d (0, 90, 180 or 270)", v->rotation);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "view.rotation = %d (0, 90, 180 or 270)", v->rotation);
     static const int bpp[] = {3, 3, 4, 4, 1, 1, 1};
     if (v->width < 1 || v->height < 1)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "view size %dx%d", v->width, v->height);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "view size %dx%d", v->width, v->height);
     if (v->stride < (size_t)v->width * (size_t)bpp[v->format])
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "view.stride = %zu is less than width x %d bytes", v->stride,
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "view.stride = %zu is less than width x %d bytes", v->stride,
                        bpp[v->format]);
     const int yuv = v->format == FL_PIXEL_NV21 || v->format == FL_PIXEL_NV12;
     if (yuv && (v->width % 2 || v->height % 2))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "NV21/NV12 need even width and height, got %dx%d", v->width,
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "NV21/NV12 need even width and height, got %dx%d", v->width,
                        v->height);
     fl_image upright;
     fl_status s = fl_image_alloc(v->width, v->height, &upright, err);

@@ -37,9 +37,9 @@ static limits effective(const fl_decode_limits *l)
 static fl_status check_size(const limits *l, const char *kind, long w, long h, fl_error *err)
 {
     if (w < 1 || h < 1)
-        return fl_fail(err, FL_E_IMAGE_CORRUPT, "%s header says %ldx%ld", kind, w, h);
+        return fl__fail(err, FL_E_IMAGE_CORRUPT, "%s header says %ldx%ld", kind, w, h);
     if (w > l->max_side || h > l->max_side || (uint64_t)w * (uint64_t)h > l->max_pixels)
-        return fl_fail(err, FL_E_TOO_LARGE, "%s is %ldx%ld; the limit is %d a side and %llu pixels", kind, w, h,
+        return fl__fail(err, FL_E_TOO_LARGE, "%s is %ldx%ld; the limit is %d a side and %llu pixels", kind, w, h,
                        l->max_side, (unsigned long long)l->max_pixels);
     return FL_OK;
 }
@@ -134,18 +134,18 @@ static fl_status decode_jpeg(const uint8_t *p, size_t n, const limits *l, fl_ima
 {
     tjhandle tj = tjInitDecompress();
     if (!tj)
-        return fl_fail(err, FL_E_NO_MEMORY, "TurboJPEG could not start");
+        return fl__fail(err, FL_E_NO_MEMORY, "TurboJPEG could not start");
     /* Zeroed first: on some truncated files TurboJPEG reports success without setting them. */
     int w = 0, h = 0, subsamp = 0, colorspace = 0;
     fl_status s = FL_OK;
     fl_image img = {0};
     if (tjDecompressHeader3(tj, p, (unsigned long)n, &w, &h, &subsamp, &colorspace) != 0) {
-        s = fl_fail(err, FL_E_IMAGE_CORRUPT, "JPEG header: %s", tjGetErrorStr2(tj));
+        s = fl__fail(err, FL_E_IMAGE_CORRUPT, "JPEG header: %s", tjGetErrorStr2(tj));
     } else if (!(s = check_size(l, "JPEG", w, h, err)) && !(s = fl_image_alloc(w, h, &img, err))) {
         /* Every -1 is a failure, warnings included: a truncated JPEG "succeeds" with a warning
          * and grey rows otherwise (STACK.md). */
         if (tjDecompress2(tj, p, (unsigned long)n, img.data, w, (int)img.stride, h, TJPF_BGR, 0) != 0)
-            s = fl_fail(err, FL_E_IMAGE_CORRUPT, "JPEG data: %s", tjGetErrorStr2(tj));
+            s = fl__fail(err, FL_E_IMAGE_CORRUPT, "JPEG data: %s", tjGetErrorStr2(tj));
     }
     tjDestroy(tj);
     if (!s) {
@@ -167,7 +167,7 @@ static fl_status decode_png(const uint8_t *p, size_t n, const limits *l, fl_imag
 {
     spng_ctx *ctx = spng_ctx_new(0);
     if (!ctx)
-        return fl_fail(err, FL_E_NO_MEMORY, "libspng could not start");
+        return fl__fail(err, FL_E_NO_MEMORY, "libspng could not start");
     fl_status s = FL_OK;
     fl_image img = {0};
     uint8_t *rgb = NULL;
@@ -178,14 +178,14 @@ static fl_status decode_png(const uint8_t *p, size_t n, const limits *l, fl_imag
     spng_set_chunk_limits(ctx, 8u << 20, 32u << 20);
     spng_set_image_limits(ctx, (uint32_t)l->max_side, (uint32_t)l->max_side);
     if ((r = spng_set_png_buffer(ctx, p, n)) || (r = spng_get_ihdr(ctx, &ihdr))) {
-        s = fl_fail(err, r == SPNG_EUSER_WIDTH || r == SPNG_EUSER_HEIGHT ? FL_E_TOO_LARGE : FL_E_IMAGE_CORRUPT,
+        s = fl__fail(err, r == SPNG_EUSER_WIDTH || r == SPNG_EUSER_HEIGHT ? FL_E_TOO_LARGE : FL_E_IMAGE_CORRUPT,
                     "PNG header: %s", spng_strerror(r));
     } else if (!(s = check_size(l, "PNG", (long)ihdr.width, (long)ihdr.height, err))) {
         if ((r = spng_decoded_image_size(ctx, SPNG_FMT_RGB8, &len)) || !(rgb = malloc(len)))
-            s = r ? fl_fail(err, FL_E_IMAGE_CORRUPT, "PNG: %s", spng_strerror(r))
-                  : fl_fail(err, FL_E_NO_MEMORY, "out of memory for a PNG");
+            s = r ? fl__fail(err, FL_E_IMAGE_CORRUPT, "PNG: %s", spng_strerror(r))
+                  : fl__fail(err, FL_E_NO_MEMORY, "out of memory for a PNG");
         else if ((r = spng_decode_image(ctx, rgb, len, SPNG_FMT_RGB8, 0)))
-            s = fl_fail(err, FL_E_IMAGE_CORRUPT, "PNG data: %s", spng_strerror(r));
+            s = fl__fail(err, FL_E_IMAGE_CORRUPT, "PNG data: %s", spng_strerror(r));
         else if (!(s = fl_image_alloc((int)ihdr.width, (int)ihdr.height, &img, err)))
             for (int y = 0; y < img.height; y++) {
                 const uint8_t *src = rgb + (size_t)y * (size_t)img.width * 3;
@@ -209,50 +209,50 @@ static fl_status decode_png(const uint8_t *p, size_t n, const limits *l, fl_imag
 
 fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits *lim, fl_image *out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!out || (!bytes && size))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "bytes or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "bytes or out is NULL");
     limits l = effective(lim);
     if (size > l.max_bytes)
-        return fl_fail(err, FL_E_TOO_LARGE, "image is %zu bytes, the limit is %zu", size, l.max_bytes);
+        return fl__fail(err, FL_E_TOO_LARGE, "image is %zu bytes, the limit is %zu", size, l.max_bytes);
     const uint8_t *p = bytes;
     if (size >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
         return decode_jpeg(p, size, &l, out, err);
     static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     if (size >= 8 && memcmp(p, png_sig, 8) == 0)
         return decode_png(p, size, &l, out, err);
-    return fl_fail(err, FL_E_IMAGE_FORMAT, size == 0 ? "image is empty (0 bytes)"
+    return fl__fail(err, FL_E_IMAGE_FORMAT, size == 0 ? "image is empty (0 bytes)"
                                                      : "neither a JPEG nor a PNG signature in the first bytes");
 }
 
 fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image *out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!path || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
     limits l = effective(lim);
     void *buf;
     size_t n;
-    fl_status rs = fl_read_file(path, l.max_bytes, &buf, &n, err);
+    fl_status rs = fl__read_file(path, l.max_bytes, &buf, &n, err);
     if (rs)
         return rs;
     fl_status s = fl_image_decode(buf, n, lim, out, err);
     free(buf);
     if (s) /* the file name, so the message stands on its own */
-        fl_error_prefix(err, path);
+        fl__error_prefix(err, path);
     return s;
 }
 
 fl_status fl_image_save_png(const fl_image *img, const char *path, fl_error *err)
 {
     if (!img || !img->data || !path)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "image or path is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "image or path is NULL");
     size_t row = (size_t)img->width * 3;
     uint8_t *rgb = malloc(row * (size_t)img->height);
     spng_ctx *ctx = spng_ctx_new(SPNG_CTX_ENCODER);
     fl_status s = FL_OK;
     if (!rgb || !ctx) {
-        s = fl_fail(err, FL_E_NO_MEMORY, "out of memory for PNG encoding");
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for PNG encoding");
         goto done;
     }
     for (int y = 0; y < img->height; y++)
@@ -268,14 +268,14 @@ fl_status fl_image_save_png(const fl_image *img, const char *path, fl_error *err
     if ((r = spng_set_option(ctx, SPNG_ENCODE_TO_BUFFER, 1)) || (r = spng_set_ihdr(ctx, &ihdr)) ||
         (r = spng_encode_image(ctx, rgb, row * (size_t)img->height, SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE)) ||
         !(png = spng_get_png_buffer(ctx, &len, &r))) {
-        s = fl_fail(err, FL_E_IO, "PNG encoding: %s", spng_strerror(r));
+        s = fl__fail(err, FL_E_IO, "PNG encoding: %s", spng_strerror(r));
         goto done;
     }
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(png, 1, len, f) != len || fclose(f) != 0) {
         if (f)
             fclose(f);
-        s = fl_fail(err, FL_E_IO, "%s: %s", path, strerror(errno));
+        s = fl__fail(err, FL_E_IO, "%s: %s", path, strerror(errno));
     }
     free(png);
 done:

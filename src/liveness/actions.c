@@ -53,7 +53,7 @@ fl_action_config fl_action_config_default(void)
     return c;
 }
 
-void fl_actions_reset(fl_actions *d, const fl_action_config *cfg)
+void fl__actions_reset(fl_actions *d, const fl_action_config *cfg)
 {
     memset(d, 0, sizeof *d);
     d->cfg = *cfg;
@@ -99,7 +99,7 @@ static int held(fl_pose_state *p, float v, float enter, float exit, int hold)
     return 0;
 }
 
-int fl_actions_neutral_ready(const fl_actions *d)
+int fl__actions_neutral_ready(const fl_actions *d)
 {
     return d->n_neutral >= d->cfg.neutral_frames;
 }
@@ -111,7 +111,7 @@ static int emit(fl_action_event *ev, int n, int max, fl_action a, double t)
     return n + 1;
 }
 
-int fl_actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_action_event *ev, int max)
+int fl__actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_action_event *ev, int max)
 {
     if (!m->valid)
         return 0;

@@ -23,11 +23,11 @@ typedef struct fl_actions {
     float last_dyaw, last_dpitch; /* relative pose of the last frame (for frame ranking) */
 } fl_actions;
 
-void fl_actions_reset(fl_actions *d, const fl_action_config *cfg);
+void fl__actions_reset(fl_actions *d, const fl_action_config *cfg);
 /* 1 once the neutral face is known. */
-int fl_actions_neutral_ready(const fl_actions *d);
+int fl__actions_neutral_ready(const fl_actions *d);
 /* Feeds one frame's measures (invalid measures are ignored); writes the actions completed at
  * this frame into ev (at most max) and returns their count. */
-int fl_actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_action_event *ev, int max);
+int fl__actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_action_event *ev, int max);
 
 #endif

@@ -1,6 +1,6 @@
 #include "liveness/crop.h"
 
-void fl_antispoof_crop(int W, int H, int x, int y, int w, int h, double scale, int crop[4], double *used_scale)
+void fl__antispoof_crop(int W, int H, int x, int y, int w, int h, double scale, int crop[4], double *used_scale)
 {
     /* Double arithmetic in the reference's order (its Python floats), then C-style truncation. */
     double s = (double)(H - 1) / h;

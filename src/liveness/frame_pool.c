@@ -100,12 +100,12 @@ static void *work(void *arg)
 fl_status fl_frame_pool_create(const fl_analyzer *an, int workers, fl_frame_pool_callback cb, void *user,
                                fl_frame_pool **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!an || !out || workers < 1 || workers > 64)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "analyzer or out is NULL, or workers = %d (1..64)", workers);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "analyzer or out is NULL, or workers = %d (1..64)", workers);
     fl_frame_pool *p = calloc(1, sizeof *p);
     if (!p)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     p->slots = calloc((size_t)workers, sizeof *p->slots);
     p->threads = calloc((size_t)workers, sizeof *p->threads);
     p->cb = cb;
@@ -115,20 +115,23 @@ fl_status fl_frame_pool_create(const fl_analyzer *an, int workers, fl_frame_pool
     pthread_cond_init(&p->finished, NULL);
     if (!p->slots || !p->threads) {
         fl_frame_pool_free(p);
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     }
     for (int i = 0; i < workers; i++) {
         worker *w = calloc(1, sizeof *w);
-        fl_status s = w ? fl_analyzer_ctx_create(an, &w->ctx, err) : fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        fl_status s = w ? fl_analyzer_ctx_create(an, &w->ctx, err) : fl__fail(err, FL_E_NO_MEMORY, "out of memory");
+        if (w) /* before the thread starts: it reads w->p at once */
+            w->p = p;
         if (s || pthread_create(&p->threads[i], NULL, work, w) != 0) {
             if (w)
                 fl_analyzer_ctx_free(w->ctx);
             free(w);
             fl_frame_pool_free(p);
-            return s ? s : fl_fail(err, FL_E_NO_MEMORY, "could not start worker thread %d", i);
+            return s ? s : fl__fail(err, FL_E_NO_MEMORY, "could not start worker thread %d", i);
         }
-        w->p = p;
+        pthread_mutex_lock(&p->mu); /* running workers read n */
         p->n++;
+        pthread_mutex_unlock(&p->mu);
     }
     *out = p;
     return FL_OK;
@@ -136,9 +139,9 @@ fl_status fl_frame_pool_create(const fl_analyzer *an, int workers, fl_frame_pool
 
 fl_status fl_frame_pool_submit(fl_frame_pool *p, const fl_image *frame, double t, int *accepted, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!p || !frame || !frame->data || !accepted)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "pool, frame or accepted is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "pool, frame or accepted is NULL");
     *accepted = 0;
     pthread_mutex_lock(&p->mu);
     slot *s = NULL;

@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 
-const char fl_default_model_list[] =
+const char fl__default_model_list[] =
     "file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\n"
     "minifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\n"
     "minifasnet_v1se_4.0_80x80.onnx\t80x80\tbgr\t1\t4.0\tlogits\t1\t1\n";
@@ -33,7 +33,7 @@ static fl_status field(const char *what, int line, int col, const char *value, f
     switch (col) {
     case 0:
         if (!*value || strlen(value) >= sizeof sp->file || strstr(value, "..") || value[0] == '/')
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be a file name inside the models folder",
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be a file name inside the models folder",
                            what, line, c, value);
         strcpy(sp->file, value);
         return FL_OK;
@@ -41,13 +41,13 @@ static fl_status field(const char *what, int line, int col, const char *value, f
         char *x;
         long w = strtol(value, &x, 10), h = (x && *x == 'x') ? strtol(x + 1, &x, 10) : 0;
         if (*x || w < 8 || h < 8 || w > 1024 || h > 1024)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be WxH, 8..1024", what, line, c, value);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be WxH, 8..1024", what, line, c, value);
         sp->input_w = (int)w, sp->input_h = (int)h;
         return FL_OK;
     }
     case 2:
         if (strcmp(value, "bgr") && strcmp(value, "rgb"))
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be bgr or rgb", what, line, c, value);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be bgr or rgb", what, line, c, value);
         sp->rgb = value[0] == 'r';
         return FL_OK;
     case 3:
@@ -55,14 +55,14 @@ static fl_status field(const char *what, int line, int col, const char *value, f
     case 7: {
         float v, lo = col == 4 ? 0.5f : 1e-6f, hi = col == 4 ? 10.0f : 1000.0f;
         if (!parse_float(value, lo, hi, &v))
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be a number in [%g, %g]", what, line, c,
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be a number in [%g, %g]", what, line, c,
                            value, lo, hi);
         *(col == 3 ? &sp->pixel_scale : col == 4 ? &sp->crop_scale : &sp->weight) = v;
         return FL_OK;
     }
     case 5:
         if (strcmp(value, "logits") && strcmp(value, "probabilities"))
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be logits or probabilities", what, line, c,
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be logits or probabilities", what, line, c,
                            value);
         sp->logits = value[0] == 'l';
         return FL_OK;
@@ -70,14 +70,14 @@ static fl_status field(const char *what, int line, int col, const char *value, f
         char *end;
         long v = strtol(value, &end, 10);
         if (*end || end == value || v < 0 || v > 1000)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be a class index", what, line, c, value);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be a class index", what, line, c, value);
         sp->real_class = (int)v;
         return FL_OK;
     }
     }
 }
 
-fl_status fl_model_list_parse(const char *text, const char *what, fl_antispoof_spec *specs, int *n, fl_error *err)
+fl_status fl__model_list_parse(const char *text, const char *what, fl_antispoof_spec *specs, int *n, fl_error *err)
 {
     *n = 0;
     int line = 0, header = 0;
@@ -88,7 +88,7 @@ fl_status fl_model_list_parse(const char *text, const char *what, fl_antispoof_s
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char buf[1024];
         if (len >= sizeof buf)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: line longer than %zu bytes", what, line, sizeof buf - 1);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: line longer than %zu bytes", what, line, sizeof buf - 1);
         memcpy(buf, p, len);
         buf[len] = '\0';
         if (len && buf[len - 1] == '\r')
@@ -107,18 +107,18 @@ fl_status fl_model_list_parse(const char *text, const char *what, fl_antispoof_s
             s = tab + 1;
         }
         if (nc != N_COLUMNS)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %d tab-separated columns, expected %d (%s, ...)", what,
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %d tab-separated columns, expected %d (%s, ...)", what,
                            line, nc, N_COLUMNS, columns[0]);
         if (!header) { /* the first non-comment line names the columns, in this order */
             for (int c = 0; c < N_COLUMNS; c++)
                 if (strcmp(cells[c], columns[c]))
-                    return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: column %d is '%s', expected '%s'", what, line,
+                    return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: column %d is '%s', expected '%s'", what, line,
                                    c + 1, cells[c], columns[c]);
             header = 1;
             continue;
         }
         if (*n == FL_SILENT_MAX_MODELS)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: more than %d models", what, line, FL_SILENT_MAX_MODELS);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: more than %d models", what, line, FL_SILENT_MAX_MODELS);
         fl_antispoof_spec *sp = &specs[*n];
         memset(sp, 0, sizeof *sp);
         for (int c = 0; c < N_COLUMNS; c++) {
@@ -129,6 +129,6 @@ fl_status fl_model_list_parse(const char *text, const char *what, fl_antispoof_s
         (*n)++;
     }
     if (!header || *n == 0)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "%s: no models listed (a header line and at least one model)", what);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s: no models listed (a header line and at least one model)", what);
     return FL_OK;
 }

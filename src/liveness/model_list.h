@@ -17,9 +17,9 @@ typedef struct fl_antispoof_spec {
 
 /* Parses the list text; *n receives the count (1..FL_SILENT_MAX_MODELS). Errors name the line
  * and column. `what` names the source in messages. */
-fl_status fl_model_list_parse(const char *text, const char *what, fl_antispoof_spec *specs, int *n, fl_error *err);
+fl_status fl__model_list_parse(const char *text, const char *what, fl_antispoof_spec *specs, int *n, fl_error *err);
 
 /* The default list (the two MiniFASNet models), as text in the file format. */
-extern const char fl_default_model_list[];
+extern const char fl__default_model_list[];
 
 #endif

@@ -76,7 +76,7 @@ static int random_below(int n, fl_error *err, int *out)
     for (;;) {
         uint32_t r;
         if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-            return fl_fail(err, FL_E_IO, "getrandom failed: no random source for the challenge");
+            return fl__fail(err, FL_E_IO, "getrandom failed: no random source for the challenge");
         if (r < limit) {
             *out = (int)(r % (uint32_t)n);
             return FL_OK;
@@ -86,18 +86,18 @@ static int random_below(int n, fl_error *err, int *out)
 
 fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!out || n < 1 || n > FL_CHALLENGE_MAX)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, n);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, n);
     fl_challenge all = {FL_ACTION_COUNT, {0, 1, 2, 3, 4, 5, 6, 7}};
     const fl_challenge *set = allowed ? allowed : &all;
     if (set->n < 1 || set->n > FL_CHALLENGE_MAX)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "the allowed set has %d actions", set->n);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "the allowed set has %d actions", set->n);
     for (int i = 0; i < set->n; i++)
         if ((unsigned)set->actions[i] >= FL_ACTION_COUNT)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "allowed action %d is not an action", (int)set->actions[i]);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "allowed action %d is not an action", (int)set->actions[i]);
     if (set->n == 1 && n > 1)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "one allowed action cannot make %d steps without repeats", n);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "one allowed action cannot make %d steps without repeats", n);
     out->n = n;
     for (int i = 0; i < n; i++) {
         int k = 0;
@@ -114,23 +114,23 @@ fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *
 fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl_session_config *config,
                             const fl_challenge *ch, fl_session **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!an || !ch || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "analyzer, challenge or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "analyzer, challenge or out is NULL");
     if (ch->n < 1 || ch->n > FL_CHALLENGE_MAX)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, ch->n);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, ch->n);
     for (int i = 0; i < ch->n; i++)
         if ((unsigned)ch->actions[i] >= FL_ACTION_COUNT)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "challenge step %d is not an action", i);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "challenge step %d is not an action", i);
     fl_session_config c = config ? *config : fl_session_config_default();
     if (!(c.action_timeout_s > 0) || !(c.total_timeout_s > 0) || !(c.face_lost_s > 0) || c.best_frames < 1 ||
         c.best_frames > BEST_MAX || c.silent_min_frames < 1 || c.silent_min_frames > c.best_frames)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT,
+        return fl__fail(err, FL_E_INVALID_ARGUMENT,
                        "timeouts must be positive, best_frames 1..%d and silent_min_frames 1..best_frames (%d, %d)",
                        BEST_MAX, c.best_frames, c.silent_min_frames);
     fl_session *s = calloc(1, sizeof *s);
     if (!s)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     s->cfg = c;
     s->ch = *ch;
     fl_status st = fl_analyzer_ctx_create(an, &s->analyzer, err);
@@ -140,7 +140,7 @@ fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl
         fl_session_free(s);
         return st;
     }
-    fl_actions_reset(&s->det, &c.actions);
+    fl__actions_reset(&s->det, &c.actions);
     s->phase = FL_PHASE_QUALITY;
     s->reason = FL_QUALITY_NO_FACE;
     *out = s;
@@ -252,7 +252,7 @@ static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a
 {
     const fl_actions *d = &s->det;
     fl_quality_reason why;
-    if (!fl_actions_neutral_ready(d) || blocking(a, 1, 1, &why))
+    if (!fl__actions_neutral_ready(d) || blocking(a, 1, 1, &why))
         return;
     const fl_face_measures *m = &a->measures;
     float dyaw = fabsf((s->cfg.actions.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
@@ -302,11 +302,11 @@ static int same_face(fl_session *s, const fl_face_box *f, double t)
 fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const fl_analysis *a, double t,
                                    fl_session_state *state, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!s || !frame || !a)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "session, frame or analysis is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "session, frame or analysis is NULL");
     if (!isfinite(t) || (s->frames && t < s->last_t))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "frame time %g goes backwards (last %g)", t, s->last_t);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "frame time %g goes backwards (last %g)", t, s->last_t);
     if (s->phase == FL_PHASE_DONE || s->phase == FL_PHASE_FAILED) {
         fill_state(s, state);
         return FL_OK;
@@ -329,7 +329,7 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
     } else if (!same_face(s, &a->faces[0], t)) {
         fail(s, FL_FAIL_FACE_CHANGED);
     } else {
-        const int learning = !fl_actions_neutral_ready(&s->det);
+        const int learning = !fl__actions_neutral_ready(&s->det);
         fl_quality_reason why;
         if (blocking(a, learning, s->cfg.gate_light, &why)) {
             s->reason = why;
@@ -338,10 +338,10 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
             check_step_timeout(s, t);
         } else {
             fl_action_event ev[FL_ACTION_COUNT];
-            int n = fl_actions_push(&s->det, t, &a->measures, ev, FL_ACTION_COUNT);
+            int n = fl__actions_push(&s->det, t, &a->measures, ev, FL_ACTION_COUNT);
             keep_best(s, frame, a, t);
             if (learning) {
-                s->phase = fl_actions_neutral_ready(&s->det) ? FL_PHASE_ACTION : FL_PHASE_NEUTRAL;
+                s->phase = fl__actions_neutral_ready(&s->det) ? FL_PHASE_ACTION : FL_PHASE_NEUTRAL;
                 s->step_t = t;
             }
             for (int i = 0; i < n; i++) {
@@ -365,9 +365,9 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
 
 fl_status fl_session_push(fl_session *s, const fl_image *frame, double t, fl_session_state *state, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!s || !frame)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "session or frame is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "session or frame is NULL");
     if (s->phase == FL_PHASE_DONE || s->phase == FL_PHASE_FAILED) {
         fill_state(s, state);
         return FL_OK;
@@ -419,9 +419,9 @@ static fl_outcome outcome_of(const fl_session *s)
 
 fl_status fl_session_result_get(fl_session *s, fl_session_result *r, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!s || !r)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "session or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "session or out is NULL");
     run_silent_check(s);
     memset(r, 0, sizeof *r);
     fill_state(s, &r->state);

@@ -56,7 +56,7 @@ static char *read_text(const char *path, fl_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fl_fail(err, FL_E_IO, "%s: cannot open", path);
+        fl__fail(err, FL_E_IO, "%s: cannot open", path);
         return NULL;
     }
     char *buf = malloc(65537);
@@ -65,13 +65,13 @@ static char *read_text(const char *path, fl_error *err)
     fclose(f);
     if (!buf || more) {
         free(buf);
-        fl_fail(err, buf ? FL_E_TOO_LARGE : FL_E_NO_MEMORY, "%s: a model list is at most 64 KiB", path);
+        fl__fail(err, buf ? FL_E_TOO_LARGE : FL_E_NO_MEMORY, "%s: a model list is at most 64 KiB", path);
         return NULL;
     }
     buf[n] = '\0';
     if (memchr(buf, '\0', n)) {
         free(buf);
-        fl_fail(err, FL_E_INVALID_ARGUMENT, "%s: not a text file", path);
+        fl__fail(err, FL_E_INVALID_ARGUMENT, "%s: not a text file", path);
         return NULL;
     }
     return buf;
@@ -80,12 +80,12 @@ static char *read_text(const char *path, fl_error *err)
 static fl_status check_options(const fl_silent_options *o, fl_error *err)
 {
     if (!(o->threshold > 0 && o->threshold <= 1) || !(o->spoof_below >= 0 && o->spoof_below <= o->threshold))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "threshold %g and spoof_below %g: need 0 <= spoof_below <= "
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "threshold %g and spoof_below %g: need 0 <= spoof_below <= "
                        "threshold <= 1", o->threshold, o->spoof_below);
     if (!(o->degraded_ratio >= 0 && o->degraded_ratio <= 1) || o->max_frames < 1 ||
         o->max_frames > FL_SILENT_MAX_FRAMES || (o->frame_fusion != FL_FUSE_MEAN && o->frame_fusion != FL_FUSE_MIN) ||
         !(o->min_face_px >= 0))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "degraded_ratio %g (0..1), max_frames %d (1..%d), frame_fusion %d",
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "degraded_ratio %g (0..1), max_frames %d (1..%d), frame_fusion %d",
                        o->degraded_ratio, o->max_frames, FL_SILENT_MAX_FRAMES, (int)o->frame_fusion);
     return FL_OK;
 }
@@ -96,16 +96,16 @@ static fl_status check_model(fl_silent *sl, int i, fl_error *err)
     const fl_antispoof_spec *sp = &sl->spec[i];
     fl_tensor_info in, out;
     if (fl_model_input_count(sl->model[i]) != 1 || fl_model_output_count(sl->model[i]) != 1)
-        return fl_fail(err, FL_E_MODEL_INVALID, "%s: an anti-spoof model needs one input and one output", sp->file);
+        return fl__fail(err, FL_E_MODEL_INVALID, "%s: an anti-spoof model needs one input and one output", sp->file);
     fl_model_input_info(sl->model[i], 0, &in);
     fl_model_output_info(sl->model[i], 0, &out);
     if (in.rank != 4 || (in.dims[1] >= 0 && in.dims[1] != 3) || (in.dims[2] >= 0 && in.dims[2] != sp->input_h) ||
         (in.dims[3] >= 0 && in.dims[3] != sp->input_w))
-        return fl_fail(err, FL_E_SHAPE, "%s: input is not [1,3,%d,%d] as the model list says", sp->file, sp->input_h,
+        return fl__fail(err, FL_E_SHAPE, "%s: input is not [1,3,%d,%d] as the model list says", sp->file, sp->input_h,
                        sp->input_w);
     int k = out.rank == 2 && out.dims[1] > 0 ? (int)out.dims[1] : -1;
     if (k < 1 || sp->real_class >= k)
-        return fl_fail(err, FL_E_SHAPE, "%s: output has %d classes; real_class is %d", sp->file, k, sp->real_class);
+        return fl__fail(err, FL_E_SHAPE, "%s: output has %d classes; real_class is %d", sp->file, k, sp->real_class);
     sl->n_classes[i] = k;
     return FL_OK;
 }
@@ -113,19 +113,19 @@ static fl_status check_model(fl_silent *sl, int i, fl_error *err)
 fl_status fl_silent_create(const char *dir, const char *list_path, const fl_silent_options *options, fl_silent **out,
                            fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!dir || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
     fl_silent *sl = calloc(1, sizeof *sl);
     if (!sl)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     sl->opt = options ? *options : fl_silent_options_default();
     fl_status s = check_options(&sl->opt, err);
     char *text = NULL;
     if (!s && list_path && !(text = read_text(list_path, err)))
         s = err ? err->status : FL_E_IO;
     if (!s)
-        s = fl_model_list_parse(text ? text : fl_default_model_list, list_path ? list_path : "default model list",
+        s = fl__model_list_parse(text ? text : fl__default_model_list, list_path ? list_path : "default model list",
                                 sl->spec, &sl->n, err);
     free(text);
     for (int i = 0; i < sl->n && !s; i++) {
@@ -164,12 +164,12 @@ float fl_silent_model_scale(const fl_silent *sl, int i)
 
 fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_silent_ctx **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!sl || !an || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "silent, analyzer or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "silent, analyzer or out is NULL");
     fl_silent_ctx *c = calloc(1, sizeof *c);
     if (!c)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     c->sl = sl;
     fl_model_ctx_options mo = {fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE, 1};
     fl_status s = fl_analyzer_ctx_create(an, &c->analyzer, err);
@@ -190,8 +190,8 @@ void fl_silent_ctx_free(fl_silent_ctx *c)
     fl_analyzer_ctx_free(c->analyzer);
     for (int i = 0; i < FL_SILENT_MAX_MODELS; i++)
         fl_model_ctx_free(c->ctx[i]);
-    fl_buffer_free(&c->crop);
-    fl_buffer_free(&c->input);
+    fl__buffer_free(&c->crop);
+    fl__buffer_free(&c->input);
     free(c);
 }
 
@@ -202,10 +202,10 @@ static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const i
     const fl_antispoof_spec *sp = &c->sl->spec[i];
     const int W = sp->input_w, H = sp->input_h;
     const size_t plane = (size_t)W * H;
-    uint8_t *px = fl_buffer_reserve(&c->crop, plane * 3);
-    float *in = fl_buffer_reserve(&c->input, plane * 3 * sizeof(float));
+    uint8_t *px = fl__buffer_reserve(&c->crop, plane * 3);
+    float *in = fl__buffer_reserve(&c->input, plane * 3 * sizeof(float));
     if (!px || !in)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory for anti-spoof crops");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for anti-spoof crops");
     fl_resize_linear(img->data, img->width, img->height, img->stride, 3, crop[0], crop[1], crop[2] - crop[0] + 1,
                      crop[3] - crop[1] + 1, px, W, H, (size_t)W * 3);
     for (size_t k = 0; k < plane; k++)
@@ -234,11 +234,11 @@ static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const i
 fl_status fl_silent_score_box(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h, fl_frame_score *out,
                               fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!c || !img || !img->data || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
     if (w < 1 || h < 1 || img->width < 2 || img->height < 2)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "box %dx%d in a %dx%d image", w, h, img->width, img->height);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "box %dx%d in a %dx%d image", w, h, img->width, img->height);
     const fl_silent *sl = c->sl;
     double wsum = 0, wall = 0, sum = 0, sum_all = 0;
     out->used = 1;
@@ -247,7 +247,7 @@ fl_status fl_silent_score_box(fl_silent_ctx *c, const fl_image *img, int x, int 
     for (int i = 0; i < sl->n; i++) {
         fl_model_score *ms = &out->models[i];
         double used;
-        fl_antispoof_crop(img->width, img->height, x, y, w, h, sl->spec[i].crop_scale, ms->crop, &used);
+        fl__antispoof_crop(img->width, img->height, x, y, w, h, sl->spec[i].crop_scale, ms->crop, &used);
         ms->scale = (float)used;
         /* "Module replacement": a crop squeezed far below its nominal scale no longer shows what
          * the model learned to look at (screen edges, paper borders); its vote is dropped. */
@@ -301,11 +301,11 @@ static int blocks(fl_quality_reason r)
 
 fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!c || !v || (!frames && n))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, frames or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, frames or out is NULL");
     if (n < 1 || n > FL_SILENT_MAX_FRAMES)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "%d frames; an attempt has 1 to %d", n, FL_SILENT_MAX_FRAMES);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "%d frames; an attempt has 1 to %d", n, FL_SILENT_MAX_FRAMES);
     const fl_silent_options *o = &c->sl->opt;
     memset(v, 0, sizeof *v);
     v->threshold = o->threshold;
@@ -317,7 +317,7 @@ fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n
         fl_frame_score *fs = &v->frames[i];
         fs->index = i;
         if (!frames[i] || !frames[i]->data)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "frame %d is NULL", i);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "frame %d is NULL", i);
         fl_analysis a;
         fl_analyzer_ctx_reset(c->analyzer); /* frames of an attempt are judged one by one */
         fl_status s = fl_analyze(c->analyzer, frames[i], &a, err);

@@ -23,9 +23,9 @@ typedef struct fl_backend_ops {
     void (*destroy)(void *exec);
 } fl_backend_ops;
 
-extern const fl_backend_ops fl_backend_reference;
+extern const fl_backend_ops fl__backend_reference;
 #ifdef FL_HAVE_XNNPACK
-extern const fl_backend_ops fl_backend_xnnpack;
+extern const fl_backend_ops fl__backend_xnnpack;
 #endif
 
 #endif

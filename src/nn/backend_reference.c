@@ -10,7 +10,7 @@ static void ref_destroy(void *p)
 {
     if (!p)
         return;
-    fl_exec_buffers_free(p);
+    fl__exec_buffers_free(p);
     free(p);
 }
 
@@ -19,12 +19,12 @@ static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     (void)threadpool;
     fl_exec_buffers *e = calloc(1, sizeof *e);
     if (!e) {
-        fl_shapes_free(shapes);
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        fl__shapes_free(shapes);
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     }
-    fl_status s = fl_exec_buffers_init(e, g, shapes, err);
+    fl_status s = fl__exec_buffers_init(e, g, shapes, err);
     for (int i = 0; i < g->n_nodes && !s; i++)
-        s = fl_exec_buffers_alloc(e, g->nodes[i].outputs[0], err);
+        s = fl__exec_buffers_alloc(e, g->nodes[i].outputs[0], err);
     if (s) {
         ref_destroy(e);
         return s;
@@ -38,10 +38,10 @@ static fl_status ref_run(void *p, const float *const *inputs, float *const *outp
     (void)err;
     fl_exec_buffers *e = p;
     const fl_graph *g = e->g;
-    fl_bind_graph_inputs(g, e->buf, inputs);
+    fl__bind_graph_inputs(g, e->buf, inputs);
     for (int i = 0; i < g->n_nodes; i++)
-        fl_ref_node(g, &e->shapes, &g->nodes[i], e->buf);
-    fl_copy_graph_outputs(g, &e->shapes, e->buf, outputs);
+        fl__ref_node(g, &e->shapes, &g->nodes[i], e->buf);
+    fl__copy_graph_outputs(g, &e->shapes, e->buf, outputs);
     return FL_OK;
 }
 
@@ -51,7 +51,7 @@ static void ref_node_split(const void *p, int *accelerated, int *in_c)
     *accelerated = 0;
     *in_c = 0;
     for (int i = 0; i < e->g->n_nodes; i++)
-        *in_c += !fl_ref_node_is_planned(e->g, &e->g->nodes[i]);
+        *in_c += !fl__ref_node_is_planned(e->g, &e->g->nodes[i]);
 }
 
 static const fl_shapes *ref_shapes(const void *p)
@@ -59,4 +59,4 @@ static const fl_shapes *ref_shapes(const void *p)
     return &((const fl_exec_buffers *)p)->shapes;
 }
 
-const fl_backend_ops fl_backend_reference = {ref_create, ref_run, ref_node_split, ref_shapes, ref_destroy};
+const fl_backend_ops fl__backend_reference = {ref_create, ref_run, ref_node_split, ref_shapes, ref_destroy};

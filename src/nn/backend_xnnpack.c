@@ -142,7 +142,7 @@ static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *
         return x->rank <= XNN_MAX_TENSOR_DIMS;
     case FL_OP_RESIZE: {
         float sc[FL_GRAPH_MAX_RANK];
-        fl_resize_scales(g, s, n, sc);
+        fl__resize_scales(g, s, n, sc);
         return y->dims[2] == x->dims[2] * (int64_t)sc[2] && y->dims[3] == x->dims[3] * (int64_t)sc[3] &&
                sc[2] == floorf(sc[2]) && sc[3] == floorf(sc[3]);
     }
@@ -163,12 +163,12 @@ static int schedule(const fl_graph *g, const char *supported, int *order, int *r
     int count = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         remaining[i] = 0;
-        done[i] = fl_ref_node_is_planned(g, &g->nodes[i]);
+        done[i] = fl__ref_node_is_planned(g, &g->nodes[i]);
         if (done[i])
             continue;
         for (int k = 0; k < g->nodes[i].n_inputs; k++) {
             int t = g->nodes[i].inputs[k];
-            if (t >= 0 && g->tensors[t].producer >= 0 && !fl_ref_node_is_planned(g, &g->nodes[g->tensors[t].producer]))
+            if (t >= 0 && g->tensors[t].producer >= 0 && !fl__ref_node_is_planned(g, &g->nodes[g->tensors[t].producer]))
                 remaining[i]++;
         }
     }
@@ -203,8 +203,8 @@ typedef struct seg {
 
 static fl_status xfail(seg *S, const char *call, enum xnn_status st)
 {
-    return fl_fail(S->err, FL_E_BACKEND, "node '%s' (%s): %s failed (xnn_status %d)", S->n->name,
-                   fl_op_name(S->n->op), call, (int)st);
+    return fl__fail(S->err, FL_E_BACKEND, "node '%s' (%s): %s failed (xnn_status %d)", S->n->name,
+                   fl__op_name(S->n->op), call, (int)st);
 }
 
 #define XCHECK(S, call)                            \
@@ -237,8 +237,8 @@ static fl_status const_operand(seg *S, int t, int act_rank, uint32_t *id)
         d4[4 - ts->rank + i] = ts->dims[i];
     float *nhwc = keep_alloc(S->e, ts->count * sizeof(float));
     if (!nhwc)
-        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
-    fl_nchw_to_nhwc(src, d4, nhwc);
+        return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    fl__nchw_to_nhwc(src, d4, nhwc);
     size_t d[4] = {(size_t)d4[0], (size_t)d4[2], (size_t)d4[3], (size_t)d4[1]};
     return static_value(S, nhwc, 4, d, id);
 }
@@ -262,7 +262,7 @@ static fl_status define_conv(seg *S, uint32_t x, uint32_t y)
     const int depthwise = (size_t)c->group == C && CG == 1 && C > 1;
     float *f = keep_alloc(S->e, M * CG * KH * KW * sizeof(float));
     if (!f)
-        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+        return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
     if (depthwise) { /* OIHW [M,1,KH,KW] -> [1,KH,KW,M] */
         for (size_t m = 0; m < M; m++)
             for (size_t k = 0; k < KH * KW; k++)
@@ -304,7 +304,7 @@ static fl_status define_gemm(seg *S, uint32_t x, uint32_t y)
     const float *bd = b->data;
     float *f = keep_alloc(S->e, N * K * sizeof(float)); /* XNNPACK wants [N,K] */
     if (!f)
-        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+        return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
     for (size_t j = 0; j < N; j++)
         for (size_t k = 0; k < K; k++)
             f[j * K + k] = alpha * (tb ? bd[j * K + k] : bd[k * N + j]);
@@ -317,7 +317,7 @@ static fl_status define_gemm(seg *S, uint32_t x, uint32_t y)
         const fl_graph_tensor *c = &g->tensors[n->inputs[2]];
         float *bias = keep_alloc(S->e, N * sizeof(float));
         if (!bias)
-            return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+            return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
         for (size_t j = 0; j < N; j++)
             bias[j] = beta * ((const float *)c->data)[c->count == 1 ? 0 : j];
         size_t bdim[1] = {N};
@@ -332,11 +332,11 @@ static fl_status define_resize(seg *S, uint32_t x, uint32_t y)
 {
     const fl_node *n = S->n;
     float sc[FL_GRAPH_MAX_RANK];
-    fl_resize_scales(S->e->t.g, &S->e->t.shapes, n, sc);
+    fl__resize_scales(S->e->t.g, &S->e->t.shapes, n, sc);
     const size_t C = (size_t)S->e->t.shapes.t[n->inputs[0]].dims[1], SH = (size_t)sc[2], SW = (size_t)sc[3];
     float *ones = keep_alloc(S->e, C * SH * SW * sizeof(float));
     if (!ones)
-        return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+        return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
     for (size_t i = 0; i < C * SH * SW; i++)
         ones[i] = 1.0f;
     size_t fd[4] = {C, SH, SW, 1};
@@ -379,7 +379,7 @@ static fl_status define_node(seg *S)
         const size_t C = (size_t)xs->dims[1];
         float *slope = keep_alloc(S->e, C * sizeof(float));
         if (!slope)
-            return fl_fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+            return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
         for (size_t c = 0; c < C; c++)
             slope[c] = ((const float *)sl->data)[sl->count == 1 ? 0 : c];
         uint32_t sid;
@@ -420,7 +420,7 @@ static fl_status define_node(seg *S)
     case FL_OP_PAD: {
         int64_t pads[2 * FL_GRAPH_MAX_RANK];
         float value;
-        fl_pad_params(e->t.g, &e->t.shapes, n, pads, &value);
+        fl__pad_params(e->t.g, &e->t.shapes, n, pads, &value);
         size_t pre[XNN_MAX_TENSOR_DIMS], post[XNN_MAX_TENSOR_DIMS];
         const int r = xs->rank;
         for (int i = 0; i < r; i++) {
@@ -433,7 +433,7 @@ static fl_status define_node(seg *S)
         return FL_OK;
     }
     default:
-        return fl_fail(S->err, FL_E_BACKEND, "node '%s': %s has no XNNPACK mapping", n->name, fl_op_name(n->op));
+        return fl__fail(S->err, FL_E_BACKEND, "node '%s': %s has no XNNPACK mapping", n->name, fl__op_name(n->op));
     }
 }
 
@@ -451,7 +451,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
     if (!kind || !id) {
         free(kind);
         free(id);
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     }
     for (int t = 0; t < g->n_tensors; t++)
         id[t] = XNN_INVALID_VALUE_ID;
@@ -486,7 +486,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
     fl_status s = FL_OK;
     enum xnn_status xs;
     if (!st->ext) {
-        s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
         goto done;
     }
     if ((xs = xnn_create_subgraph((uint32_t)n_ext, 0, &S.sg)) != xnn_status_success) {
@@ -506,7 +506,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
         size_t d[FL_GRAPH_MAX_RANK];
         int r = xnn_dims(&e->t.shapes.t[t], d);
         if (!ev->scratch)
-            s = fl_fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+            s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
         else if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
                                                ev->is_output ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
                                                              : XNN_VALUE_FLAG_EXTERNAL_INPUT,
@@ -532,7 +532,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
     if (!s) {
         struct xnn_external_value *ev = calloc((size_t)(n_ext ? n_ext : 1), sizeof *ev);
         if (!ev) {
-            s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+            s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
         } else {
             for (int k = 0; k < st->n_ext; k++) {
                 ev[k].id = st->ext[k].id;
@@ -569,7 +569,7 @@ static void xnn_destroy(void *p)
         free(e->keep[i]);
     free(e->keep);
     free(e->steps);
-    fl_exec_buffers_free(&e->t);
+    fl__exec_buffers_free(&e->t);
     free(e);
 }
 
@@ -581,10 +581,10 @@ static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
     for (int i = 0; i < e->n_steps && !s; i++) {
         const step *st = &e->steps[i];
         if (st->node >= 0)
-            s = fl_exec_buffers_alloc(&e->t, g->nodes[st->node].outputs[0], err);
+            s = fl__exec_buffers_alloc(&e->t, g->nodes[st->node].outputs[0], err);
         for (int k = 0; k < st->n_ext && !s; k++)
             if (st->ext[k].is_output)
-                s = fl_exec_buffers_alloc(&e->t, st->ext[k].tensor, err);
+                s = fl__exec_buffers_alloc(&e->t, st->ext[k].tensor, err);
     }
     return s;
 }
@@ -593,10 +593,10 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
 {
     xnn_exec *e = calloc(1, sizeof *e);
     if (!e) {
-        fl_shapes_free(shapes);
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        fl__shapes_free(shapes);
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     }
-    fl_status s = fl_exec_buffers_init(&e->t, g, shapes, err);
+    fl_status s = fl__exec_buffers_init(&e->t, g, shapes, err);
     if (s) {
         xnn_destroy(e);
         return s;
@@ -604,14 +604,14 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     enum xnn_status xs = xnn_initialize(NULL); /* idempotent and thread-safe inside XNNPACK */
     if (xs != xnn_status_success) {
         xnn_destroy(e);
-        return fl_fail(err, FL_E_BACKEND, "xnn_initialize failed (xnn_status %d); is the CPU supported?", (int)xs);
+        return fl__fail(err, FL_E_BACKEND, "xnn_initialize failed (xnn_status %d); is the CPU supported?", (int)xs);
     }
     const int nn = g->n_nodes;
     char *supported = calloc((size_t)nn, 1), *done = calloc((size_t)nn, 1);
     int *order = malloc((size_t)nn * sizeof(int)), *remaining = malloc((size_t)nn * sizeof(int));
     e->steps = calloc((size_t)nn, sizeof *e->steps);
     if (!supported || !done || !order || !remaining || !e->steps) {
-        s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
         goto done;
     }
     for (int i = 0; i < nn; i++)
@@ -648,7 +648,7 @@ done:
 static void to_xnn(const fl_tshape *t, const float *nchw, float *x)
 {
     if (t->rank == 4)
-        fl_nchw_to_nhwc(nchw, t->dims, x);
+        fl__nchw_to_nhwc(nchw, t->dims, x);
     else
         memcpy(x, nchw, t->count * sizeof(float));
 }
@@ -656,7 +656,7 @@ static void to_xnn(const fl_tshape *t, const float *nchw, float *x)
 static void from_xnn(const fl_tshape *t, const float *x, float *nchw)
 {
     if (t->rank == 4)
-        fl_nhwc_to_nchw(x, t->dims, nchw);
+        fl__nhwc_to_nchw(x, t->dims, nchw);
     else
         memcpy(nchw, x, t->count * sizeof(float));
 }
@@ -665,11 +665,11 @@ static fl_status xnn_run(void *p, const float *const *inputs, float *const *outp
 {
     xnn_exec *e = p;
     const fl_graph *g = e->t.g;
-    fl_bind_graph_inputs(g, e->t.buf, inputs);
+    fl__bind_graph_inputs(g, e->t.buf, inputs);
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
         if (st->node >= 0) {
-            fl_ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
+            fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
             continue;
         }
         for (int k = 0; k < st->n_ext; k++)
@@ -677,12 +677,12 @@ static fl_status xnn_run(void *p, const float *const *inputs, float *const *outp
                 to_xnn(&e->t.shapes.t[st->ext[k].tensor], e->t.buf[st->ext[k].tensor], st->ext[k].scratch);
         enum xnn_status xs = xnn_invoke_runtime(st->rt);
         if (xs != xnn_status_success)
-            return fl_fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
+            return fl__fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
         for (int k = 0; k < st->n_ext; k++)
             if (st->ext[k].is_output)
                 from_xnn(&e->t.shapes.t[st->ext[k].tensor], st->ext[k].scratch, e->t.buf[st->ext[k].tensor]);
     }
-    fl_copy_graph_outputs(g, &e->t.shapes, e->t.buf, outputs);
+    fl__copy_graph_outputs(g, &e->t.shapes, e->t.buf, outputs);
     return FL_OK;
 }
 
@@ -700,4 +700,4 @@ static const fl_shapes *xnn_shapes(const void *p)
     return &((const xnn_exec *)p)->t.shapes;
 }
 
-const fl_backend_ops fl_backend_xnnpack = {xnn_create, xnn_run, xnn_node_split, xnn_shapes, xnn_destroy};
+const fl_backend_ops fl__backend_xnnpack = {xnn_create, xnn_run, xnn_node_split, xnn_shapes, xnn_destroy};

@@ -14,9 +14,9 @@ typedef struct fl_exec_buffers {
 } fl_exec_buffers;
 
 /* Takes ownership of *shapes (zeroed) whether or not it succeeds. */
-fl_status fl_exec_buffers_init(fl_exec_buffers *b, const fl_graph *g, fl_shapes *shapes, fl_error *err);
+fl_status fl__exec_buffers_init(fl_exec_buffers *b, const fl_graph *g, fl_shapes *shapes, fl_error *err);
 /* Allocates tensor t's buffer unless it has one or is not float. */
-fl_status fl_exec_buffers_alloc(fl_exec_buffers *b, int t, fl_error *err);
-void fl_exec_buffers_free(fl_exec_buffers *b);
+fl_status fl__exec_buffers_alloc(fl_exec_buffers *b, int t, fl_error *err);
+void fl__exec_buffers_free(fl_exec_buffers *b);
 
 #endif

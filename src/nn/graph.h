@@ -42,7 +42,7 @@ typedef enum fl_op {
     FL_OP_COUNT_
 } fl_op;
 
-const char *fl_op_name(fl_op op);
+const char *fl__op_name(fl_op op);
 
 typedef struct fl_graph_tensor {
     char *name;
@@ -93,9 +93,9 @@ typedef struct fl_graph {
     int n_outputs;
 } fl_graph;
 
-void fl_graph_free(fl_graph *g);
+void fl__graph_free(fl_graph *g);
 
 /* Size in bytes of one element of a supported dtype. */
-size_t fl_dtype_size(fl_dtype dt);
+size_t fl__dtype_size(fl_dtype dt);
 
 #endif

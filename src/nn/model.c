@@ -39,13 +39,13 @@ struct fl_model_ctx {
 
 fl_status fl_model_load_memory(const void *data, size_t size, fl_model **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "out is NULL");
     fl_model *m = calloc(1, sizeof *m);
     if (!m)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
-    fl_status s = fl_onnx_load(data, size, &m->g, err);
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
+    fl_status s = fl__onnx_load(data, size, &m->g, err);
     if (s) {
         free(m);
         return s;
@@ -56,18 +56,18 @@ fl_status fl_model_load_memory(const void *data, size_t size, fl_model **out, fl
 
 fl_status fl_model_load_file(const char *path, fl_model **out, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!path || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
     void *buf;
     size_t size;
-    fl_status rs = fl_read_file(path, FL_MODEL_MAX_FILE_BYTES, &buf, &size, err);
+    fl_status rs = fl__read_file(path, FL_MODEL_MAX_FILE_BYTES, &buf, &size, err);
     if (rs)
         return rs;
     fl_status s = fl_model_load_memory(buf, size, out, err);
     free(buf);
     if (s) /* the file name, so the message stands on its own */
-        fl_error_prefix(err, path);
+        fl__error_prefix(err, path);
     return s;
 }
 
@@ -75,7 +75,7 @@ void fl_model_free(fl_model *model)
 {
     if (!model)
         return;
-    fl_graph_free(model->g);
+    fl__graph_free(model->g);
     free(model);
 }
 
@@ -133,27 +133,27 @@ int fl_backend_available(fl_backend backend)
 fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options *options, fl_model_ctx **out,
                               fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!model || !out)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "model or out is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "model or out is NULL");
     fl_model_ctx_options opt = {FL_BACKEND_XNNPACK, 1};
     if (options)
         opt = *options;
     if (opt.threads < 0 || opt.threads > 256)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "threads = %d (0..256)", opt.threads);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "threads = %d (0..256)", opt.threads);
     const fl_backend_ops *ops = NULL;
     if (opt.backend == FL_BACKEND_REFERENCE)
-        ops = &fl_backend_reference;
+        ops = &fl__backend_reference;
 #ifdef FL_HAVE_XNNPACK
     else if (opt.backend == FL_BACKEND_XNNPACK)
-        ops = &fl_backend_xnnpack;
+        ops = &fl__backend_xnnpack;
 #endif
     if (!ops)
-        return fl_fail(err, opt.backend == FL_BACKEND_XNNPACK ? FL_E_UNAVAILABLE : FL_E_INVALID_ARGUMENT,
+        return fl__fail(err, opt.backend == FL_BACKEND_XNNPACK ? FL_E_UNAVAILABLE : FL_E_INVALID_ARGUMENT,
                        "backend %d is not available in this build", (int)opt.backend);
     fl_model_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     ctx->model = model;
     ctx->backend = opt.backend;
     ctx->ops = ops;
@@ -162,7 +162,7 @@ fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options 
         ctx->threadpool = pthreadpool_create((size_t)opt.threads);
         if (!ctx->threadpool) {
             free(ctx);
-            return fl_fail(err, FL_E_NO_MEMORY, "could not create a pool of %d threads", opt.threads);
+            return fl__fail(err, FL_E_NO_MEMORY, "could not create a pool of %d threads", opt.threads);
         }
     }
 #endif
@@ -216,7 +216,7 @@ static fl_status get_plan(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n, 
             victim = s;
     }
     fl_shapes shapes;
-    fl_status st = fl_shapes_infer(ctx->model->g, inputs, n, &shapes, err);
+    fl_status st = fl__shapes_infer(ctx->model->g, inputs, n, &shapes, err);
     if (st)
         return st;
     void *exec;
@@ -235,7 +235,7 @@ static fl_status get_plan(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n, 
     return FL_OK;
 }
 
-void fl_model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
+void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
 {
     const plan_slot *last = NULL;
     for (int i = 0; i < FL_MODEL_PLAN_CACHE; i++)
@@ -249,20 +249,20 @@ void fl_model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_
 fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, fl_tensor *outputs,
                            size_t n_outputs, fl_error *err)
 {
-    fl_error_clear(err);
+    fl__error_clear(err);
     if (!ctx || (!inputs && n_inputs) || (!outputs && n_outputs))
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "ctx, inputs or outputs is NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, inputs or outputs is NULL");
     const fl_graph *g = ctx->model->g;
     if (n_inputs != (size_t)g->n_inputs || n_outputs != (size_t)g->n_outputs)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "the model has %d inputs and %d outputs; %zu and %zu were given",
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "the model has %d inputs and %d outputs; %zu and %zu were given",
                        g->n_inputs, g->n_outputs, n_inputs, n_outputs);
     if (n_inputs > FL_MAX_DIMS)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than %d inputs are not supported", FL_MAX_DIMS);
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models with more than %d inputs are not supported", FL_MAX_DIMS);
     if (n_outputs > 64)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "models with more than 64 outputs are not supported");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models with more than 64 outputs are not supported");
     for (size_t i = 0; i < n_inputs; i++)
         if (!inputs[i].data)
-            return fl_fail(err, FL_E_INVALID_ARGUMENT, "input %zu has no data", i);
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "input %zu has no data", i);
     plan_slot *slot;
     fl_status s = get_plan(ctx, inputs, n_inputs, &slot, err);
     if (s)
@@ -274,14 +274,14 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
     for (size_t i = 0; i < n_inputs; i++) {
         const fl_tshape *t = &shapes->t[g->inputs[i]];
         if (inputs[i].capacity < t->count)
-            return fl_fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu '%s': capacity %zu floats, its dims need %zu", i,
+            return fl__fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu '%s': capacity %zu floats, its dims need %zu", i,
                            g->tensors[g->inputs[i]].name, inputs[i].capacity, t->count);
         in_ptrs[i] = inputs[i].data;
     }
     for (size_t i = 0; i < n_outputs; i++) {
         const fl_tshape *t = &shapes->t[g->outputs[i]];
         if (!outputs[i].data || outputs[i].capacity < t->count)
-            return fl_fail(err, FL_E_BUFFER_TOO_SMALL, "output %zu '%s' needs %zu floats, capacity is %zu", i,
+            return fl__fail(err, FL_E_BUFFER_TOO_SMALL, "output %zu '%s' needs %zu floats, capacity is %zu", i,
                            g->tensors[g->outputs[i]].name, t->count, outputs[i].data ? outputs[i].capacity : 0);
         out_ptrs[i] = outputs[i].data;
     }

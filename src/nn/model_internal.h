@@ -6,6 +6,6 @@
 
 /* For the most recently used plan of ctx: how many nodes run inside the accelerated backend and
  * how many through the C kernels; both -1 before the first run. */
-void fl_model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c);
+void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c);
 
 #endif

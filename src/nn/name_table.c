@@ -28,7 +28,7 @@ static int alloc_slots(fl_name_table *t, size_t cap)
     return 0;
 }
 
-int fl_name_table_init(fl_name_table *t, size_t expected)
+int fl__name_table_init(fl_name_table *t, size_t expected)
 {
     size_t cap = 16;
     while (cap < expected * 2)
@@ -36,7 +36,7 @@ int fl_name_table_init(fl_name_table *t, size_t expected)
     return alloc_slots(t, cap);
 }
 
-void fl_name_table_free(fl_name_table *t)
+void fl__name_table_free(fl_name_table *t)
 {
     free(t->keys);
     free(t->values);
@@ -51,7 +51,7 @@ static size_t find_slot(const fl_name_table *t, const char *key)
     return i;
 }
 
-int fl_name_table_put(fl_name_table *t, const char *key, int value)
+int fl__name_table_put(fl_name_table *t, const char *key, int value)
 {
     if ((t->count + 1) * 2 > t->cap) { /* keep the load factor at most 1/2 */
         fl_name_table old = *t;
@@ -61,7 +61,7 @@ int fl_name_table_put(fl_name_table *t, const char *key, int value)
         }
         for (size_t i = 0; i < old.cap; i++)
             if (old.keys[i])
-                fl_name_table_put(t, old.keys[i], old.values[i]);
+                fl__name_table_put(t, old.keys[i], old.values[i]);
         free(old.keys);
         free(old.values);
     }
@@ -74,7 +74,7 @@ int fl_name_table_put(fl_name_table *t, const char *key, int value)
     return 0;
 }
 
-int fl_name_table_get(const fl_name_table *t, const char *key)
+int fl__name_table_get(const fl_name_table *t, const char *key)
 {
     if (!t->cap)
         return -1;

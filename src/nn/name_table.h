@@ -12,11 +12,11 @@ typedef struct fl_name_table {
 } fl_name_table;
 
 /* 0 on success, -1 when out of memory. */
-int fl_name_table_init(fl_name_table *t, size_t expected);
-void fl_name_table_free(fl_name_table *t);
+int fl__name_table_init(fl_name_table *t, size_t expected);
+void fl__name_table_free(fl_name_table *t);
 /* Inserts or replaces; 0 on success, -1 when out of memory. */
-int fl_name_table_put(fl_name_table *t, const char *key, int value);
+int fl__name_table_put(fl_name_table *t, const char *key, int value);
 /* The value, or -1 when absent. */
-int fl_name_table_get(const fl_name_table *t, const char *key);
+int fl__name_table_get(const fl_name_table *t, const char *key);
 
 #endif

@@ -21,9 +21,9 @@
 
 #define MAX_ELEMENTS (INT64_C(1) << 31)
 
-typedef FlOnnx__NodeProto NodeProto;
-typedef FlOnnx__AttributeProto AttrProto;
-typedef FlOnnx__TensorProto TensorProto;
+typedef Flonnx__NodeProto NodeProto;
+typedef Flonnx__AttributeProto AttrProto;
+typedef Flonnx__TensorProto TensorProto;
 
 typedef struct loader {
     fl_graph *g;
@@ -38,12 +38,12 @@ static const char *const op_names[] = {
 #undef FL_OP_NAME_
 };
 
-const char *fl_op_name(fl_op op)
+const char *fl__op_name(fl_op op)
 {
     return (unsigned)op < FL_OP_COUNT_ ? op_names[op] : "?";
 }
 
-size_t fl_dtype_size(fl_dtype dt)
+size_t fl__dtype_size(fl_dtype dt)
 {
     return dt == FL_DTYPE_INT64 ? 8 : 4;
 }
@@ -59,7 +59,7 @@ static char *dup_str(const char *s)
 
 static fl_status oom(loader *L)
 {
-    return fl_fail(L->err, FL_E_NO_MEMORY, "out of memory while loading the model");
+    return fl__fail(L->err, FL_E_NO_MEMORY, "out of memory while loading the model");
 }
 
 /* Appends a tensor named `name` and returns its index, or -1 on allocation failure. */
@@ -82,7 +82,7 @@ static int add_tensor(loader *L, const char *name, fl_dtype dtype)
     t->dtype = dtype;
     t->rank = -1;
     t->producer = -1;
-    if (fl_name_table_put(&L->names, t->name, g->n_tensors) != 0) {
+    if (fl__name_table_put(&L->names, t->name, g->n_tensors) != 0) {
         free(t->name);
         return -1;
     }
@@ -95,27 +95,27 @@ static fl_status load_initializer(loader *L, const TensorProto *tp)
 {
     const char *name = tp->name ? tp->name : "";
     if (!name[0])
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "initializer without a name");
-    if (fl_name_table_get(&L->names, name) >= 0)
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "initializer '%s': name defined twice", name);
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "initializer without a name");
+    if (fl__name_table_get(&L->names, name) >= 0)
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "initializer '%s': name defined twice", name);
     if (!tp->has_data_type || (tp->data_type != FL_DTYPE_FLOAT32 && tp->data_type != FL_DTYPE_INT64))
-        return fl_fail(L->err, FL_E_UNSUPPORTED_DTYPE,
+        return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE,
                        "initializer '%s': data_type %d (only 1=float and 7=int64 are supported)", name,
                        (int)tp->data_type);
     if (tp->n_dims > FL_GRAPH_MAX_RANK)
-        return fl_fail(L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "initializer '%s': rank %zu exceeds %d", name, tp->n_dims,
+        return fl__fail(L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "initializer '%s': rank %zu exceeds %d", name, tp->n_dims,
                        FL_GRAPH_MAX_RANK);
     int64_t count = 1;
     for (size_t i = 0; i < tp->n_dims; i++) {
         if (tp->dims[i] < 0)
-            return fl_fail(L->err, FL_E_TENSOR_DATA, "initializer '%s': dims[%zu] = %" PRId64 " is negative", name,
+            return fl__fail(L->err, FL_E_TENSOR_DATA, "initializer '%s': dims[%zu] = %" PRId64 " is negative", name,
                            i, tp->dims[i]);
         if (tp->dims[i] > 0 && count > MAX_ELEMENTS / tp->dims[i])
-            return fl_fail(L->err, FL_E_TOO_LARGE, "initializer '%s': more than 2^31 elements", name);
+            return fl__fail(L->err, FL_E_TOO_LARGE, "initializer '%s': more than 2^31 elements", name);
         count *= tp->dims[i];
     }
     fl_dtype dt = (fl_dtype)tp->data_type;
-    size_t esize = fl_dtype_size(dt);
+    size_t esize = fl__dtype_size(dt);
     size_t need = (size_t)count * esize;
     const void *src = NULL;
     size_t have = 0;
@@ -133,7 +133,7 @@ static fl_status load_initializer(loader *L, const TensorProto *tp)
         field = "int64_data";
     }
     if (have != need)
-        return fl_fail(L->err, FL_E_TENSOR_DATA, "initializer '%s': %s holds %zu bytes, dims need %zu (%" PRId64
+        return fl__fail(L->err, FL_E_TENSOR_DATA, "initializer '%s': %s holds %zu bytes, dims need %zu (%" PRId64
                        " elements of %zu bytes)", name, field, have, need, count, esize);
 
     int idx = add_tensor(L, name, dt);
@@ -156,18 +156,18 @@ static fl_status load_initializer(loader *L, const TensorProto *tp)
 
 /* ---- graph inputs ------------------------------------------------------------------ */
 
-static fl_status load_input(loader *L, const FlOnnx__ValueInfoProto *vi)
+static fl_status load_input(loader *L, const Flonnx__ValueInfoProto *vi)
 {
     const char *name = vi->name ? vi->name : "";
     if (!name[0])
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "graph input without a name");
-    if (fl_name_table_get(&L->names, name) >= 0)
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "graph input without a name");
+    if (fl__name_table_get(&L->names, name) >= 0)
         return FL_OK; /* an initializer listed as input (IR < 4 style): it stays a constant */
-    const FlOnnx__TypeProto__Tensor *tt = vi->type ? vi->type->tensor_type : NULL;
+    const Flonnx__TypeProto__Tensor *tt = vi->type ? vi->type->tensor_type : NULL;
     if (!tt)
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "graph input '%s': no tensor type", name);
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "graph input '%s': no tensor type", name);
     if (tt->elem_type != FL_DTYPE_FLOAT32)
-        return fl_fail(L->err, FL_E_UNSUPPORTED_DTYPE, "graph input '%s': elem_type %d (only 1=float)", name,
+        return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE, "graph input '%s': elem_type %d (only 1=float)", name,
                        (int)tt->elem_type);
     int idx = add_tensor(L, name, FL_DTYPE_FLOAT32);
     if (idx < 0)
@@ -175,11 +175,11 @@ static fl_status load_input(loader *L, const FlOnnx__ValueInfoProto *vi)
     fl_graph_tensor *t = &L->g->tensors[idx];
     if (tt->shape) {
         if (tt->shape->n_dim > FL_GRAPH_MAX_RANK)
-            return fl_fail(L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "graph input '%s': rank %zu exceeds %d", name,
+            return fl__fail(L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "graph input '%s': rank %zu exceeds %d", name,
                            tt->shape->n_dim, FL_GRAPH_MAX_RANK);
         t->rank = (int)tt->shape->n_dim;
         for (size_t i = 0; i < tt->shape->n_dim; i++) {
-            const FlOnnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+            const Flonnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
             t->dims[i] = (d->has_dim_value && d->dim_value > 0) ? d->dim_value : -1;
         }
     }
@@ -221,7 +221,7 @@ static fl_status check_known_attrs(attr_ctx *A, const char *const *known)
             if (strcmp(*k, n) == 0)
                 ok = 1;
         if (!ok)
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): attribute '%s' is not supported",
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): attribute '%s' is not supported",
                            A->node, A->np->op_type, n);
     }
     return FL_OK;
@@ -235,7 +235,7 @@ static fl_status attr_int(attr_ctx *A, const char *name, int64_t def, int64_t *o
         return FL_OK;
     }
     if ((a->has_type && a->type != ATTR_INT) || !a->has_i)
-        return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be an int", A->node,
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be an int", A->node,
                        A->np->op_type, name);
     *out = a->i;
     return FL_OK;
@@ -249,7 +249,7 @@ static fl_status attr_float(attr_ctx *A, const char *name, float def, float *out
         return FL_OK;
     }
     if ((a->has_type && a->type != ATTR_FLOAT) || !a->has_f)
-        return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be a float", A->node,
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be a float", A->node,
                        A->np->op_type, name);
     *out = a->f;
     return FL_OK;
@@ -263,10 +263,10 @@ static fl_status attr_ints(attr_ctx *A, const char *name, int n, int max, int64_
     if (!a)
         return FL_OK;
     if (a->has_type && a->type != ATTR_INTS)
-        return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be ints", A->node,
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be ints", A->node,
                        A->np->op_type, name);
     if ((n >= 0 && a->n_ints != (size_t)n) || a->n_ints > (size_t)max)
-        return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): attribute '%s' has %zu values, expected %d",
+        return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): attribute '%s' has %zu values, expected %d",
                        A->node, A->np->op_type, name, a->n_ints, n >= 0 ? n : max);
     for (size_t i = 0; i < a->n_ints; i++)
         out[i] = a->ints[i];
@@ -281,12 +281,12 @@ static fl_status attr_string_in(attr_ctx *A, const char *name, const char *const
     if (!a)
         return FL_OK;
     if ((a->has_type && a->type != ATTR_STRING) || !a->has_s)
-        return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be a string", A->node,
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (%s): attribute '%s' must be a string", A->node,
                        A->np->op_type, name);
     for (const char *const *v = allowed; *v; v++)
         if (strlen(*v) == a->s.len && memcmp(*v, a->s.data, a->s.len) == 0)
             return FL_OK;
-    return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): attribute %s='%.*s' is not supported",
+    return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): attribute %s='%.*s' is not supported",
                    A->node, A->np->op_type, name, (int)(a->s.len > 40 ? 40 : a->s.len), (const char *)a->s.data);
 }
 
@@ -294,7 +294,7 @@ static fl_status check_positive(attr_ctx *A, const char *what, const int64_t *v,
 {
     for (int i = 0; i < n; i++)
         if (v[i] < min || v[i] > 65536)
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): %s[%d] = %" PRId64 " is out of range",
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): %s[%d] = %" PRId64 " is out of range",
                            A->node, A->np->op_type, what, i, v[i]);
     return FL_OK;
 }
@@ -342,7 +342,7 @@ static fl_status parse_attrs(attr_ctx *A, fl_node *n)
         if ((s = attr_int(A, "group", 1, &c->group)))
             return s;
         if (c->group < 1)
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Conv): group = %" PRId64, A->node,
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Conv): group = %" PRId64, A->node,
                            c->group);
         return FL_OK;
     }
@@ -356,18 +356,18 @@ static fl_status parse_attrs(attr_ctx *A, fl_node *n)
         if ((s = parse_window(A, p->kernel, p->strides, p->pads, dil)))
             return s;
         if (p->kernel[0] < 0)
-            return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (MaxPool): kernel_shape is required", A->node);
+            return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (MaxPool): kernel_shape is required", A->node);
         if ((s = check_positive(A, "kernel_shape", p->kernel, 2, 1)))
             return s;
         if ((s = attr_int(A, "ceil_mode", 0, &ceil_mode)) || (s = attr_int(A, "storage_order", 0, &order)))
             return s;
         if (ceil_mode != 0 || order != 0 || dil[0] != 1 || dil[1] != 1)
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
                            "node '%s' (MaxPool): only ceil_mode=0, storage_order=0, dilations=1 are supported",
                            A->node);
         if (p->pads[0] >= p->kernel[0] || p->pads[2] >= p->kernel[0] || p->pads[1] >= p->kernel[1] ||
             p->pads[3] >= p->kernel[1])
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (MaxPool): pads must be smaller than the kernel",
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (MaxPool): pads must be smaller than the kernel",
                            A->node);
         return FL_OK;
     }
@@ -379,7 +379,7 @@ static fl_status parse_attrs(attr_ctx *A, fl_node *n)
             (s = attr_float(A, "beta", 1.0f, &n->attr.gemm.beta)))
             return s;
         if (ta != 0 || (tb != 0 && tb != 1))
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Gemm): transA=%" PRId64 " transB=%" PRId64
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Gemm): transA=%" PRId64 " transB=%" PRId64
                            " (transA must be 0)", A->node, ta, tb);
         n->attr.gemm.trans_a = 0;
         n->attr.gemm.trans_b = (int)tb;
@@ -394,7 +394,7 @@ static fl_status parse_attrs(attr_ctx *A, fl_node *n)
             return s;
         int64_t def = (n->op == FL_OP_GATHER) ? 0 : 1;
         if (n->op == FL_OP_CONCAT && !find_attr(A->np, "axis"))
-            return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Concat): attribute 'axis' is required", A->node);
+            return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Concat): attribute 'axis' is required", A->node);
         return attr_int(A, "axis", def, &n->attr.axis.axis);
     }
     case FL_OP_TRANSPOSE: {
@@ -411,7 +411,7 @@ static fl_status parse_attrs(attr_ctx *A, fl_node *n)
             (s = attr_ints(A, "axes", -1, FL_GRAPH_MAX_RANK, n->attr.unsqueeze.axes, &got)))
             return s;
         if (got == 0)
-            return fl_fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Unsqueeze): attribute 'axes' is required", A->node);
+            return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Unsqueeze): attribute 'axes' is required", A->node);
         n->attr.unsqueeze.n = got;
         return FL_OK;
     }
@@ -430,7 +430,7 @@ static fl_status parse_attrs(attr_ctx *A, fl_node *n)
          * (round_prefer_floor) differ from the one supported combination: require it spelled out. */
         if (!find_attr(A->np, "mode") || !find_attr(A->np, "coordinate_transformation_mode") ||
             !find_attr(A->np, "nearest_mode"))
-            return fl_fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
+            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
                            "node '%s' (Resize): only mode=nearest, coordinate_transformation_mode=asymmetric, "
                            "nearest_mode=floor is supported and must be stated", A->node);
         return FL_OK;
@@ -488,14 +488,14 @@ static fl_status check_dtypes(loader *L, const fl_node *n, fl_dtype *out_dtype)
 {
     const fl_graph_tensor *t = L->g->tensors;
     const char *nm = n->name;
-    const char *op = fl_op_name(n->op);
+    const char *op = fl__op_name(n->op);
     switch (n->op) {
     case FL_OP_SHAPE:
         *out_dtype = FL_DTYPE_INT64;
         return FL_OK;
     case FL_OP_GATHER:
         if (t[n->inputs[0]].dtype != FL_DTYPE_INT64 || t[n->inputs[1]].dtype != FL_DTYPE_INT64)
-            return fl_fail(L->err, FL_E_UNSUPPORTED_DTYPE,
+            return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE,
                            "node '%s' (Gather): only int64 shape values can be gathered", nm);
         *out_dtype = FL_DTYPE_INT64;
         return FL_OK;
@@ -505,7 +505,7 @@ static fl_status check_dtypes(loader *L, const fl_node *n, fl_dtype *out_dtype)
     case FL_OP_CONCAT:
         for (int i = 1; i < n->n_inputs; i++)
             if (n->inputs[i] < 0 || t[n->inputs[i]].dtype != t[n->inputs[0]].dtype)
-                return fl_fail(L->err, FL_E_UNSUPPORTED_DTYPE, "node '%s' (Concat): input %d differs in dtype", nm, i);
+                return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE, "node '%s' (Concat): input %d differs in dtype", nm, i);
         *out_dtype = t[n->inputs[0]].dtype;
         return FL_OK;
     default:
@@ -522,7 +522,7 @@ static fl_status check_dtypes(loader *L, const fl_node *n, fl_dtype *out_dtype)
         if (n->op == FL_OP_RESIZE && i == 3)
             want = FL_DTYPE_INT64;
         if (t[ti].dtype != want)
-            return fl_fail(L->err, FL_E_UNSUPPORTED_DTYPE, "node '%s' (%s): input %d '%s' has dtype %d, expected %d",
+            return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE, "node '%s' (%s): input %d '%s' has dtype %d, expected %d",
                            nm, op, i, t[ti].name, (int)t[ti].dtype, (int)want);
     }
     *out_dtype = FL_DTYPE_FLOAT32;
@@ -536,11 +536,11 @@ static fl_status require_initializer(loader *L, const fl_node *n, int input, con
         return FL_OK;
     const fl_graph_tensor *t = &L->g->tensors[n->inputs[input]];
     if (!t->is_const)
-        return fl_fail(L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): %s '%s' must be a constant initializer",
-                       n->name, fl_op_name(n->op), role, t->name);
+        return fl__fail(L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (%s): %s '%s' must be a constant initializer",
+                       n->name, fl__op_name(n->op), role, t->name);
     if (rank >= 0 && t->rank != rank)
-        return fl_fail(L->err, FL_E_SHAPE, "node '%s' (%s): %s '%s' has rank %d, expected %d", n->name,
-                       fl_op_name(n->op), role, t->name, t->rank, rank);
+        return fl__fail(L->err, FL_E_SHAPE, "node '%s' (%s): %s '%s' has rank %d, expected %d", n->name,
+                       fl__op_name(n->op), role, t->name, t->rank, rank);
     return FL_OK;
 }
 
@@ -558,17 +558,17 @@ static fl_status check_weights(loader *L, fl_node *n)
             c->kernel[1] = w->dims[3];
         }
         if (w->dims[2] != c->kernel[0] || w->dims[3] != c->kernel[1])
-            return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Conv): kernel_shape [%" PRId64 ",%" PRId64
+            return fl__fail(L->err, FL_E_SHAPE, "node '%s' (Conv): kernel_shape [%" PRId64 ",%" PRId64
                            "] differs from weight dims [%" PRId64 ",%" PRId64 "]", n->name, c->kernel[0],
                            c->kernel[1], w->dims[2], w->dims[3]);
         if (w->dims[0] < 1 || w->dims[1] < 1 || w->dims[0] % c->group != 0)
-            return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Conv): weight dims [%" PRId64 ",%" PRId64
+            return fl__fail(L->err, FL_E_SHAPE, "node '%s' (Conv): weight dims [%" PRId64 ",%" PRId64
                            ",...] do not fit group %" PRId64, n->name, w->dims[0], w->dims[1], c->group);
         if (n->n_inputs > 2 && n->inputs[2] >= 0 && t[n->inputs[2]].dims[0] != w->dims[0])
-            return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Conv): bias has %" PRId64 " values for %" PRId64
+            return fl__fail(L->err, FL_E_SHAPE, "node '%s' (Conv): bias has %" PRId64 " values for %" PRId64
                            " output channels", n->name, t[n->inputs[2]].dims[0], w->dims[0]);
         if (c->kernel[0] < 1 || c->kernel[1] < 1 || c->kernel[0] > 65536 || c->kernel[1] > 65536)
-            return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Conv): kernel %" PRId64 "x%" PRId64 " is out of range",
+            return fl__fail(L->err, FL_E_SHAPE, "node '%s' (Conv): kernel %" PRId64 "x%" PRId64 " is out of range",
                            n->name, c->kernel[0], c->kernel[1]);
         return FL_OK;
     }
@@ -580,7 +580,7 @@ static fl_status check_weights(loader *L, fl_node *n)
         if (n->n_inputs > 2 && n->inputs[2] >= 0) {
             const fl_graph_tensor *c = &t[n->inputs[2]];
             if ((int64_t)c->count != nout && c->count != 1)
-                return fl_fail(L->err, FL_E_SHAPE, "node '%s' (Gemm): C has %zu values for %" PRId64 " outputs",
+                return fl__fail(L->err, FL_E_SHAPE, "node '%s' (Gemm): C has %zu values for %" PRId64 " outputs",
                                n->name, c->count, nout);
         }
         return FL_OK;
@@ -602,16 +602,16 @@ static fl_status load_node(loader *L, const NodeProto *np, int index)
         return oom(L);
     const char *op = np->op_type ? np->op_type : "";
     if (np->domain && np->domain[0] && strcmp(np->domain, "ai.onnx") != 0)
-        return fl_fail(L->err, FL_E_UNSUPPORTED_OP, "node '%s': op '%s' of domain '%s' is not supported", nm, op,
+        return fl__fail(L->err, FL_E_UNSUPPORTED_OP, "node '%s': op '%s' of domain '%s' is not supported", nm, op,
                        np->domain);
     if (!parse_op(op, &n->op))
-        return fl_fail(L->err, FL_E_UNSUPPORTED_OP, "node '%s': op_type '%s' is not supported", nm, op);
+        return fl__fail(L->err, FL_E_UNSUPPORTED_OP, "node '%s': op_type '%s' is not supported", nm, op);
     op_arity ar = arity_of(n->op);
     if ((int)np->n_input < ar.min_in || (int)np->n_input > ar.max_in)
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): %zu inputs, expected %d..%d", nm, op, np->n_input,
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): %zu inputs, expected %d..%d", nm, op, np->n_input,
                        ar.min_in, ar.max_in);
     if ((int)np->n_output != ar.n_out)
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): %zu outputs, expected %d", nm, op, np->n_output,
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): %zu outputs, expected %d", nm, op, np->n_output,
                        ar.n_out);
     n->n_inputs = (int)np->n_input;
     n->n_outputs = (int)np->n_output;
@@ -625,12 +625,12 @@ static fl_status load_node(loader *L, const NodeProto *np, int index)
             n->inputs[i] = -1;
             if (i == 0 || (n->op != FL_OP_RESIZE && n->op != FL_OP_PAD && n->op != FL_OP_CONV &&
                            n->op != FL_OP_GEMM))
-                return fl_fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): input %d is empty", nm, op, i);
+                return fl__fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): input %d is empty", nm, op, i);
             continue;
         }
-        int ti = fl_name_table_get(&L->names, in);
+        int ti = fl__name_table_get(&L->names, in);
         if (ti < 0)
-            return fl_fail(L->err, FL_E_MODEL_INVALID,
+            return fl__fail(L->err, FL_E_MODEL_INVALID,
                            "node '%s' (%s): input '%s' is not a graph input, initializer or output of an earlier node",
                            nm, op, in);
         n->inputs[i] = ti;
@@ -647,9 +647,9 @@ static fl_status load_node(loader *L, const NodeProto *np, int index)
     for (int i = 0; i < n->n_outputs; i++) {
         const char *on = np->output[i];
         if (!on[0])
-            return fl_fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): output %d has no name", nm, op, i);
-        if (fl_name_table_get(&L->names, on) >= 0)
-            return fl_fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): output '%s' is defined twice", nm, op, on);
+            return fl__fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): output %d has no name", nm, op, i);
+        if (fl__name_table_get(&L->names, on) >= 0)
+            return fl__fail(L->err, FL_E_MODEL_INVALID, "node '%s' (%s): output '%s' is defined twice", nm, op, on);
         int ti = add_tensor(L, on, odt);
         if (ti < 0)
             return oom(L);
@@ -661,41 +661,41 @@ static fl_status load_node(loader *L, const NodeProto *np, int index)
 
 /* ---- model ------------------------------------------------------------------------- */
 
-static fl_status check_opset(const FlOnnx__ModelProto *m, fl_error *err)
+static fl_status check_opset(const Flonnx__ModelProto *m, fl_error *err)
 {
     int64_t version = -1;
     for (size_t i = 0; i < m->n_opset_import; i++) {
-        const FlOnnx__OperatorSetIdProto *o = m->opset_import[i];
+        const Flonnx__OperatorSetIdProto *o = m->opset_import[i];
         if (!o->domain || !o->domain[0] || strcmp(o->domain, "ai.onnx") == 0)
             version = o->has_version ? o->version : -1;
     }
     if (version < 0)
-        return fl_fail(err, FL_E_MODEL_INVALID, "opset_import: no default-domain opset");
+        return fl__fail(err, FL_E_MODEL_INVALID, "opset_import: no default-domain opset");
     /* The op semantics implemented here are those of opsets 11 and 12 (Pad and Resize take
      * their parameters as inputs; Unsqueeze takes axes as an attribute). */
     if (version < 11 || version > 12)
-        return fl_fail(err, FL_E_UNSUPPORTED_ATTRIBUTE, "opset_import: default-domain opset %" PRId64
+        return fl__fail(err, FL_E_UNSUPPORTED_ATTRIBUTE, "opset_import: default-domain opset %" PRId64
                        " is not supported (11 or 12)", version);
     return FL_OK;
 }
 
-static fl_status load_outputs(loader *L, const FlOnnx__GraphProto *gp)
+static fl_status load_outputs(loader *L, const Flonnx__GraphProto *gp)
 {
     fl_graph *g = L->g;
     if (gp->n_output == 0)
-        return fl_fail(L->err, FL_E_MODEL_INVALID, "graph has no outputs");
+        return fl__fail(L->err, FL_E_MODEL_INVALID, "graph has no outputs");
     g->outputs = malloc(gp->n_output * sizeof(int));
     if (!g->outputs)
         return oom(L);
     for (size_t i = 0; i < gp->n_output; i++) {
         const char *nm = gp->output[i]->name ? gp->output[i]->name : "";
-        int ti = fl_name_table_get(&L->names, nm);
+        int ti = fl__name_table_get(&L->names, nm);
         if (ti < 0)
-            return fl_fail(L->err, FL_E_MODEL_INVALID, "graph output '%s' is not produced by any node", nm);
+            return fl__fail(L->err, FL_E_MODEL_INVALID, "graph output '%s' is not produced by any node", nm);
         fl_graph_tensor *t = &g->tensors[ti];
         if (t->dtype != FL_DTYPE_FLOAT32)
-            return fl_fail(L->err, FL_E_UNSUPPORTED_DTYPE, "graph output '%s' is not float", nm);
-        const FlOnnx__TypeProto__Tensor *tt = gp->output[i]->type ? gp->output[i]->type->tensor_type : NULL;
+            return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE, "graph output '%s' is not float", nm);
+        const Flonnx__TypeProto__Tensor *tt = gp->output[i]->type ? gp->output[i]->type->tensor_type : NULL;
         if (t->producer >= 0 && tt && tt->shape && tt->shape->n_dim <= FL_GRAPH_MAX_RANK) {
             /* declared for callers' information; the planner computes the real dims */
             t->rank = (int)tt->shape->n_dim;
@@ -709,33 +709,33 @@ static fl_status load_outputs(loader *L, const FlOnnx__GraphProto *gp)
     return FL_OK;
 }
 
-fl_status fl_onnx_load(const void *data, size_t size, fl_graph **out, fl_error *err)
+fl_status fl__onnx_load(const void *data, size_t size, fl_graph **out, fl_error *err)
 {
     if (!data && size)
-        return fl_fail(err, FL_E_INVALID_ARGUMENT, "model bytes are NULL");
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "model bytes are NULL");
     if (size == 0)
-        return fl_fail(err, FL_E_MODEL_MALFORMED, "model is empty (0 bytes)");
+        return fl__fail(err, FL_E_MODEL_MALFORMED, "model is empty (0 bytes)");
     if (size > FL_MODEL_MAX_FILE_BYTES)
-        return fl_fail(err, FL_E_TOO_LARGE, "model is %zu bytes, the limit is %u", size, FL_MODEL_MAX_FILE_BYTES);
-    fl_status s = fl_onnx_wire_scan(data, size, "ModelProto", err);
+        return fl__fail(err, FL_E_TOO_LARGE, "model is %zu bytes, the limit is %u", size, FL_MODEL_MAX_FILE_BYTES);
+    fl_status s = fl__onnx_wire_scan(data, size, "ModelProto", err);
     if (s)
         return s;
-    FlOnnx__ModelProto *m = fl_onnx__model_proto__unpack(NULL, size, data);
+    Flonnx__ModelProto *m = flonnx__model_proto__unpack(NULL, size, data);
     if (!m)
-        return fl_fail(err, FL_E_MODEL_MALFORMED, "ModelProto: protobuf decoding failed (field types do not match ONNX)");
+        return fl__fail(err, FL_E_MODEL_MALFORMED, "ModelProto: protobuf decoding failed (field types do not match ONNX)");
     if (!m->graph) {
-        fl_onnx__model_proto__free_unpacked(m, NULL);
-        return fl_fail(err, FL_E_MODEL_MALFORMED, "ModelProto: no graph (field 7); not an ONNX model");
+        flonnx__model_proto__free_unpacked(m, NULL);
+        return fl__fail(err, FL_E_MODEL_MALFORMED, "ModelProto: no graph (field 7); not an ONNX model");
     }
     if ((s = check_opset(m, err))) {
-        fl_onnx__model_proto__free_unpacked(m, NULL);
+        flonnx__model_proto__free_unpacked(m, NULL);
         return s;
     }
-    const FlOnnx__GraphProto *gp = m->graph;
+    const Flonnx__GraphProto *gp = m->graph;
     fl_graph *g = calloc(1, sizeof *g);
     loader L = {g, 0, {0}, err};
-    if (!g || fl_name_table_init(&L.names, gp->n_initializer + gp->n_input + gp->n_node * 2 + 16) != 0) {
-        s = fl_fail(err, FL_E_NO_MEMORY, "out of memory while loading the model");
+    if (!g || fl__name_table_init(&L.names, gp->n_initializer + gp->n_input + gp->n_node * 2 + 16) != 0) {
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while loading the model");
         goto done;
     }
     for (size_t i = 0; i < gp->n_initializer && !s; i++)
@@ -743,9 +743,9 @@ fl_status fl_onnx_load(const void *data, size_t size, fl_graph **out, fl_error *
     for (size_t i = 0; i < gp->n_input && !s; i++)
         s = load_input(&L, gp->input[i]);
     if (!s && g->n_inputs == 0)
-        s = fl_fail(err, FL_E_MODEL_INVALID, "graph has no (non-initializer) inputs");
+        s = fl__fail(err, FL_E_MODEL_INVALID, "graph has no (non-initializer) inputs");
     if (!s && gp->n_node == 0)
-        s = fl_fail(err, FL_E_MODEL_INVALID, "graph has no nodes");
+        s = fl__fail(err, FL_E_MODEL_INVALID, "graph has no nodes");
     if (!s) {
         g->nodes = calloc(gp->n_node, sizeof *g->nodes);
         if (!g->nodes)
@@ -758,17 +758,17 @@ fl_status fl_onnx_load(const void *data, size_t size, fl_graph **out, fl_error *
     if (!s)
         s = load_outputs(&L, gp);
 done:
-    fl_name_table_free(&L.names);
-    fl_onnx__model_proto__free_unpacked(m, NULL);
+    fl__name_table_free(&L.names);
+    flonnx__model_proto__free_unpacked(m, NULL);
     if (s) {
-        fl_graph_free(g);
+        fl__graph_free(g);
         return s;
     }
     *out = g;
     return FL_OK;
 }
 
-void fl_graph_free(fl_graph *g)
+void fl__graph_free(fl_graph *g)
 {
     if (!g)
         return;

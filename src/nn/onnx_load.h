@@ -4,7 +4,7 @@
 
 #include "nn/graph.h"
 
-/* Parses and validates an ONNX model; on success *out owns a new graph (fl_graph_free). */
-fl_status fl_onnx_load(const void *data, size_t size, fl_graph **out, fl_error *err);
+/* Parses and validates an ONNX model; on success *out owns a new graph (fl__graph_free). */
+fl_status fl__onnx_load(const void *data, size_t size, fl_graph **out, fl_error *err);
 
 #endif

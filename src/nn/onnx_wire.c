@@ -47,7 +47,7 @@ static const char *field_name(uint64_t field)
     }
 }
 
-fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_error *err)
+fl_status fl__onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_error *err)
 {
     size_t pos = 0;
     while (pos < size) {
@@ -55,20 +55,20 @@ fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_
         uint64_t key;
         int r = read_varint(p, size, &pos, &key);
         if (r == -1)
-            return fl_fail(err, FL_E_MODEL_TRUNCATED, "%s: ends inside a field key at byte %zu", what, field_at);
+            return fl__fail(err, FL_E_MODEL_TRUNCATED, "%s: ends inside a field key at byte %zu", what, field_at);
         if (r == -2)
-            return fl_fail(err, FL_E_MODEL_MALFORMED, "%s: overlong varint at byte %zu", what, field_at);
+            return fl__fail(err, FL_E_MODEL_MALFORMED, "%s: overlong varint at byte %zu", what, field_at);
         uint64_t field = key >> 3;
         unsigned wire = (unsigned)(key & 7);
         if (field == 0 || field > 536870911u)
-            return fl_fail(err, FL_E_MODEL_MALFORMED, "%s: invalid field number %" PRIu64 " at byte %zu", what,
+            return fl__fail(err, FL_E_MODEL_MALFORMED, "%s: invalid field number %" PRIu64 " at byte %zu", what,
                            field, field_at);
         uint64_t len = 0;
         switch (wire) {
         case 0: /* varint */
             r = read_varint(p, size, &pos, &len);
             if (r != 1)
-                return fl_fail(err, r == -2 ? FL_E_MODEL_MALFORMED : FL_E_MODEL_TRUNCATED,
+                return fl__fail(err, r == -2 ? FL_E_MODEL_MALFORMED : FL_E_MODEL_TRUNCATED,
                                "%s: field %" PRIu64 " at byte %zu: %s", what, field, field_at,
                                r == -2 ? "overlong varint" : "varint cut short");
             continue;
@@ -77,16 +77,16 @@ fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_
         case 2:                 /* length-delimited */
             r = read_varint(p, size, &pos, &len);
             if (r != 1)
-                return fl_fail(err, r == -2 ? FL_E_MODEL_MALFORMED : FL_E_MODEL_TRUNCATED,
+                return fl__fail(err, r == -2 ? FL_E_MODEL_MALFORMED : FL_E_MODEL_TRUNCATED,
                                "%s: field %" PRIu64 " at byte %zu: length %s", what, field, field_at,
                                r == -2 ? "is an overlong varint" : "cut short");
             break;
         default:
-            return fl_fail(err, FL_E_MODEL_MALFORMED, "%s: field %" PRIu64 " at byte %zu has wire type %u", what,
+            return fl__fail(err, FL_E_MODEL_MALFORMED, "%s: field %" PRIu64 " at byte %zu has wire type %u", what,
                            field, field_at, wire);
         }
         if (len > size - pos)
-            return fl_fail(err, FL_E_MODEL_TRUNCATED,
+            return fl__fail(err, FL_E_MODEL_TRUNCATED,
                            "%s: field %" PRIu64 "%s at byte %zu needs %" PRIu64 " bytes, only %zu remain", what, field,
                            field_name(field), field_at, len, size - pos);
         pos += (size_t)len;

@@ -9,6 +9,6 @@
 
 /* Walks the top-level fields of p[0..size) (named as ModelProto fields in messages). FL_E_MODEL_TRUNCATED when a field runs past the
  * end, FL_E_MODEL_MALFORMED when the bytes are not protobuf; `what` names the data in errors. */
-fl_status fl_onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_error *err);
+fl_status fl__onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl_error *err);
 
 #endif

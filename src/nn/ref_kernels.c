@@ -202,13 +202,13 @@ static void global_avg_pool(const fl_tshape *xs, const float *x, float *y)
     }
 }
 
-void fl_ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf)
+void fl__ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf)
 {
     const fl_tshape *xs = &s->t[n->inputs[0]], *ys = &s->t[n->outputs[0]];
     const float *x = buf[n->inputs[0]];
     float *y = buf[n->outputs[0]];
     const fl_graph_tensor *gt = g->tensors;
-    if (fl_ref_node_is_planned(g, n))
+    if (fl__ref_node_is_planned(g, n))
         return; /* int64 shape values were computed while planning */
     switch (n->op) {
     case FL_OP_CONV:
@@ -243,20 +243,20 @@ void fl_ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float 
     case FL_OP_PAD: {
         int64_t pads[2 * FL_GRAPH_MAX_RANK];
         float value;
-        fl_pad_params(g, s, n, pads, &value);
+        fl__pad_params(g, s, n, pads, &value);
         pad(xs, x, pads, value, ys, y);
         return;
     }
     case FL_OP_RESIZE: {
         float scales[FL_GRAPH_MAX_RANK];
-        fl_resize_scales(g, s, n, scales);
+        fl__resize_scales(g, s, n, scales);
         resize_nearest(xs, x, scales, ys, y);
         return;
     }
     case FL_OP_TRANSPOSE: {
         int64_t perm[FL_GRAPH_MAX_RANK];
-        fl_transpose_perm(n, xs->rank, perm);
-        fl_transpose_f32(x, xs->rank, xs->dims, perm, y);
+        fl__transpose_perm(n, xs->rank, perm);
+        fl__transpose_f32(x, xs->rank, xs->dims, perm, y);
         return;
     }
     case FL_OP_FLATTEN:
@@ -270,7 +270,7 @@ void fl_ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float 
         for (int i = 0; i < n->n_inputs; i++)
             srcs[i] = buf[n->inputs[i]];
         int axis = (int)(n->attr.axis.axis < 0 ? n->attr.axis.axis + xs->rank : n->attr.axis.axis);
-        fl_concat_bytes(s->t, n, axis, srcs, y, sizeof(float));
+        fl__concat_bytes(s->t, n, axis, srcs, y, sizeof(float));
         return;
     }
     case FL_OP_SHAPE:
@@ -280,18 +280,18 @@ void fl_ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float 
     }
 }
 
-int fl_ref_node_is_planned(const fl_graph *g, const fl_node *n)
+int fl__ref_node_is_planned(const fl_graph *g, const fl_node *n)
 {
     return g->tensors[n->outputs[0]].dtype == FL_DTYPE_INT64;
 }
 
-void fl_bind_graph_inputs(const fl_graph *g, float **buf, const float *const *inputs)
+void fl__bind_graph_inputs(const fl_graph *g, float **buf, const float *const *inputs)
 {
     for (int i = 0; i < g->n_inputs; i++)
         buf[g->inputs[i]] = (float *)inputs[i]; /* read only */
 }
 
-void fl_copy_graph_outputs(const fl_graph *g, const fl_shapes *s, float *const *buf, float *const *outputs)
+void fl__copy_graph_outputs(const fl_graph *g, const fl_shapes *s, float *const *buf, float *const *outputs)
 {
     for (int i = 0; i < g->n_outputs; i++) {
         int t = g->outputs[i];

@@ -7,15 +7,15 @@
 
 /* Runs node n. buf[t] is the data of tensor t (float; initializers point at graph data).
  * Nodes whose output is int64 (shape values) do nothing: planning already computed them. */
-void fl_ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf);
+void fl__ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf);
 
 /* Points buf at the caller's graph inputs (kernels never write their inputs). */
-void fl_bind_graph_inputs(const fl_graph *g, float **buf, const float *const *inputs);
+void fl__bind_graph_inputs(const fl_graph *g, float **buf, const float *const *inputs);
 
 /* Copies the graph outputs from buf into the caller's buffers. */
-void fl_copy_graph_outputs(const fl_graph *g, const fl_shapes *s, float *const *buf, float *const *outputs);
+void fl__copy_graph_outputs(const fl_graph *g, const fl_shapes *s, float *const *buf, float *const *outputs);
 
 /* 1 when the node's output is a shape value computed while planning (nothing to run). */
-int fl_ref_node_is_planned(const fl_graph *g, const fl_node *n);
+int fl__ref_node_is_planned(const fl_graph *g, const fl_node *n);
 
 #endif

@@ -18,7 +18,7 @@ typedef struct infer {
 
 static fl_status node_fail(infer *I, fl_status st, const char *what)
 {
-    return fl_fail(I->err, st, "node '%s' (%s): %s", I->n->name, fl_op_name(I->n->op), what);
+    return fl__fail(I->err, st, "node '%s' (%s): %s", I->n->name, fl__op_name(I->n->op), what);
 }
 
 static fl_status set_dims(infer *I, fl_tshape *o, int rank, const int64_t *dims)
@@ -80,7 +80,7 @@ static fl_status infer_conv(infer *I, const fl_tshape *x, fl_tshape *o)
     if (x->rank != 4)
         return node_fail(I, FL_E_SHAPE, "input must be 4-D NCHW (only 2-D convolution is supported)");
     if (x->dims[1] != w->dims[1] * c->group)
-        return fl_fail(I->err, FL_E_SHAPE, "node '%s' (Conv): input has %" PRId64 " channels, weight expects %" PRId64
+        return fl__fail(I->err, FL_E_SHAPE, "node '%s' (Conv): input has %" PRId64 " channels, weight expects %" PRId64
                        " x group %" PRId64, n->name, x->dims[1], w->dims[1], c->group);
     int64_t d[4] = {x->dims[0], w->dims[0], 0, 0};
     for (int k = 0; k < 2; k++) {
@@ -117,7 +117,7 @@ static fl_status infer_gemm(infer *I, const fl_tshape *a, fl_tshape *o)
     if (a->rank != 2)
         return node_fail(I, FL_E_SHAPE, "input A must be 2-D");
     if (a->dims[1] != k)
-        return fl_fail(I->err, FL_E_SHAPE, "node '%s' (Gemm): A has %" PRId64 " columns, B expects %" PRId64, n->name,
+        return fl__fail(I->err, FL_E_SHAPE, "node '%s' (Gemm): A has %" PRId64 " columns, B expects %" PRId64, n->name,
                        a->dims[1], k);
     int64_t d[2] = {a->dims[0], nout};
     return set_dims(I, o, 2, d);
@@ -193,7 +193,7 @@ static fl_status infer_transpose(infer *I, const fl_tshape *x, fl_tshape *o)
 {
     const fl_node *n = I->n;
     int64_t perm[FL_GRAPH_MAX_RANK], d[FL_GRAPH_MAX_RANK];
-    fl_transpose_perm(n, x->rank, perm);
+    fl__transpose_perm(n, x->rank, perm);
     if (n->attr.transpose.n && n->attr.transpose.n != x->rank)
         return node_fail(I, FL_E_SHAPE, "perm length differs from the input rank");
     int seen = 0;
@@ -241,7 +241,7 @@ static fl_status infer_reshape(infer *I, const fl_tshape *x, fl_tshape *o)
         known *= d[infer_at];
     }
     if ((size_t)known != x->count)
-        return fl_fail(I->err, FL_E_SHAPE, "node '%s' (Reshape): %zu elements cannot become %" PRId64, I->n->name,
+        return fl__fail(I->err, FL_E_SHAPE, "node '%s' (Reshape): %zu elements cannot become %" PRId64, I->n->name,
                        x->count, known);
     return set_dims(I, o, (int)sh->count, d);
 }
@@ -317,7 +317,7 @@ static fl_status infer_concat(infer *I, fl_tshape *o)
     const void *srcs[64];
     for (int i = 0; i < n->n_inputs; i++)
         srcs[i] = I->t[n->inputs[i]].ivals;
-    fl_concat_bytes(I->t, n, axis, srcs, o->ivals, sizeof(int64_t));
+    fl__concat_bytes(I->t, n, axis, srcs, o->ivals, sizeof(int64_t));
     return FL_OK;
 }
 
@@ -372,24 +372,24 @@ static fl_status infer_inputs(infer *I, const fl_tensor *inputs, size_t n_inputs
 {
     const fl_graph *g = I->g;
     if (n_inputs != (size_t)g->n_inputs)
-        return fl_fail(I->err, FL_E_INVALID_ARGUMENT, "the model has %d inputs, %zu were given", g->n_inputs, n_inputs);
+        return fl__fail(I->err, FL_E_INVALID_ARGUMENT, "the model has %d inputs, %zu were given", g->n_inputs, n_inputs);
     for (int i = 0; i < g->n_inputs; i++) {
         const fl_graph_tensor *gt = &g->tensors[g->inputs[i]];
         const fl_tensor *in = &inputs[i];
         if (in->rank < 1 || in->rank > FL_GRAPH_MAX_RANK || (gt->rank >= 0 && in->rank != gt->rank))
-            return fl_fail(I->err, FL_E_SHAPE, "input '%s': rank %d, the model needs %d", gt->name, in->rank, gt->rank);
+            return fl__fail(I->err, FL_E_SHAPE, "input '%s': rank %d, the model needs %d", gt->name, in->rank, gt->rank);
         for (int k = 0; k < in->rank; k++) {
             if (in->dims[k] < 1)
-                return fl_fail(I->err, FL_E_SHAPE, "input '%s': dim %d is %" PRId64, gt->name, k, in->dims[k]);
+                return fl__fail(I->err, FL_E_SHAPE, "input '%s': dim %d is %" PRId64, gt->name, k, in->dims[k]);
             if (gt->rank >= 0 && gt->dims[k] >= 0 && gt->dims[k] != in->dims[k])
-                return fl_fail(I->err, FL_E_SHAPE, "input '%s': dim %d is %" PRId64 ", the model needs %" PRId64,
+                return fl__fail(I->err, FL_E_SHAPE, "input '%s': dim %d is %" PRId64 ", the model needs %" PRId64,
                                gt->name, k, in->dims[k], gt->dims[k]);
         }
         fl_tshape *o = &I->t[g->inputs[i]];
         int64_t count = 1;
         for (int k = 0; k < in->rank; k++) {
             if (count > MAX_ELEMENTS / in->dims[k])
-                return fl_fail(I->err, FL_E_TOO_LARGE, "input '%s' has more than 2^31 elements", gt->name);
+                return fl__fail(I->err, FL_E_TOO_LARGE, "input '%s' has more than 2^31 elements", gt->name);
             count *= in->dims[k];
         }
         o->rank = in->rank;
@@ -399,11 +399,11 @@ static fl_status infer_inputs(infer *I, const fl_tensor *inputs, size_t n_inputs
     return FL_OK;
 }
 
-fl_status fl_shapes_infer(const fl_graph *g, const fl_tensor *inputs, size_t n_inputs, fl_shapes *out, fl_error *err)
+fl_status fl__shapes_infer(const fl_graph *g, const fl_tensor *inputs, size_t n_inputs, fl_shapes *out, fl_error *err)
 {
     infer I = {g, calloc((size_t)g->n_tensors, sizeof(fl_tshape)), err, NULL};
     if (!I.t)
-        return fl_fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     fl_shapes res = {I.t, g->n_tensors};
     for (int i = 0; i < g->n_tensors; i++) {
         const fl_graph_tensor *gt = &g->tensors[i];
@@ -427,17 +427,17 @@ fl_status fl_shapes_infer(const fl_graph *g, const fl_tensor *inputs, size_t n_i
         if (!g->tensors[i].is_const && g->tensors[i].dtype == FL_DTYPE_FLOAT32)
             total += I.t[i].count;
     if (!s && total > FL_MODEL_MAX_ACTIVATION_FLOATS)
-        s = fl_fail(err, FL_E_TOO_LARGE, "these input dims need %zu MiB of activations, the limit is %u MiB",
+        s = fl__fail(err, FL_E_TOO_LARGE, "these input dims need %zu MiB of activations, the limit is %u MiB",
                     total / (256u * 1024u), (unsigned)(FL_MODEL_MAX_ACTIVATION_FLOATS / (256u * 1024u)));
     if (s) {
-        fl_shapes_free(&res);
+        fl__shapes_free(&res);
         return s;
     }
     *out = res;
     return FL_OK;
 }
 
-void fl_shapes_free(fl_shapes *s)
+void fl__shapes_free(fl_shapes *s)
 {
     if (!s->t)
         return;
@@ -448,7 +448,7 @@ void fl_shapes_free(fl_shapes *s)
     s->t = NULL;
 }
 
-void fl_pad_params(const fl_graph *g, const fl_shapes *s, const fl_node *n, int64_t *pads, float *value)
+void fl__pad_params(const fl_graph *g, const fl_shapes *s, const fl_node *n, int64_t *pads, float *value)
 {
     const fl_tshape *p = &s->t[n->inputs[1]];
     memcpy(pads, p->ivals, p->count * sizeof(int64_t));
@@ -457,7 +457,7 @@ void fl_pad_params(const fl_graph *g, const fl_shapes *s, const fl_node *n, int6
         *value = *(const float *)g->tensors[n->inputs[2]].data;
 }
 
-void fl_resize_scales(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *scales)
+void fl__resize_scales(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *scales)
 {
     const fl_tshape *x = &s->t[n->inputs[0]], *o = &s->t[n->outputs[0]];
     const fl_graph_tensor *sc = n->inputs[2] >= 0 ? &g->tensors[n->inputs[2]] : NULL;

@@ -4,13 +4,13 @@
 
 #include "nn/shape_infer.h"
 
-void fl_transpose_perm(const fl_node *n, int rank, int64_t *perm)
+void fl__transpose_perm(const fl_node *n, int rank, int64_t *perm)
 {
     for (int i = 0; i < rank; i++) /* ONNX default: reverse the dims */
         perm[i] = n->attr.transpose.n ? n->attr.transpose.perm[i] : rank - 1 - i;
 }
 
-void fl_concat_bytes(const fl_tshape *shapes, const fl_node *n, int axis, const void *const *srcs, void *dst,
+void fl__concat_bytes(const fl_tshape *shapes, const fl_node *n, int axis, const void *const *srcs, void *dst,
                      size_t esize)
 {
     const fl_tshape *x0 = &shapes[n->inputs[0]];
@@ -31,7 +31,7 @@ void fl_concat_bytes(const fl_tshape *shapes, const fl_node *n, int axis, const 
     }
 }
 
-void fl_transpose_f32(const float *in, int rank, const int64_t *dims, const int64_t *perm, float *out)
+void fl__transpose_f32(const float *in, int rank, const int64_t *dims, const int64_t *perm, float *out)
 {
     int64_t in_stride[FL_GRAPH_MAX_RANK], out_dims[FL_GRAPH_MAX_RANK], idx[FL_GRAPH_MAX_RANK] = {0};
     int64_t stride = 1, count = 1;
@@ -60,7 +60,7 @@ void fl_transpose_f32(const float *in, int rank, const int64_t *dims, const int6
 
 /* The two layout conversions run on every XNNPACK input and output, so they get plain loops
  * (sequential reads of each channel plane) instead of the general odometer transpose. */
-void fl_nchw_to_nhwc(const float *in, const int64_t *d, float *out)
+void fl__nchw_to_nhwc(const float *in, const int64_t *d, float *out)
 {
     const size_t C = (size_t)d[1], HW = (size_t)(d[2] * d[3]);
     for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW)
@@ -72,7 +72,7 @@ void fl_nchw_to_nhwc(const float *in, const int64_t *d, float *out)
         }
 }
 
-void fl_nhwc_to_nchw(const float *in, const int64_t *d, float *out)
+void fl__nhwc_to_nchw(const float *in, const int64_t *d, float *out)
 {
     const size_t C = (size_t)d[1], HW = (size_t)(d[2] * d[3]);
     for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW)

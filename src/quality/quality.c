@@ -77,7 +77,7 @@ static float sharpness(const fl_image *img, rect r, fl_buffer *scratch)
     if (w < 8 || h < 8)
         return 0.0f;
     const int sw = SHARP_WIDTH, sh = (int)lroundf((float)h * SHARP_WIDTH / w) < 8 ? 8 : (int)lroundf((float)h * SHARP_WIDTH / w);
-    uint8_t *g = fl_buffer_reserve(scratch, (size_t)w * h + (size_t)sw * sh);
+    uint8_t *g = fl__buffer_reserve(scratch, (size_t)w * h + (size_t)sw * sh);
     if (!g)
         return 0.0f;
     for (int y = 0; y < h; y++)
@@ -120,7 +120,7 @@ static void photometry(const fl_image *img, rect face, rect around, float *mean,
     *surround = sn ? (float)(ss / sn) : *mean;
 }
 
-void fl_quality_check(const fl_quality_config *q, const fl_image *img, fl_analysis *a, fl_quality_state *st,
+void fl__quality_check(const fl_quality_config *q, const fl_image *img, fl_analysis *a, fl_quality_state *st,
                       fl_buffer *scratch)
 {
     a->n_reasons = 0;

@@ -13,7 +13,7 @@ typedef struct fl_quality_state {
 
 /* Measures faces[0] of a (sharpness, brightness, clipping, backlight, motion) and appends the
  * reasons that fail cfg. Updates st for the motion check of the next frame. */
-void fl_quality_check(const fl_quality_config *cfg, const fl_image *img, fl_analysis *a, fl_quality_state *st,
+void fl__quality_check(const fl_quality_config *cfg, const fl_image *img, fl_analysis *a, fl_quality_state *st,
                       fl_buffer *scratch);
 
 #endif
