@@ -197,7 +197,9 @@ static void test_file_damage(void)
         fl_model *m = NULL;
         if (fl_model_load_memory(copy, size, &m, &err) == FL_OK) {
             fl_model_ctx *ctx;
-            fl_model_ctx_options opt = {FL_BACKEND_REFERENCE, 1};
+            fl_model_ctx_options opt = fl_model_ctx_options_default();
+            opt.backend = FL_BACKEND_REFERENCE;
+            opt.threads = 1;
             if (fl_model_ctx_create(m, &opt, &ctx, &err) == FL_OK) {
                 float in[3 * 80 * 80] = {0}, out[16];
                 fl_tensor ti = {in, 3 * 80 * 80, 4, {1, 3, 80, 80}}, to = {out, 16, 0, {0}};
@@ -231,7 +233,9 @@ static void test_bad_runs(void)
         fl_backend backend = b ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE;
         if (!fl_backend_available(backend))
             continue;
-        fl_model_ctx_options opt = {backend, 1};
+        fl_model_ctx_options opt = fl_model_ctx_options_default();
+        opt.backend = backend;
+        opt.threads = 1;
         fl_model_ctx *ctx;
         CHECK(fl_model_ctx_create(m, &opt, &ctx, &err) == FL_OK, "%s", err.detail);
         float *in = calloc(3 * 90 * 90, sizeof(float)), *out[12];
@@ -273,7 +277,9 @@ static void test_bad_runs(void)
             free(out[i]);
     }
     fl_model_ctx *ctx;
-    fl_model_ctx_options bad = {FL_BACKEND_REFERENCE, -3};
+    fl_model_ctx_options bad = fl_model_ctx_options_default();
+    bad.backend = FL_BACKEND_REFERENCE;
+    bad.threads = -3;
     fl_status s = fl_model_ctx_create(m, &bad, &ctx, &err);
     EXPECT(s, FL_E_INVALID_ARGUMENT, err, "threads");
     fl_model_free(m);

@@ -95,7 +95,9 @@ static void run_golden(const char *dir, const char *name, const json_t *entry, f
         size_t off = (size_t)json_integer_value(json_object_get(o, "offset_floats"));
         outputs[i] = (fl_tensor){got + off, (size_t)json_integer_value(json_object_get(o, "count")), 0, {0}};
     }
-    fl_model_ctx_options opt = {backend, 1};
+    fl_model_ctx_options opt = fl_model_ctx_options_default();
+    opt.backend = backend;
+    opt.threads = 1;
     fl_model_ctx *ctx = NULL;
     CHECK(fl_model_ctx_create(m, &opt, &ctx, &err) == FL_OK, "ctx: %s", err.detail);
     if (ctx && in && want && n_out == fl_model_output_count(m)) {

@@ -75,7 +75,9 @@ static void test_plan_cache(void)
     CHECK(fl_model_ctx_create(m, NULL, &ctx, &err) == FL_OK || !fl_backend_available(FL_BACKEND_XNNPACK), "%s",
           err.detail);
     if (!fl_backend_available(FL_BACKEND_XNNPACK)) {
-        fl_model_ctx_options opt = {FL_BACKEND_REFERENCE, 1};
+        fl_model_ctx_options opt = fl_model_ctx_options_default();
+        opt.backend = FL_BACKEND_REFERENCE;
+        opt.threads = 1;
         fl_model_ctx_create(m, &opt, &ctx, &err);
     }
     for (int i = 0; i < ns; i++)
@@ -103,7 +105,9 @@ typedef struct worker {
 static void *work(void *arg)
 {
     worker *w = arg;
-    fl_model_ctx_options opt = {w->backend, 1};
+    fl_model_ctx_options opt = fl_model_ctx_options_default();
+    opt.backend = w->backend;
+    opt.threads = 1;
     fl_model_ctx *ctx;
     fl_error err;
     if (fl_model_ctx_create(w->m, &opt, &ctx, &err) != FL_OK)
@@ -156,7 +160,9 @@ static void test_thread_pool(void)
         in[i] = (float)((i * 13) % 256);
     fl_tensor ti = {in, 3 * 80 * 80, 4, {1, 3, 80, 80}};
     for (int threads = 1; threads <= 2; threads++) {
-        fl_model_ctx_options opt = {FL_BACKEND_XNNPACK, threads};
+        fl_model_ctx_options opt = fl_model_ctx_options_default();
+        opt.backend = FL_BACKEND_XNNPACK;
+        opt.threads = threads;
         fl_model_ctx *ctx;
         fl_error err;
         CHECK(fl_model_ctx_create(m, &opt, &ctx, &err) == FL_OK, "%s", err.detail);

@@ -54,7 +54,9 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
         fprintf(stderr, "load: %s\n", err.detail);
         return r;
     }
-    fl_model_ctx_options opt = {backend, 1};
+    fl_model_ctx_options opt = fl_model_ctx_options_default();
+    opt.backend = backend;
+    opt.threads = 1;
     fl_model_ctx *ctx;
     r.status = fl_model_ctx_create(model, &opt, &ctx, &err);
     if (!r.status) {

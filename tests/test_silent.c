@@ -4,10 +4,12 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "facelive/liveness.h"
+#include "facelive/session.h"
 #include "test_util.h"
 
 static fl_analyzer *an;
@@ -307,6 +309,99 @@ static void test_bad_input(void)
     CHECK(fl_silent_create(fl_test_models_dir(), NULL, &o, &x, &err) == FL_E_INVALID_ARGUMENT, "spoof_below > threshold");
 }
 
+/* The engines load the same models from memory (an app's bundled assets) and give the same
+ * verdict, to the bit, as from files; a missing or damaged blob is a clear error. */
+static void test_from_memory(void)
+{
+    static const char *const names[] = {"yunet_n_dynamic.onnx", "facemesh_468.onnx", "minifasnet_v2_2.7_80x80.onnx",
+                                        "minifasnet_v1se_4.0_80x80.onnx"};
+    fl_model_blob blobs[4];
+    void *bytes[4];
+    for (int i = 0; i < 4; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", fl_test_models_dir(), names[i]);
+        bytes[i] = fl_test_read_file(path, &blobs[i].size);
+        blobs[i].name = names[i];
+        blobs[i].data = bytes[i];
+    }
+    fl_error err;
+    fl_analyzer_options ao = fl_analyzer_options_default();
+    ao.detect_size = 640;
+    fl_analyzer *man = NULL;
+    fl_silent *msl = NULL, *fsl = make(NULL, NULL);
+    CHECK(fl_analyzer_create_from_memory(blobs, 4, &ao, &man, &err) == FL_OK, "%s", err.detail);
+    CHECK(fl_silent_create_from_memory(blobs, 4, NULL, NULL, &msl, &err) == FL_OK, "%s", err.detail);
+    fl_image img;
+    if (man && msl && fsl && load_named("image_T1.jpg", &img)) {
+        fl_silent_ctx *mctx, *fctx;
+        fl_silent_ctx_create(msl, man, &mctx, &err);
+        fl_silent_ctx_create(fsl, an, &fctx, &err);
+        const fl_image *frames[1] = {&img};
+        fl_verdict vm, vf;
+        CHECK(fl_silent_check(mctx, frames, 1, &vm, &err) == FL_OK && fl_silent_check(fctx, frames, 1, &vf, &err) ==
+                  FL_OK && vm.score == vf.score && vm.decision == FL_DECISION_REAL,
+              "from memory: same verdict as from files (%g vs %g)", vm.score, vf.score);
+        fl_silent_ctx_free(mctx);
+        fl_silent_ctx_free(fctx);
+        fl_image_free(&img);
+    }
+    fl_silent_free(msl);
+    fl_analyzer_free(man);
+    fl_silent_free(fsl);
+    /* the mesh is missing; a blob is truncated; nothing given */
+    man = NULL;
+    CHECK(fl_analyzer_create_from_memory(blobs, 1, NULL, &man, &err) == FL_E_IO && strstr(err.detail, "facemesh_468") &&
+              !man, "a missing model is named: %s", err.detail);
+    fl_model_blob cut[4];
+    memcpy(cut, blobs, sizeof cut);
+    cut[2].size = 1000;
+    CHECK(fl_silent_create_from_memory(cut, 4, NULL, NULL, &msl, &err) == FL_E_MODEL_TRUNCATED &&
+              strstr(err.detail, "minifasnet_v2"), "a truncated blob: %s: %s", fl_status_name(err.status), err.detail);
+    CHECK(fl_silent_create_from_memory(NULL, 3, NULL, NULL, &msl, &err) == FL_E_INVALID_ARGUMENT, "NULL blobs");
+    CHECK(fl_silent_create_from_memory(blobs, 4, "file\tbad\n", NULL, &msl, &err) != FL_OK,
+          "a broken model list text: %s", err.detail);
+    for (int i = 0; i < 4; i++)
+        free(bytes[i]);
+}
+
+/* Option structs grow without breaking the ABI: a caller built with an older, shorter struct
+ * gets the library's defaults for the fields it does not know; a struct not made by
+ * *_default() is refused. */
+static void test_option_sizes(void)
+{
+    fl_error err;
+    fl_silent *sl = NULL;
+    fl_silent_options o = fl_silent_options_default();
+    CHECK(o.struct_size == sizeof o, "default sets struct_size %u", (unsigned)o.struct_size);
+    o.max_frames = 99; /* invalid: refused when the library sees it */
+    CHECK(fl_silent_create(fl_test_models_dir(), NULL, &o, &sl, &err) == FL_E_INVALID_ARGUMENT, "max_frames 99");
+    o.struct_size = (uint32_t)offsetof(fl_silent_options, max_frames); /* an older caller's struct */
+    CHECK(fl_silent_create(fl_test_models_dir(), NULL, &o, &sl, &err) == FL_OK,
+          "fields past an older caller's struct_size are not read: %s", err.detail);
+    fl_silent_free(sl);
+    fl_silent_options zeroed;
+    memset(&zeroed, 0, sizeof zeroed);
+    zeroed.threshold = 0.9f;
+    CHECK(fl_silent_create(fl_test_models_dir(), NULL, &zeroed, &sl, &err) == FL_E_INVALID_ARGUMENT &&
+              strstr(err.detail, "fl_silent_options_default"), "a hand-made struct is refused: %s", err.detail);
+    unsigned char buf[sizeof(fl_silent_options) + 8];
+    memset(buf, 0xAB, sizeof buf);
+    fl_silent_options_init((fl_silent_options *)(void *)buf, 12); /* a 12-byte struct of an old header */
+    uint32_t written;
+    memcpy(&written, buf, sizeof written);
+    CHECK(written == 12 && buf[12] == 0xAB && buf[sizeof buf - 1] == 0xAB,
+          "init writes only the caller's bytes (struct_size %u)", (unsigned)written);
+    fl_analyzer_options ao;
+    memset(&ao, 0, sizeof ao);
+    fl_analyzer *a2 = NULL;
+    CHECK(fl_analyzer_create(fl_test_models_dir(), &ao, &a2, &err) == FL_E_INVALID_ARGUMENT, "zeroed analyzer options");
+    fl_session_config sc;
+    memset(&sc, 0, sizeof sc);
+    fl_challenge ch = {1, {FL_ACTION_BLINK}};
+    fl_session *ses = NULL;
+    CHECK(fl_session_create(an, NULL, &sc, &ch, &ses, &err) == FL_E_INVALID_ARGUMENT, "zeroed session config");
+}
+
 int main(void)
 {
     fl_error err;
@@ -321,6 +416,8 @@ int main(void)
     test_degraded();
     test_fusion();
     test_bad_input();
+    test_from_memory();
+    test_option_sizes();
     fl_analyzer_free(an);
     TEST_MAIN_END();
 }

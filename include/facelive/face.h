@@ -24,10 +24,12 @@
 #ifndef FACELIVE_FACE_H
 #define FACELIVE_FACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "facelive/export.h"
 #include "facelive/image.h"
+#include "facelive/model.h"
 #include "facelive/status.h"
 
 #ifdef __cplusplus
@@ -82,7 +84,10 @@ typedef struct fl_quality_config {
 FL_API fl_quality_config fl_quality_config_default(void);
 
 typedef struct fl_analyzer_options {
-    int detect_size;         /* long side the frame is scaled to for detection; default 320 */
+    uint32_t struct_size;    /* set by fl_analyzer_options_default(); never by hand (see README, ABI) */
+    int detect_size;         /* long side the frame is scaled to for detection; default 320 (the
+                                operating point: docs/liveness.md; 640 reproduces the reference
+                                pipeline's anti-spoof scores) */
     int fallback_size;       /* when nothing is found, look again at this long side (faces filling
                                 the frame and blurred ones are found more often small); 0: never;
                                 default 160 */
@@ -94,7 +99,15 @@ typedef struct fl_analyzer_options {
     fl_quality_config quality;
 } fl_analyzer_options;
 
-FL_API fl_analyzer_options fl_analyzer_options_default(void);
+/* Writes the defaults into the first size bytes of *o (size: the caller's sizeof). Thread-safe. */
+FL_API void fl_analyzer_options_init(fl_analyzer_options *o, size_t size);
+/* The defaults, for the struct as this header knows it: start here and change fields. */
+static inline fl_analyzer_options fl_analyzer_options_default(void)
+{
+    fl_analyzer_options o;
+    fl_analyzer_options_init(&o, sizeof o);
+    return o;
+}
 
 typedef struct fl_face_box {
     float x, y, w, h;         /* YuNet box in image pixels */
@@ -141,6 +154,10 @@ typedef struct fl_analyzer_ctx fl_analyzer_ctx;
  * (defaults). Thread-safe. */
 FL_API fl_status fl_analyzer_create(const char *models_dir, const fl_analyzer_options *options, fl_analyzer **out,
                                     fl_error *err);
+/* The same from models in memory: blobs named yunet_n_dynamic.onnx and facemesh_468.onnx (others
+ * are ignored). A missing one is FL_E_IO naming it. Thread-safe. */
+FL_API fl_status fl_analyzer_create_from_memory(const fl_model_blob *models, int n_models,
+                                                const fl_analyzer_options *options, fl_analyzer **out, fl_error *err);
 /* All its contexts must be freed first. NULL is ignored. */
 FL_API void fl_analyzer_free(fl_analyzer *an);
 

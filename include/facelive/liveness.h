@@ -48,6 +48,7 @@ typedef enum fl_frame_fusion {
 } fl_frame_fusion;
 
 typedef struct fl_silent_options {
+    uint32_t struct_size;    /* set by fl_silent_options_default(); never by hand (see README, ABI) */
     float threshold;      /* real at or above; default 0.90 (docs/liveness.md says how it was chosen) */
     float spoof_below;    /* spoof below; default 0.50; in between: uncertain */
     float degraded_ratio; /* a model whose crop scale had to shrink below this share of its nominal
@@ -57,7 +58,15 @@ typedef struct fl_silent_options {
     float min_face_px;    /* faces narrower than this cannot be judged; default 64 */
 } fl_silent_options;
 
-FL_API fl_silent_options fl_silent_options_default(void);
+/* Writes the defaults into the first size bytes of *o (size: the caller's sizeof). Thread-safe. */
+FL_API void fl_silent_options_init(fl_silent_options *o, size_t size);
+/* The defaults, for the struct as this header knows it: start here and change fields. */
+static inline fl_silent_options fl_silent_options_default(void)
+{
+    fl_silent_options o;
+    fl_silent_options_init(&o, sizeof o);
+    return o;
+}
 
 typedef struct fl_model_score {
     float p_real;          /* softmax probability of the real class */
@@ -95,6 +104,10 @@ typedef struct fl_silent_ctx fl_silent_ctx;
  * models_dir. A list error names the line and field. options NULL: defaults. Thread-safe. */
 FL_API fl_status fl_silent_create(const char *models_dir, const char *model_list, const fl_silent_options *options,
                                   fl_silent **out, fl_error *err);
+/* The same from models in memory, named as the model list names their files; model_list_text is
+ * the list's text itself (NULL: the default list). Thread-safe. */
+FL_API fl_status fl_silent_create_from_memory(const fl_model_blob *models, int n_models, const char *model_list_text,
+                                              const fl_silent_options *options, fl_silent **out, fl_error *err);
 FL_API void fl_silent_free(fl_silent *sl);
 
 /* Number and nominal crop scales of the loaded models. Thread-safe. */

@@ -62,6 +62,15 @@ typedef enum fl_backend {
 typedef struct fl_model fl_model;
 typedef struct fl_model_ctx fl_model_ctx;
 
+/* A model file held in memory (an app's bundled asset), named as the file would be
+ * ("yunet_n_dynamic.onnx"): the engines' *_create_from_memory functions look models up by name.
+ * The bytes are read during the create call only. */
+typedef struct fl_model_blob {
+    const char *name;
+    const void *data;
+    size_t size;
+} fl_model_blob;
+
 /* Description of a model input or output. dims[i] is -1 where the file leaves it symbolic. */
 typedef struct fl_tensor_info {
     const char *name; /* owned by the model */
@@ -81,9 +90,20 @@ typedef struct fl_tensor {
 } fl_tensor;
 
 typedef struct fl_model_ctx_options {
-    fl_backend backend;
+    uint32_t struct_size;    /* set by fl_model_ctx_options_default(); never by hand (see README, ABI) */
+    fl_backend backend;       /* default: XNNPACK when the build has it, else the reference */
     int threads; /* threads per inference; 0 or 1 = the caller's thread only */
 } fl_model_ctx_options;
+
+/* Writes the defaults into the first size bytes of *o (size: the caller's sizeof). Thread-safe. */
+FL_API void fl_model_ctx_options_init(fl_model_ctx_options *o, size_t size);
+/* The defaults, for the struct as this header knows it: start here and change fields. */
+static inline fl_model_ctx_options fl_model_ctx_options_default(void)
+{
+    fl_model_ctx_options o;
+    fl_model_ctx_options_init(&o, sizeof o);
+    return o;
+}
 
 /* Load and validate an ONNX file. Every op, attribute, dtype and initializer is checked now,
  * so a model that loads runs (shape errors for a particular input shape are reported at run).

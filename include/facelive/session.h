@@ -83,7 +83,8 @@ typedef struct fl_challenge {
 FL_API fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *out, fl_error *err);
 
 typedef struct fl_session_config {
-    fl_action_config actions;
+    uint32_t struct_size;    /* set by fl_session_config_default(); never by hand (see README, ABI) */
+    fl_action_config actions; /* nested: fixed in size; new action settings go at this struct's end */
     float action_timeout_s;   /* per action; default 8 */
     float total_timeout_s;    /* whole attempt; default 40 */
     float face_lost_s;        /* no face this long: failed; default 1.5 */
@@ -99,7 +100,15 @@ typedef struct fl_session_config {
                                            with detect_size 640 for reference parity) */
 } fl_session_config;
 
-FL_API fl_session_config fl_session_config_default(void);
+/* Writes the defaults into the first size bytes of *c (size: the caller's sizeof). Thread-safe. */
+FL_API void fl_session_config_init(fl_session_config *c, size_t size);
+/* The defaults, for the struct as this header knows it: start here and change fields. */
+static inline fl_session_config fl_session_config_default(void)
+{
+    fl_session_config c;
+    fl_session_config_init(&c, sizeof c);
+    return c;
+}
 
 typedef enum fl_phase {
     FL_PHASE_QUALITY = 0, /* waiting for a usable face; see reason */

@@ -12,6 +12,9 @@
 #ifndef FL_INSTALL_MODELS_DIR
 #define FL_INSTALL_MODELS_DIR "/usr/local/share/facelive/models"
 #endif
+#ifndef FL_BIN_TO_MODELS
+#define FL_BIN_TO_MODELS "../share/facelive/models"
+#endif
 
 int fl_exit_of_decision(fl_decision d)
 {
@@ -67,6 +70,23 @@ static int holds_models(const char *dir)
     return access(path, R_OK) == 0;
 }
 
+/* The installed pack beside this program (bin/../share/facelive/models), wherever the tree was
+ * installed; "" when /proc/self/exe cannot be read (other systems use the configured path). */
+static void models_beside_program(char *out, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    out[0] = '\0';
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash && (size_t)(slash - exe) + sizeof FL_BIN_TO_MODELS + 1 < size) {
+        memcpy(out, exe, (size_t)(slash - exe + 1));
+        memcpy(out + (slash - exe + 1), FL_BIN_TO_MODELS, sizeof FL_BIN_TO_MODELS);
+    }
+}
+
 const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t size)
 {
     if (given) {
@@ -76,16 +96,18 @@ const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t
         return NULL;
     }
     const char *env = getenv("FACELIVE_MODELS");
-    const char *places[3] = {env && *env ? env : NULL, FL_INSTALL_MODELS_DIR, "models"};
-    for (int i = 0; i < 3; i++)
+    char beside[4096];
+    models_beside_program(beside, sizeof beside);
+    const char *places[4] = {env && *env ? env : NULL, beside[0] ? beside : NULL, FL_INSTALL_MODELS_DIR, "models"};
+    for (int i = 0; i < 4; i++)
         if (places[i] && holds_models(places[i])) {
             snprintf(buf, size, "%s", places[i]);
             return buf;
         }
     fprintf(stderr,
-            "facelive %s: no model pack found. Looked in $FACELIVE_MODELS (%s), %s and ./models; "
+            "facelive %s: no model pack found. Looked in $FACELIVE_MODELS (%s), %s%s%s and ./models; "
             "give --models DIR or set FACELIVE_MODELS\n",
-            cmd, env && *env ? env : "not set", FL_INSTALL_MODELS_DIR);
+            cmd, env && *env ? env : "not set", beside[0] ? beside : "", beside[0] ? ", " : "", FL_INSTALL_MODELS_DIR);
     return NULL;
 }
 

@@ -100,7 +100,9 @@ double fl_probe_max_diff(const fl_probe *a, const fl_probe *b)
 fl_status fl_probe_bench(fl_probe *p, const fl_model *model, fl_backend backend, int runs, double *p50, double *p99,
                          fl_error *err)
 {
-    fl_model_ctx_options opt = {backend, 1};
+    fl_model_ctx_options opt = fl_model_ctx_options_default();
+    opt.backend = backend;
+    opt.threads = 1;
     fl_model_ctx *ctx;
     fl_status s = fl_model_ctx_create(model, &opt, &ctx, err);
     if (s)

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/options.h"
 #include "face/detector.h"
 #include "face/geometry.h"
 #include "face/mesh.h"
+#include "nn/model_source.h"
 #include "quality/quality.h"
 
 #define MIN_PRESENCE 0.5f /* below this the mesh says the crop holds no face */
@@ -24,9 +26,10 @@ struct fl_analyzer_ctx {
     fl_quality_state quality;
 };
 
-fl_analyzer_options fl_analyzer_options_default(void)
+static fl_analyzer_options defaults(void)
 {
     fl_analyzer_options o;
+    o.struct_size = sizeof o;
     o.detect_size = 320;
     o.fallback_size = 160;
     o.score_threshold = 0.5f;
@@ -36,6 +39,12 @@ fl_analyzer_options fl_analyzer_options_default(void)
     o.landmarks = 1;
     o.quality = fl_quality_config_default();
     return o;
+}
+
+void fl_analyzer_options_init(fl_analyzer_options *o, size_t size)
+{
+    const fl_analyzer_options d = defaults();
+    fl__options_init(o, size, &d, sizeof d);
 }
 
 static fl_status check_options(const fl_analyzer_options *o, fl_error *err)
@@ -52,31 +61,46 @@ static fl_status check_options(const fl_analyzer_options *o, fl_error *err)
     return FL_OK;
 }
 
-fl_status fl_analyzer_create(const char *dir, const fl_analyzer_options *options, fl_analyzer **out, fl_error *err)
+static fl_status create(const fl__model_source *src, const fl_analyzer_options *options, fl_analyzer **out,
+                        fl_error *err)
 {
-    fl__error_clear(err);
-    if (!dir || !out)
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
     fl_analyzer *an = calloc(1, sizeof *an);
     if (!an)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
-    an->opt = options ? *options : fl_analyzer_options_default();
-    fl_status s = check_options(&an->opt, err);
-    char path[4096];
-    if (!s) {
-        snprintf(path, sizeof path, "%s/yunet_n_dynamic.onnx", dir);
-        s = fl_model_load_file(path, &an->yunet, err);
-    }
-    if (!s) {
-        snprintf(path, sizeof path, "%s/facemesh_468.onnx", dir);
-        s = fl_model_load_file(path, &an->mesh, err);
-    }
+    an->opt = defaults();
+    fl_status s = options ? fl__options_adopt(&an->opt, options, sizeof an->opt, "fl_analyzer_options", err) : FL_OK;
+    if (!s)
+        s = check_options(&an->opt, err);
+    if (!s)
+        s = fl__model_source_load(src, "yunet_n_dynamic.onnx", &an->yunet, err);
+    if (!s)
+        s = fl__model_source_load(src, "facemesh_468.onnx", &an->mesh, err);
     if (s) {
         fl_analyzer_free(an);
         return s;
     }
     *out = an;
     return FL_OK;
+}
+
+fl_status fl_analyzer_create(const char *dir, const fl_analyzer_options *options, fl_analyzer **out, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!dir || !out)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
+    const fl__model_source src = {dir, NULL, 0};
+    return create(&src, options, out, err);
+}
+
+fl_status fl_analyzer_create_from_memory(const fl_model_blob *models, int n_models, const fl_analyzer_options *options,
+                                         fl_analyzer **out, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!out)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "out is NULL");
+    fl_status s = fl__model_source_check(models, n_models, err);
+    const fl__model_source src = {NULL, models, n_models};
+    return s ? s : create(&src, options, out, err);
 }
 
 void fl_analyzer_free(fl_analyzer *an)
@@ -97,7 +121,7 @@ fl_status fl_analyzer_ctx_create(const fl_analyzer *an, fl_analyzer_ctx **out, f
     if (!c)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     c->an = an;
-    fl_model_ctx_options mo = {fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE, 1};
+    const fl_model_ctx_options mo = fl_model_ctx_options_default(); /* XNNPACK when built, one thread */
     fl_status s = fl_model_ctx_create(an->yunet, &mo, &c->yunet, err);
     if (!s)
         s = fl_model_ctx_create(an->mesh, &mo, &c->mesh, err);
@@ -127,15 +151,9 @@ void fl_analyzer_ctx_reset(fl_analyzer_ctx *c)
         c->quality.have_prev = 0;
 }
 
-fl_status fl_analyze(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl_error *err)
+/* The analysis of one frame into a (the caller's copy is written only on success). */
+static fl_status analyze_into(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl_error *err)
 {
-    fl__error_clear(err);
-    if (!c || !img || !a || !img->data)
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
-    if (img->width < 1 || img->height < 1 || img->width > FL_IMAGE_MAX_SIDE || img->height > FL_IMAGE_MAX_SIDE ||
-        img->stride < (size_t)img->width * 3)
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "image %dx%d with stride %zu", img->width, img->height,
-                       img->stride);
     const fl_analyzer_options *o = &c->an->opt;
     memset(a, 0, sizeof *a);
     fl_status s = fl__detect_faces(c->yunet, img, o, &c->det, a->faces, &a->n_faces, err);
@@ -154,4 +172,20 @@ fl_status fl_analyze(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl
     if (a->n_faces > 0 && o->landmarks && !a->measures.valid && a->n_reasons < FL_MAX_REASONS)
         a->reasons[a->n_reasons++] = (fl_quality_issue){FL_QUALITY_NOT_A_FACE, a->measures.presence, MIN_PRESENCE};
     return FL_OK;
+}
+
+fl_status fl_analyze(fl_analyzer_ctx *c, const fl_image *img, fl_analysis *a, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!c || !img || !a || !img->data)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
+    if (img->width < 1 || img->height < 1 || img->width > FL_IMAGE_MAX_SIDE || img->height > FL_IMAGE_MAX_SIDE ||
+        img->stride < (size_t)img->width * 3)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "image %dx%d with stride %zu", img->width, img->height,
+                        img->stride);
+    fl_analysis result;
+    fl_status s = analyze_into(c, img, &result, err);
+    if (!s)
+        *a = result;
+    return s;
 }

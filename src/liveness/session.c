@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "common/error.h"
+#include "common/options.h"
 #include "facelive/session.h"
 #include "liveness/actions.h"
 
@@ -55,9 +56,10 @@ const char *fl_outcome_name(fl_outcome o)
     return (unsigned)o <= FL_OUTCOME_SILENT_ERROR ? outcome_names[o] : "unknown";
 }
 
-fl_session_config fl_session_config_default(void)
+static fl_session_config defaults(void)
 {
     fl_session_config c;
+    c.struct_size = sizeof c;
     c.actions = fl_action_config_default();
     c.action_timeout_s = 8.0f;
     c.total_timeout_s = 40.0f;
@@ -67,6 +69,12 @@ fl_session_config fl_session_config_default(void)
     c.gate_light = 1;
     c.silent_analyzer = NULL;
     return c;
+}
+
+void fl_session_config_init(fl_session_config *c, size_t size)
+{
+    const fl_session_config d = defaults();
+    fl__options_init(c, size, &d, sizeof d);
 }
 
 /* A uniform integer in [0, n) from the OS's cryptographic source (rejection sampling: no bias). */
@@ -122,7 +130,9 @@ fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl
     for (int i = 0; i < ch->n; i++)
         if ((unsigned)ch->actions[i] >= FL_ACTION_COUNT)
             return fl__fail(err, FL_E_INVALID_ARGUMENT, "challenge step %d is not an action", i);
-    fl_session_config c = config ? *config : fl_session_config_default();
+    fl_session_config c = defaults();
+    if (config && fl__options_adopt(&c, config, sizeof c, "fl_session_config", err))
+        return FL_E_INVALID_ARGUMENT;
     if (!(c.action_timeout_s > 0) || !(c.total_timeout_s > 0) || !(c.face_lost_s > 0) || c.best_frames < 1 ||
         c.best_frames > BEST_MAX || c.silent_min_frames < 1 || c.silent_min_frames > c.best_frames)
         return fl__fail(err, FL_E_INVALID_ARGUMENT,

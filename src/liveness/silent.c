@@ -10,10 +10,12 @@
 
 #include "common/buffer.h"
 #include "common/error.h"
+#include "common/options.h"
 #include "facelive/liveness.h"
 #include "facelive/model.h"
 #include "liveness/crop.h"
 #include "liveness/model_list.h"
+#include "nn/model_source.h"
 
 struct fl_silent {
     int n;
@@ -40,9 +42,10 @@ const char *fl_decision_name(fl_decision d)
     return "unknown";
 }
 
-fl_silent_options fl_silent_options_default(void)
+static fl_silent_options defaults(void)
 {
     fl_silent_options o;
+    o.struct_size = sizeof o;
     o.threshold = 0.90f;
     o.spoof_below = 0.50f;
     o.degraded_ratio = 0.4f;
@@ -50,6 +53,12 @@ fl_silent_options fl_silent_options_default(void)
     o.max_frames = 5;
     o.min_face_px = 64.0f;
     return o;
+}
+
+void fl_silent_options_init(fl_silent_options *o, size_t size)
+{
+    const fl_silent_options d = defaults();
+    fl__options_init(o, size, &d, sizeof d);
 }
 
 static char *read_text(const char *path, fl_error *err)
@@ -110,28 +119,22 @@ static fl_status check_model(fl_silent *sl, int i, fl_error *err)
     return FL_OK;
 }
 
-fl_status fl_silent_create(const char *dir, const char *list_path, const fl_silent_options *options, fl_silent **out,
-                           fl_error *err)
+/* list_text NULL: the default list; list_name names it in errors. */
+static fl_status create(const fl__model_source *src, const char *list_text, const char *list_name,
+                        const fl_silent_options *options, fl_silent **out, fl_error *err)
 {
-    fl__error_clear(err);
-    if (!dir || !out)
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
     fl_silent *sl = calloc(1, sizeof *sl);
     if (!sl)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
-    sl->opt = options ? *options : fl_silent_options_default();
-    fl_status s = check_options(&sl->opt, err);
-    char *text = NULL;
-    if (!s && list_path && !(text = read_text(list_path, err)))
-        s = err ? err->status : FL_E_IO;
+    sl->opt = defaults();
+    fl_status s = options ? fl__options_adopt(&sl->opt, options, sizeof sl->opt, "fl_silent_options", err) : FL_OK;
     if (!s)
-        s = fl__model_list_parse(text ? text : fl__default_model_list, list_path ? list_path : "default model list",
-                                sl->spec, &sl->n, err);
-    free(text);
+        s = check_options(&sl->opt, err);
+    if (!s)
+        s = fl__model_list_parse(list_text ? list_text : fl__default_model_list,
+                                 list_text ? list_name : "default model list", sl->spec, &sl->n, err);
     for (int i = 0; i < sl->n && !s; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, sl->spec[i].file);
-        s = fl_model_load_file(path, &sl->model[i], err);
+        s = fl__model_source_load(src, sl->spec[i].file, &sl->model[i], err);
         if (!s)
             s = check_model(sl, i, err);
     }
@@ -141,6 +144,32 @@ fl_status fl_silent_create(const char *dir, const char *list_path, const fl_sile
     }
     *out = sl;
     return FL_OK;
+}
+
+fl_status fl_silent_create(const char *dir, const char *list_path, const fl_silent_options *options, fl_silent **out,
+                           fl_error *err)
+{
+    fl__error_clear(err);
+    if (!dir || !out)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "models_dir or out is NULL");
+    char *text = NULL;
+    if (list_path && !(text = read_text(list_path, err)))
+        return err ? err->status : FL_E_IO;
+    const fl__model_source src = {dir, NULL, 0};
+    fl_status s = create(&src, text, list_path, options, out, err);
+    free(text);
+    return s;
+}
+
+fl_status fl_silent_create_from_memory(const fl_model_blob *models, int n_models, const char *model_list_text,
+                                       const fl_silent_options *options, fl_silent **out, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!out)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "out is NULL");
+    fl_status s = fl__model_source_check(models, n_models, err);
+    const fl__model_source src = {NULL, models, n_models};
+    return s ? s : create(&src, model_list_text, "model list (in memory)", options, out, err);
 }
 
 void fl_silent_free(fl_silent *sl)
@@ -171,7 +200,7 @@ fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_si
     if (!c)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     c->sl = sl;
-    fl_model_ctx_options mo = {fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE, 1};
+    const fl_model_ctx_options mo = fl_model_ctx_options_default(); /* XNNPACK when built, one thread */
     fl_status s = fl_analyzer_ctx_create(an, &c->analyzer, err);
     for (int i = 0; i < sl->n && !s; i++)
         s = fl_model_ctx_create(sl->model[i], &mo, &c->ctx[i], err);
@@ -231,6 +260,9 @@ static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const i
     return FL_OK;
 }
 
+static fl_status score_box_into(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h,
+                                fl_frame_score *out, fl_error *err);
+
 fl_status fl_silent_score_box(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h, fl_frame_score *out,
                               fl_error *err)
 {
@@ -239,6 +271,16 @@ fl_status fl_silent_score_box(fl_silent_ctx *c, const fl_image *img, int x, int 
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, image or out is NULL");
     if (w < 1 || h < 1 || img->width < 2 || img->height < 2)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "box %dx%d in a %dx%d image", w, h, img->width, img->height);
+    fl_frame_score result = *out; /* index and face are the caller's; written back only on success */
+    fl_status s = score_box_into(c, img, x, y, w, h, &result, err);
+    if (!s)
+        *out = result;
+    return s;
+}
+
+static fl_status score_box_into(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h,
+                                fl_frame_score *out, fl_error *err)
+{
     const fl_silent *sl = c->sl;
     double wsum = 0, wall = 0, sum = 0, sum_all = 0;
     out->used = 1;
@@ -299,6 +341,8 @@ static int blocks(fl_quality_reason r)
     return r == FL_QUALITY_NO_FACE || r == FL_QUALITY_NOT_A_FACE || r == FL_QUALITY_POSE;
 }
 
+static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err);
+
 fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
 {
     fl__error_clear(err);
@@ -306,6 +350,15 @@ fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, frames or out is NULL");
     if (n < 1 || n > FL_SILENT_MAX_FRAMES)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "%d frames; an attempt has 1 to %d", n, FL_SILENT_MAX_FRAMES);
+    fl_verdict result; /* the caller's verdict is written only on success */
+    fl_status s = check_into(c, frames, n, &result, err);
+    if (!s)
+        *v = result;
+    return s;
+}
+
+static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
+{
     const fl_silent_options *o = &c->sl->opt;
     memset(v, 0, sizeof *v);
     v->threshold = o->threshold;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/options.h"
 #include "common/file.h"
 #include "facelive/model.h"
 #include "nn/backend.h"
@@ -130,15 +131,30 @@ int fl_backend_available(fl_backend backend)
 #endif
 }
 
+static fl_model_ctx_options ctx_defaults(void)
+{
+    fl_model_ctx_options o;
+    o.struct_size = sizeof o;
+    o.backend = fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE;
+    o.threads = 1;
+    return o;
+}
+
+void fl_model_ctx_options_init(fl_model_ctx_options *o, size_t size)
+{
+    const fl_model_ctx_options d = ctx_defaults();
+    fl__options_init(o, size, &d, sizeof d);
+}
+
 fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options *options, fl_model_ctx **out,
                               fl_error *err)
 {
     fl__error_clear(err);
     if (!model || !out)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "model or out is NULL");
-    fl_model_ctx_options opt = {FL_BACKEND_XNNPACK, 1};
-    if (options)
-        opt = *options;
+    fl_model_ctx_options opt = ctx_defaults();
+    if (options && fl__options_adopt(&opt, options, sizeof opt, "fl_model_ctx_options", err))
+        return FL_E_INVALID_ARGUMENT;
     if (opt.threads < 0 || opt.threads > 256)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "threads = %d (0..256)", opt.threads);
     const fl_backend_ops *ops = NULL;
