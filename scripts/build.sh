@@ -8,5 +8,6 @@ case "${1:-release}" in
   sanitize) dir=$root/build-sanitize; flags=(-DCMAKE_BUILD_TYPE=Debug -DFL_SANITIZE=ON) ;;
   *) echo "build.sh: unknown flavour '$1' (release|sanitize)" >&2; exit 2 ;;
 esac
-cmake -S "$root" -B "$dir" "${flags[@]}" -DFL_MODELS_DIR="$root/models" >/dev/null
+echo "build: ${1:-release} in $dir ($(nproc) jobs)"
+cmake -S "$root" -B "$dir" "${flags[@]}" -DFL_MODELS_DIR="$root/models" -DFL_DATA_DIR="$root/data" >/dev/null
 cmake --build "$dir" -j"$(nproc)"

@@ -9,6 +9,7 @@ PACKAGES=(
   libturbojpeg0-dev libspng-dev              # image decoding
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video files (CLI only)
   python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
+  clang libclang-rt-14-dev                   # libFuzzer (scripts/fuzz.sh)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

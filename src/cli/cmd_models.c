@@ -72,7 +72,7 @@ static int run_one(const models_args *a, const char *name, jw *w)
             jw_str(w, "detail", err.detail);
             jw_end(w);
         }
-        fprintf(stderr, "%s: %s: %s\n", name, fl_status_name(err.status), err.detail);
+        fprintf(stderr, "facelive models: %s: %s: %s\n", name, fl_status_name(err.status), err.detail);
         return 1;
     }
     fl_probe px = {0}, pr = {0};
@@ -82,7 +82,7 @@ static int run_one(const models_args *a, const char *name, jw *w)
     if (!failed && have_x)
         failed = fl_probe_bench(&px, m, FL_BACKEND_XNNPACK, a->runs, &x50, &x99, &err) != FL_OK;
     if (failed) {
-        fprintf(stderr, "%s: %s: %s\n", name, fl_status_name(err.status), err.detail);
+        fprintf(stderr, "facelive models: %s: %s: %s\n", name, fl_status_name(err.status), err.detail);
     } else if (a->json) {
         jw_object(w, name);
         jw_int(w, "nodes", (long long)fl_model_node_count(m));

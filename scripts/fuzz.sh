@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Fuzzes every parser of untrusted input with libFuzzer (Debian's clang), SECONDS each (default 60):
+#   image_decode  JPEG/PNG decoding      seeds: the data set's images
+#   onnx_load     the ONNX model loader  seeds: the YuNet model of the pack
+#   model_list    the anti-spoof list    seeds: config/antispoof_models.tsv
+# Builds build-fuzz/ with clang (-fsanitize=fuzzer,address,undefined). A crash is copied into
+# fuzz/regressions/TARGET/ (replayed by the tests from then on) and makes the script fail.
+# Prints a table, then one JSON line: {"fuzz": {TARGET: {"seconds", "execs", "execs_per_s", "corpus",
+# "crashes"}}}.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-60}
+case "$seconds" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;; esac
+"$root/scripts/setup.sh"
+"$root/scripts/models.sh" >/dev/null
+"$root/scripts/data.sh" >/dev/null
+dir=$root/build-fuzz
+echo "fuzz: building the targets with clang in $dir" >&2
+CC=clang cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFL_FUZZ=ON -DFL_WITH_XNNPACK=OFF \
+  -DFL_WITH_VIDEO=OFF -DBUILD_TESTING=OFF -DFL_MODELS_DIR="$root/models" -DFL_DATA_DIR="$root/data" >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target fuzz_image_decode fuzz_onnx_load fuzz_model_list >/dev/null
+
+# Seed corpora (copies: libFuzzer adds to its corpus folder).
+seed() { # seed TARGET FILE...
+  mkdir -p "$dir/corpus/$1"
+  local t=$1; shift
+  cp -n "$@" "$dir/corpus/$t/" 2>/dev/null || true
+}
+seed image_decode "$root"/data/silent_face_minivision/*.jpg "$root"/data/crops_apfol/real/*.png
+seed image_decode $(ls "$root"/data/crops_alexcamargo/real/*.png | head -5)
+seed onnx_load "$root/models/yunet_n_dynamic.onnx"
+seed model_list "$root/config/antispoof_models.tsv"
+printf 'file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nm.onnx\t80x80\trgb\t0.0039215686\t1.0\tprobabilities\t0\t0.5\n' \
+  > "$dir/corpus/model_list/rgb_probabilities.tsv"
+
+declare -A max_len=([image_decode]=200000 [onnx_load]=400000 [model_list]=4096)
+json="" failed=0
+printf '%-14s %8s %12s %10s %8s %8s\n' target seconds execs "execs/s" corpus crashes >&2
+for t in image_decode onnx_load model_list; do
+  mkdir -p "$dir/crashes/$t"
+  log=$dir/fuzz_$t.log
+  rc=0
+  ASAN_OPTIONS=detect_leaks=1 "$dir/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="${max_len[$t]}" \
+    -print_final_stats=1 -artifact_prefix="$dir/crashes/$t/" "$dir/corpus/$t" >"$log" 2>&1 || rc=$?
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  corpus=$(ls "$dir/corpus/$t" | wc -l)
+  crashes=$(ls "$dir/crashes/$t" | wc -l)
+  if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
+    failed=1
+    mkdir -p "$root/fuzz/regressions/$t"
+    cp "$dir/crashes/$t"/* "$root/fuzz/regressions/$t/" 2>/dev/null || true
+    echo "fuzz: $t FAILED (exit $rc); inputs kept in fuzz/regressions/$t; see $log" >&2
+    tail -30 "$log" >&2
+  fi
+  printf '%-14s %8s %12s %10s %8s %8s\n' "$t" "$seconds" "$execs" "$rate" "$corpus" "$crashes" >&2
+  json+="${json:+, }\"$t\": {\"seconds\": $seconds, \"execs\": ${execs:-0}, \"execs_per_s\": ${rate:-0}, \"corpus\": $corpus, \"crashes\": $crashes}"
+done
+echo "{\"fuzz\": {$json}}"
+exit $failed
