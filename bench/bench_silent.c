@@ -1,9 +1,10 @@
 /*
- * bench_silent: latency of one silent check per frame on one thread for a 640x480 frame:
- * detection, crops and every anti-spoof model, at the default detection size (640 px: the box
- * precision the models need) and at 320 px (fast, less exact); and the default with the check's
- * face mesh and pose gate.
- * Prints a table on stderr and one JSON object on stdout.
+ * bench_silent: latency of one silent check (fl_silent_check on one frame: detection, the face mesh
+ * and pose gate when the analyzer has them, crops and every anti-spoof model) per 640x480 frame,
+ * one thread, in two configurations measured interleaved (one run of each in turn, so a noisy
+ * machine slows both alike): the library's defaults, and detection at 640 px (the reference
+ * pipeline's box precision). Prints one JSON object with every sample, for scripts/bench.sh to
+ * pool across rounds: {"default": {"samples_ms": [...], "score"}, "detect640": {...}, "detect_size"}.
  * usage: bench_silent MODELS_DIR FRAME.jpg [RUNS]
  */
 #include <stdio.h>
@@ -12,70 +13,82 @@
 #include "cli/timing.h"
 #include "facelive/liveness.h"
 
-static int bench(const char *models, const fl_image *frame, int detect_size, int landmarks, int runs, double *p50,
-                 double *p99, float *score)
+typedef struct mode {
+    const char *key;
+    int detect_size; /* 0: the library's default */
+    fl_analyzer *an;
+    fl_silent_ctx *ctx;
+    double *samples;
+    float score;
+} mode;
+
+static int mode_open(mode *m, const char *models, const fl_silent *sl, int runs)
 {
     fl_error err;
     fl_analyzer_options ao = fl_analyzer_options_default();
-    ao.detect_size = detect_size;
-    ao.landmarks = landmarks;
-    fl_analyzer *an;
-    fl_silent *sl;
-    fl_silent_ctx *ctx;
-    if (fl_analyzer_create(models, &ao, &an, &err) || fl_silent_create(models, NULL, NULL, &sl, &err) ||
-        fl_silent_ctx_create(sl, an, &ctx, &err)) {
-        fprintf(stderr, "bench_silent: %s\n", err.detail);
+    if (m->detect_size)
+        ao.detect_size = m->detect_size;
+    m->samples = malloc((size_t)runs * sizeof *m->samples);
+    if (!m->samples || fl_analyzer_create(models, &ao, &m->an, &err) || fl_silent_ctx_create(sl, m->an, &m->ctx, &err)) {
+        fprintf(stderr, "bench_silent: %s\n", m->samples ? err.detail : "out of memory");
         return -1;
     }
-    double *t = malloc((size_t)runs * sizeof *t);
-    const fl_image *frames[1] = {frame};
-    fl_verdict v;
-    for (int i = -3; i < runs; i++) {
-        double t0 = fl_now_ms();
-        if (fl_silent_check(ctx, frames, 1, &v, &err))
-            return -1;
-        if (i >= 0)
-            t[i] = fl_now_ms() - t0;
-    }
-    *p50 = fl_quantile(t, (size_t)runs, 0.5);
-    *p99 = fl_quantile(t, (size_t)runs, 0.99);
-    *score = v.score;
-    free(t);
-    fl_silent_ctx_free(ctx);
-    fl_silent_free(sl);
-    fl_analyzer_free(an);
     return 0;
+}
+
+static void mode_close(mode *m)
+{
+    fl_silent_ctx_free(m->ctx);
+    fl_analyzer_free(m->an);
+    free(m->samples);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 3)
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_silent MODELS_DIR FRAME.jpg [RUNS]\n");
         return 2;
+    }
     int runs = argc > 3 ? atoi(argv[3]) : 100;
+    if (runs < 1)
+        return 2;
     fl_error err;
     fl_image src, frame;
-    if (fl_image_load(argv[2], NULL, &src, &err) || fl_image_alloc(640, 480, &frame, &err)) {
+    fl_silent *sl;
+    if (fl_image_load(argv[2], NULL, &src, &err) || fl_image_alloc(640, 480, &frame, &err) ||
+        fl_silent_create(argv[1], NULL, NULL, &sl, &err)) {
         fprintf(stderr, "bench_silent: %s\n", err.detail);
         return 1;
     }
     fl_resize_linear(src.data, src.width, src.height, src.stride, 3, 0, 0, src.width, src.height, frame.data, 640, 480,
                      frame.stride);
-    static const struct {
-        int detect, mesh;
-        const char *key;
-    } modes[] = {{640, 0, "silent_ms_640x480"}, {640, 1, "silent_with_mesh_ms_640x480"},
-                 {320, 0, "silent_detect320_ms_640x480"}};
-    printf("{");
-    for (int m = 0; m < 3; m++) {
-        double p50, p99;
-        float score;
-        if (bench(argv[1], &frame, modes[m].detect, modes[m].mesh, runs, &p50, &p99, &score))
+    mode modes[2] = {{"default", 0, NULL, NULL, NULL, 0}, {"detect640", 640, NULL, NULL, NULL, 0}};
+    for (int k = 0; k < 2; k++)
+        if (mode_open(&modes[k], argv[1], sl, runs))
             return 1;
-        fprintf(stderr, "detect %d%s: p50 %.2f ms p99 %.2f ms (score %.4f)\n", modes[m].detect,
-                modes[m].mesh ? ", mesh and pose gate" : "", p50, p99, score);
-        printf("%s\"%s\": %.3f, \"%s_p99\": %.3f", m ? ", " : "", modes[m].key, p50, modes[m].key, p99);
+    const fl_image *frames[1] = {&frame};
+    for (int i = -3; i < runs; i++) /* three untimed runs plan and warm every model */
+        for (int k = 0; k < 2; k++) {
+            fl_verdict v;
+            double t0 = fl_now_ms();
+            if (fl_silent_check(modes[k].ctx, frames, 1, &v, &err)) {
+                fprintf(stderr, "bench_silent: %s\n", err.detail);
+                return 1;
+            }
+            if (i >= 0)
+                modes[k].samples[i] = fl_now_ms() - t0;
+            modes[k].score = v.score;
+        }
+    printf("{\"detect_size\": %d", fl_analyzer_options_default().detect_size);
+    for (int k = 0; k < 2; k++) {
+        printf(", \"%s\": {\"score\": %.4f, \"samples_ms\": [", modes[k].key, modes[k].score);
+        for (int i = 0; i < runs; i++)
+            printf(i ? ", %.4f" : "%.4f", modes[k].samples[i]);
+        printf("]}");
+        mode_close(&modes[k]);
     }
     printf("}\n");
+    fl_silent_free(sl);
     fl_image_free(&frame);
     fl_image_free(&src);
     return 0;

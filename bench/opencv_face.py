@@ -8,7 +8,6 @@ Prints one JSON object {"opencv_ms_640x480": p50, "opencv_ms_1280x720": p50, ...
 usage: opencv_face.py MODELS_DIR FRAME.jpg RUNS
 """
 import json
-import math
 import os
 import sys
 import time
@@ -16,6 +15,7 @@ import time
 import cv2
 import numpy as np
 
+import peer_mesh
 import peer_yunet
 from onnx_pin import pinned
 
@@ -48,13 +48,7 @@ def main():
                 box, kps = found_faces[0]
                 bx, by, bw, bh = np.array(box) / [rw / w, rh / h, rw / w, rh / h]
                 k = np.array(kps).reshape(5, 2) / [rw / w, rh / h]
-                side = 1.5 * max(bw, bh)
-                roll = math.atan2(k[1, 1] - k[0, 1], k[1, 0] - k[0, 0])
-                M = cv2.getRotationMatrix2D((bx + bw / 2, by + bh / 2), math.degrees(roll), 192 / side)
-                M[:, 2] += [96 - (bx + bw / 2), 96 - (by + bh / 2)]
-                crop = cv2.warpAffine(frame, M, (192, 192))
-                mesh.setInput(cv2.dnn.blobFromImage(crop, 1 / 255.0, swapRB=True))
-                mesh.forward(mesh.getUnconnectedOutLayersNames())
+                peer_mesh.run(mesh, frame, (bx, by, bw, bh), k.reshape(-1))
                 x0, y0 = max(int(bx), 0), max(int(by), 0)
                 face = cv2.cvtColor(frame[y0:int(by + bh), x0:int(bx + bw)], cv2.COLOR_BGR2GRAY)
                 small_face = cv2.resize(face, (112, max(8, round(face.shape[0] * 112 / face.shape[1]))))

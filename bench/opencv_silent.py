@@ -1,10 +1,11 @@
-"""The peer of bench_silent: the silent check written with OpenCV's Python API on the same ONNX
-files, one thread: cv2.resize/zero padding to 32 and cv2.dnn YuNet at the same size (640 px long
-side), numpy decoding and cv2.dnn.NMSBoxes, the same box mapping, the reference pipeline's crop
-rule, cv2.resize to 80x80, both MiniFASNet models with cv2.dnn, softmax and fusion.
-Prints one JSON object {"peer_ms_640x480": p50, ...}.
+"""The peer of bench_silent: the same silent check written with OpenCV's Python API on the same
+ONNX files, one thread, at the same sizes: cv2.resize and zero padding to 32, cv2.dnn YuNet at the
+detection size, numpy decoding and cv2.dnn.NMSBoxes, the face mesh on the roll-corrected crop (the
+pose gate), the same box mapping, the reference pipeline's crop rule, cv2.resize to 80x80, both
+MiniFASNet models with cv2.dnn, softmax and fusion. Each detection size is measured interleaved
+with the others. Prints one JSON object {"detect<SIZE>": {"samples_ms": [...], "score"}, ...}.
 
-usage: opencv_silent.py MODELS_DIR FRAME.jpg RUNS
+usage: opencv_silent.py MODELS_DIR FRAME.jpg RUNS SIZE[,SIZE...]
 """
 import json
 import os
@@ -14,66 +15,56 @@ import time
 import cv2
 import numpy as np
 
+import peer_antispoof
+import peer_mesh
 import peer_yunet
 from onnx_pin import pinned
 
 
+class Pipeline:
+    def __init__(self, models, size, W, H):
+        s = size / max(W, H)
+        self.rw, self.rh = round(W * s), round(H * s)
+        self.pw, self.ph = (self.rw + 31) // 32 * 32, (self.rh + 31) // 32 * 32
+        self.det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"),
+                                                  (1, 3, self.ph, self.pw)))
+        self.names = self.det.getUnconnectedOutLayersNames()
+        self.mesh = cv2.dnn.readNetFromONNX(os.path.join(models, "facemesh_468.onnx"))
+        self.nets = peer_antispoof.load(models)
 
-def crop_box(W, H, box, scale):  # the reference pipeline's rule (MANIFEST.md section 2)
-    x, y, bw, bh = box
-    scale = min((H - 1) / bh, min((W - 1) / bw, scale))
-    nw, nh = bw * scale, bh * scale
-    cx, cy = bw / 2 + x, bh / 2 + y
-    x1, y1, x2, y2 = cx - nw / 2, cy - nh / 2, cx + nw / 2, cy + nh / 2
-    if x1 < 0:
-        x2 -= x1
-        x1 = 0
-    if y1 < 0:
-        y2 -= y1
-        y1 = 0
-    if x2 > W - 1:
-        x1 -= x2 - W + 1
-        x2 = W - 1
-    if y2 > H - 1:
-        y1 -= y2 - H + 1
-        y2 = H - 1
-    return int(x1), int(y1), int(x2), int(y2)
+    def check(self, frame):
+        H, W = frame.shape[:2]
+        small = cv2.resize(frame, (self.rw, self.rh), interpolation=cv2.INTER_LINEAR)
+        canvas = np.zeros((self.ph, self.pw, 3), np.uint8)
+        canvas[:self.rh, :self.rw] = small
+        self.det.setInput(cv2.dnn.blobFromImage(canvas))
+        found = peer_yunet.faces(dict(zip(self.names, self.det.forward(self.names))), self.pw, with_kps=True)
+        if not found:
+            return None
+        box, kps = found[0]
+        sx, sy = self.rw / W, self.rh / H
+        x, y, w, h = box[0] / sx, box[1] / sy, box[2] / sx, box[3] / sy
+        peer_mesh.run(self.mesh, frame, (x, y, w, h), np.array(kps) / np.tile([sx, sy], 5))
+        xi, yi, wi, hi = int(x), int(y), int(w + 1), int(h + 1)
+        cx, cy = xi + wi / 2, yi + hi / 2 + 0.061 * hi
+        mw, mh = 1.165 * wi, 0.851 * hi
+        return peer_antispoof.p_real(self.nets, frame, (int(cx - mw / 2), int(cy - mh / 2), int(mw), int(mh)))
 
 
 def main():
-    models, frame_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    models, frame_path, runs, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     cv2.setNumThreads(1)
     frame = cv2.resize(cv2.imread(frame_path), (640, 480), interpolation=cv2.INTER_LINEAR)
-    H, W = frame.shape[:2]
-    det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"), (1, 3, 480, 640)))
-    names = det.getUnconnectedOutLayersNames()
-    fas = [(cv2.dnn.readNetFromONNX(os.path.join(models, f)), s)
-           for f, s in (("minifasnet_v2_2.7_80x80.onnx", 2.7), ("minifasnet_v1se_4.0_80x80.onnx", 4.0))]
-    samples, score = [], None
+    pipes = {f"detect{s}": Pipeline(models, int(s), 640, 480) for s in sizes.split(",")}
+    samples = {k: [] for k in pipes}
+    scores = {}
     for i in range(runs + 3):
-        t0 = time.perf_counter()
-        det.setInput(cv2.dnn.blobFromImage(frame))
-        outs = dict(zip(names, det.forward(names)))
-        found = peer_yunet.faces(outs, W)
-        if found:
-            x, y, w, h = found[0][0]
-            xi, yi, wi, hi = int(x), int(y), int(w + 1), int(h + 1)
-            cx, cy = xi + wi / 2, yi + hi / 2 + 0.061 * hi
-            mw, mh = 1.165 * wi, 0.851 * hi
-            box = (int(cx - mw / 2), int(cy - mh / 2), int(mw), int(mh))
-            p = 0.0
-            for net, s in fas:
-                x1, y1, x2, y2 = crop_box(W, H, box, s)
-                patch = cv2.resize(frame[y1:y2 + 1, x1:x2 + 1], (80, 80))
-                net.setInput(patch.transpose(2, 0, 1)[None].astype(np.float32))
-                logits = net.forward()[0]
-                e = np.exp(logits - logits.max())
-                p += (e / e.sum())[1] / 2
-            score = float(p)
-        if i >= 3:
-            samples.append((time.perf_counter() - t0) * 1e3)
-    print(json.dumps({"peer_ms_640x480": float(np.median(samples)),
-                      "peer_p99_ms_640x480": float(np.percentile(samples, 99)), "peer_score": score}))
+        for key, p in pipes.items():
+            t0 = time.perf_counter()
+            scores[key] = p.check(frame)
+            if i >= 3:
+                samples[key].append((time.perf_counter() - t0) * 1e3)
+    print(json.dumps({k: {"samples_ms": samples[k], "score": scores[k]} for k in pipes}))
 
 
 if __name__ == "__main__":

@@ -175,6 +175,61 @@ static void test_thread_pool(void)
     fl_model_free(m);
 }
 
+/* Inputs given NHWC (nhwc_inputs) give exactly the outputs of the same data given NCHW, on both
+ * backends: the XNNPACK backend takes them as they are, the reference converts them. */
+static void test_nhwc_inputs(void)
+{
+    static const struct {
+        const char *file;
+        int c, h, w;
+    } cases[] = {{"minifasnet_v2_2.7_80x80.onnx", 3, 80, 80}, {"yunet_n_dynamic.onnx", 3, 96, 128},
+                 {"facemesh_468.onnx", 3, 192, 192}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fl_model *m = load(cases[k].file);
+        if (!m)
+            continue;
+        const int C = cases[k].c, H = cases[k].h, W = cases[k].w;
+        const size_t n = (size_t)C * H * W;
+        float *nchw = malloc(n * sizeof(float)), *nhwc = malloc(n * sizeof(float));
+        unsigned seed = 5;
+        fl_test_fill(nchw, n, &seed, 0, 1);
+        for (int c = 0; c < C; c++)
+            for (int i = 0; i < H * W; i++)
+                nhwc[(size_t)i * C + c] = nchw[(size_t)c * H * W + i];
+        const size_t no = fl_model_output_count(m), cap = 1 << 16;
+        for (int b = 0; b < 2; b++) {
+            fl_backend backend = b ? FL_BACKEND_REFERENCE : FL_BACKEND_XNNPACK;
+            if (!fl_backend_available(backend))
+                continue;
+            float *out[2][16];
+            for (int layout = 0; layout < 2; layout++) {
+                fl_model_ctx_options o = fl_model_ctx_options_default();
+                o.backend = backend;
+                o.nhwc_inputs = layout;
+                fl_model_ctx *ctx = NULL;
+                fl_error err;
+                fl_tensor in = {layout ? nhwc : nchw, n, 4, {1, C, H, W}}, t[16];
+                for (size_t i = 0; i < no; i++) {
+                    out[layout][i] = calloc(cap, sizeof(float));
+                    t[i] = (fl_tensor){out[layout][i], cap, 0, {0}};
+                }
+                CHECK(fl_model_ctx_create(m, &o, &ctx, &err) == FL_OK && fl_model_ctx_run(ctx, &in, 1, t, no, &err) ==
+                          FL_OK, "%s: %s", cases[k].file, err.detail);
+                fl_model_ctx_free(ctx);
+            }
+            for (size_t i = 0; i < no; i++) {
+                CHECK(memcmp(out[0][i], out[1][i], cap * sizeof(float)) == 0,
+                      "%s backend %d output %zu: NHWC and NCHW inputs differ", cases[k].file, b, i);
+                free(out[0][i]);
+                free(out[1][i]);
+            }
+        }
+        free(nchw);
+        free(nhwc);
+        fl_model_free(m);
+    }
+}
+
 int main(void)
 {
     test_status_table();
@@ -182,5 +237,6 @@ int main(void)
     test_plan_cache();
     test_threads();
     test_thread_pool();
+    test_nhwc_inputs();
     TEST_MAIN_END();
 }

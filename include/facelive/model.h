@@ -93,6 +93,8 @@ typedef struct fl_model_ctx_options {
     uint32_t struct_size;    /* set by fl_model_ctx_options_default(); never by hand (see README, ABI) */
     fl_backend backend;       /* default: XNNPACK when the build has it, else the reference */
     int threads; /* threads per inference; 0 or 1 = the caller's thread only */
+    int nhwc_inputs; /* 1: 4-D inputs are laid out N,H,W,C (as images are stored) while their dims
+                        still say N,C,H,W; the XNNPACK backend then needs no transpose. Default 0 */
 } fl_model_ctx_options;
 
 /* Writes the defaults into the first size bytes of *o (size: the caller's sizeof). Thread-safe. */

@@ -30,7 +30,7 @@ static fl_analyzer_options defaults(void)
 {
     fl_analyzer_options o;
     o.struct_size = sizeof o;
-    o.detect_size = 320;
+    o.detect_size = 224;
     o.fallback_size = 160;
     o.score_threshold = 0.5f;
     o.nms_iou = 0.45f;
@@ -121,7 +121,8 @@ fl_status fl_analyzer_ctx_create(const fl_analyzer *an, fl_analyzer_ctx **out, f
     if (!c)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     c->an = an;
-    const fl_model_ctx_options mo = fl_model_ctx_options_default(); /* XNNPACK when built, one thread */
+    fl_model_ctx_options mo = fl_model_ctx_options_default(); /* XNNPACK when built, one thread */
+    mo.nhwc_inputs = 1; /* the detector and the mesh are fed pixels as they lie */
     fl_status s = fl_model_ctx_create(an->yunet, &mo, &c->yunet, err);
     if (!s)
         s = fl_model_ctx_create(an->mesh, &mo, &c->mesh, err);

@@ -59,16 +59,16 @@ static fl_status detect_at(fl_model_ctx *yunet, const fl_image *img, int size, c
     fl_yunet_face *cand = fl__buffer_reserve(&sc->candidates, n_anchor * sizeof(fl_yunet_face));
     if (!in || !outs || !cand)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for detection");
-    memset(in, 0, 3 * plane * sizeof(float));
-    for (int y = 0; y < rh; y++) { /* BGR bytes -> planar BGR floats 0..255 */
+    /* BGR bytes -> BGR floats 0..255, NHWC as the pixels lie (the model context takes NHWC), zero
+     * in the padding right and below */
+    for (int y = 0; y < rh; y++) {
         const uint8_t *row = pix + (size_t)y * stride;
-        float *b = in + (size_t)y * pw, *g = b + plane, *r = g + plane;
-        for (int x = 0; x < rw; x++) {
-            b[x] = row[3 * x];
-            g[x] = row[3 * x + 1];
-            r[x] = row[3 * x + 2];
-        }
+        float *o = in + (size_t)y * pw * 3;
+        for (int i = 0; i < rw * 3; i++)
+            o[i] = row[i];
+        memset(o + (size_t)rw * 3, 0, (size_t)(pw - rw) * 3 * sizeof(float));
     }
+    memset(in + (size_t)rh * pw * 3, 0, (size_t)(ph - rh) * pw * 3 * sizeof(float));
     /* Outputs in file order; each stride s has N = (pw/s)*(ph/s) anchors and 1,1,4,10 values. */
     fl_tensor input = {in, 3 * plane, 4, {1, 3, ph, pw}};
     fl_tensor t[FL_YUNET_OUTPUTS];

@@ -33,10 +33,10 @@ fl_status fl__run_face_mesh(fl_model_ctx *mesh, const fl_image *img, const fl_fa
     fl__face_mesh_crop_transform(f, t);
     if (fl_warp_affine_linear(img->data, img->width, img->height, img->stride, 3, t, crop, N, N, (size_t)N * 3))
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "face box gives no usable crop");
-    for (int i = 0; i < PLANE; i++) { /* BGR bytes -> planar RGB in [0, 1] */
-        in[i] = crop[3 * i + 2] / 255.0f;
-        in[PLANE + i] = crop[3 * i + 1] / 255.0f;
-        in[2 * PLANE + i] = crop[3 * i] / 255.0f;
+    for (int i = 0; i < PLANE; i++) { /* BGR bytes -> RGB in [0, 1], NHWC (the context takes NHWC) */
+        in[3 * i] = crop[3 * i + 2] / 255.0f;
+        in[3 * i + 1] = crop[3 * i + 1] / 255.0f;
+        in[3 * i + 2] = crop[3 * i] / 255.0f;
     }
     float pts[FL_MESH_POINTS * 3], flag, contours[266];
     fl_tensor input = {in, 3 * PLANE, 4, {1, 3, N, N}};

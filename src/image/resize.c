@@ -53,13 +53,25 @@ static void row_tab(int src_n, int dst_n, int *ofs, short *beta)
     }
 }
 
-static void hresize(const uint8_t *row, int src_w, int cn, const int *xofs, const short *alpha, int dst_w, int *out)
+/* Inlined with a constant cn (see hresize) the channel loop unrolls. */
+static inline void hresize_cn(const uint8_t *row, int src_w, int cn, const int *xofs, const short *alpha, int dst_w,
+                              int *out)
 {
     for (int dx = 0; dx < dst_w; dx++) {
-        int sx = xofs[dx];
-        int sx1 = sx + 1 < src_w ? sx + 1 : sx;
+        const int sx = xofs[dx], sx1 = sx + 1 < src_w ? sx + 1 : sx;
+        const int a0 = alpha[2 * dx], a1 = alpha[2 * dx + 1];
+        const uint8_t *p0 = row + sx * cn, *p1 = row + sx1 * cn;
         for (int c = 0; c < cn; c++)
-            out[dx * cn + c] = row[sx * cn + c] * alpha[2 * dx] + row[sx1 * cn + c] * alpha[2 * dx + 1];
+            out[dx * cn + c] = p0[c] * a0 + p1[c] * a1;
+    }
+}
+
+static void hresize(const uint8_t *row, int src_w, int cn, const int *xofs, const short *alpha, int dst_w, int *out)
+{
+    switch (cn) {
+    case 1: hresize_cn(row, src_w, 1, xofs, alpha, dst_w, out); break;
+    case 3: hresize_cn(row, src_w, 3, xofs, alpha, dst_w, out); break;
+    default: hresize_cn(row, src_w, cn, xofs, alpha, dst_w, out); break;
     }
 }
 

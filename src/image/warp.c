@@ -17,6 +17,35 @@
 #define COEF_BITS 15
 #define COEF_SCALE (1 << COEF_BITS)
 
+/* One destination pixel from the 2x2 source neighbourhood at (sx, sy). Interior pixels (the
+ * whole 2x2 inside, nearly all of them) skip the per-tap bounds checks; inlined with a constant
+ * cn the channel loop unrolls. */
+static inline void blend(const uint8_t *src, int src_w, int src_h, size_t stride, int cn, long long sx, long long sy,
+                         const short *w, uint8_t *o)
+{
+    if (sx >= 0 && sy >= 0 && sx + 1 < src_w && sy + 1 < src_h) {
+        const uint8_t *p0 = src + (size_t)sy * stride + (size_t)sx * (size_t)cn, *p1 = p0 + stride;
+        for (int c = 0; c < cn; c++) {
+            int acc = p0[c] * w[0] + p0[c + cn] * w[1] + p1[c] * w[2] + p1[c + cn] * w[3];
+            int r = (acc + (1 << (COEF_BITS - 1))) >> COEF_BITS;
+            o[c] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+        }
+        return;
+    }
+    for (int c = 0; c < cn; c++) { /* at the border: taps outside are the border value 0 */
+        int v[4];
+        for (int k = 0; k < 4; k++) {
+            long long px = sx + (k & 1), py = sy + (k >> 1);
+            v[k] = (px >= 0 && py >= 0 && px < src_w && py < src_h)
+                       ? src[(size_t)py * stride + (size_t)px * (size_t)cn + (size_t)c]
+                       : 0;
+        }
+        int acc = v[0] * w[0] + v[1] * w[1] + v[2] * w[2] + v[3] * w[3];
+        int r = (acc + (1 << (COEF_BITS - 1))) >> COEF_BITS;
+        o[c] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+    }
+}
+
 static int sat_round(double v) /* saturate_cast<int>(double): round half to even */
 {
     if (v > 2147483647.0)
@@ -90,19 +119,10 @@ fl_status fl_warp_affine_linear(const uint8_t *src, int src_w, int src_h, size_t
             if (sx >= src_w || sx + 1 < 0 || sy >= src_h || sy + 1 < 0) {
                 for (int c = 0; c < cn; c++)
                     o[c] = 0;
-                continue;
-            }
-            for (int c = 0; c < cn; c++) {
-                int v[4];
-                for (int k = 0; k < 4; k++) {
-                    long long px = sx + (k & 1), py = sy + (k >> 1);
-                    v[k] = (px >= 0 && py >= 0 && px < src_w && py < src_h)
-                               ? src[(size_t)py * src_stride + (size_t)px * (size_t)cn + (size_t)c]
-                               : 0;
-                }
-                int acc = v[0] * w[0] + v[1] * w[1] + v[2] * w[2] + v[3] * w[3];
-                int r = (acc + (1 << (COEF_BITS - 1))) >> COEF_BITS;
-                o[c] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+            } else if (cn == 3) { /* camera frames: the channel count known at compile time */
+                blend(src, src_w, src_h, src_stride, 3, sx, sy, w, o);
+            } else {
+                blend(src, src_w, src_h, src_stride, cn, sx, sy, w, o);
             }
         }
     }

@@ -200,7 +200,8 @@ fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_si
     if (!c)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
     c->sl = sl;
-    const fl_model_ctx_options mo = fl_model_ctx_options_default(); /* XNNPACK when built, one thread */
+    fl_model_ctx_options mo = fl_model_ctx_options_default(); /* XNNPACK when built, one thread */
+    mo.nhwc_inputs = 1; /* crops are fed as the pixels lie */
     fl_status s = fl_analyzer_ctx_create(an, &c->analyzer, err);
     for (int i = 0; i < sl->n && !s; i++)
         s = fl_model_ctx_create(sl->model[i], &mo, &c->ctx[i], err);
@@ -237,9 +238,9 @@ static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const i
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for anti-spoof crops");
     fl_resize_linear(img->data, img->width, img->height, img->stride, 3, crop[0], crop[1], crop[2] - crop[0] + 1,
                      crop[3] - crop[1] + 1, px, W, H, (size_t)W * 3);
-    for (size_t k = 0; k < plane; k++)
-        for (int ch = 0; ch < 3; ch++) /* planes in the model's colour order */
-            in[(size_t)ch * plane + k] = px[3 * k + (sp->rgb ? 2 - ch : ch)] * sp->pixel_scale;
+    for (size_t k = 0; k < plane; k++) /* NHWC, channels in the model's colour order */
+        for (int ch = 0; ch < 3; ch++)
+            in[3 * k + (size_t)ch] = px[3 * k + (size_t)(sp->rgb ? 2 - ch : ch)] * sp->pixel_scale;
     float outv[1024];
     const int K = c->sl->n_classes[i];
     fl_tensor tin = {in, plane * 3, 4, {1, 3, H, W}}, tout = {outv, K <= 1024 ? (size_t)K : 1024, 0, {0}};

@@ -13,8 +13,11 @@ typedef struct fl_backend_ops {
     /* Takes ownership of *shapes (it is zeroed) whether or not it succeeds. threadpool is a
      * pthreadpool_t or NULL. */
     fl_status (*create)(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **exec, fl_error *err);
-    /* inputs[i]: graph input i (NCHW); outputs[i]: room for graph output i. */
-    fl_status (*run)(void *exec, const float *const *inputs, float *const *outputs, fl_error *err);
+    /* inputs[i]: graph input i (NCHW, or NHWC for 4-D inputs when nhwc is 1, which only a backend
+     * whose takes_nhwc says so is given); outputs[i]: room for graph output i. */
+    fl_status (*run)(void *exec, const float *const *inputs, int nhwc, float *const *outputs, fl_error *err);
+    /* 1 when run can take 4-D inputs NHWC for this exec; NULL: never. */
+    int (*takes_nhwc)(const void *exec);
     /* How many nodes run accelerated (in XNNPACK) and how many through the C kernels; planned
      * shape-value nodes count in neither. For tests and reports. */
     void (*node_split)(const void *exec, int *accelerated, int *in_c);

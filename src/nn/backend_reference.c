@@ -33,8 +33,9 @@ static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     return FL_OK;
 }
 
-static fl_status ref_run(void *p, const float *const *inputs, float *const *outputs, fl_error *err)
+static fl_status ref_run(void *p, const float *const *inputs, int nhwc, float *const *outputs, fl_error *err)
 {
+    (void)nhwc; /* never set: this backend has no takes_nhwc */
     (void)err;
     fl_exec_buffers *e = p;
     const fl_graph *g = e->g;
@@ -59,4 +60,4 @@ static const fl_shapes *ref_shapes(const void *p)
     return &((const fl_exec_buffers *)p)->shapes;
 }
 
-const fl_backend_ops fl__backend_reference = {ref_create, ref_run, ref_node_split, ref_shapes, ref_destroy};
+const fl_backend_ops fl__backend_reference = {ref_create, ref_run, NULL, ref_node_split, ref_shapes, ref_destroy};

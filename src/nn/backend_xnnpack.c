@@ -29,6 +29,7 @@ typedef struct ext_value {
     uint32_t id;
     int tensor;
     int is_output;
+    int is_graph_input; /* a 4-D graph input: given NHWC, it is copied, not transposed */
     float *scratch; /* tensor in XNNPACK layout, with XNN_EXTRA_BYTES of slack */
 } ext_value;
 
@@ -41,6 +42,7 @@ typedef struct step {
 
 typedef struct xnn_exec {
     fl_exec_buffers t; /* shapes, and NCHW data of tensors that C steps or boundaries use */
+    int nhwc_ok;       /* no C step reads a 4-D graph input: inputs may come NHWC */
     step *steps;
     int n_steps;
     int n_accelerated; /* nodes inside XNNPACK runtimes */
@@ -589,6 +591,29 @@ static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
     return s;
 }
 
+/* Graph inputs given NHWC can go to XNNPACK as they are, unless a C step reads one (it wants NCHW). */
+static void mark_graph_inputs(xnn_exec *e)
+{
+    const fl_graph *g = e->t.g;
+    e->nhwc_ok = 1;
+    for (int i = 0; i < g->n_inputs; i++) {
+        const int t = g->inputs[i];
+        if (e->t.shapes.t[t].rank != 4)
+            continue;
+        for (int s = 0; s < e->n_steps; s++) {
+            const step *st = &e->steps[s];
+            if (st->node >= 0) {
+                const fl_node *n = &g->nodes[st->node];
+                for (int k = 0; k < n->n_inputs; k++)
+                    e->nhwc_ok &= n->inputs[k] != t;
+            }
+            for (int k = 0; k < st->n_ext; k++)
+                if (st->ext[k].tensor == t && !st->ext[k].is_output)
+                    st->ext[k].is_graph_input = 1;
+        }
+    }
+}
+
 static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **out, fl_error *err)
 {
     xnn_exec *e = calloc(1, sizeof *e);
@@ -632,6 +657,8 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     }
     if (!s)
         s = alloc_buffers(e, err);
+    if (!s)
+        mark_graph_inputs(e);
 done:
     free(supported);
     free(done);
@@ -661,7 +688,12 @@ static void from_xnn(const fl_tshape *t, const float *x, float *nchw)
         memcpy(nchw, x, t->count * sizeof(float));
 }
 
-static fl_status xnn_run(void *p, const float *const *inputs, float *const *outputs, fl_error *err)
+static int xnn_takes_nhwc(const void *p)
+{
+    return ((const xnn_exec *)p)->nhwc_ok;
+}
+
+static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *const *outputs, fl_error *err)
 {
     xnn_exec *e = p;
     const fl_graph *g = e->t.g;
@@ -672,9 +704,16 @@ static fl_status xnn_run(void *p, const float *const *inputs, float *const *outp
             fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
             continue;
         }
-        for (int k = 0; k < st->n_ext; k++)
-            if (!st->ext[k].is_output)
-                to_xnn(&e->t.shapes.t[st->ext[k].tensor], e->t.buf[st->ext[k].tensor], st->ext[k].scratch);
+        for (int k = 0; k < st->n_ext; k++) {
+            const ext_value *x = &st->ext[k];
+            const fl_tshape *ts = &e->t.shapes.t[x->tensor];
+            if (x->is_output)
+                continue;
+            if (nhwc && x->is_graph_input) /* already in XNNPACK's layout */
+                memcpy(x->scratch, e->t.buf[x->tensor], ts->count * sizeof(float));
+            else
+                to_xnn(ts, e->t.buf[x->tensor], x->scratch);
+        }
         enum xnn_status xs = xnn_invoke_runtime(st->rt);
         if (xs != xnn_status_success)
             return fl__fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
@@ -700,4 +739,5 @@ static const fl_shapes *xnn_shapes(const void *p)
     return &((const xnn_exec *)p)->t.shapes;
 }
 
-const fl_backend_ops fl__backend_xnnpack = {xnn_create, xnn_run, xnn_node_split, xnn_shapes, xnn_destroy};
+const fl_backend_ops fl__backend_xnnpack = {xnn_create, xnn_run, xnn_takes_nhwc, xnn_node_split, xnn_shapes,
+                                            xnn_destroy};

@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buffer.h"
 #include "common/error.h"
-#include "common/options.h"
 #include "common/file.h"
+#include "common/options.h"
 #include "facelive/model.h"
 #include "nn/backend.h"
 #include "nn/model_internal.h"
 #include "nn/onnx_load.h"
+#include "nn/tensor_util.h"
 
 #ifdef FL_HAVE_XNNPACK
 #include <pthreadpool.h>
@@ -34,6 +36,8 @@ struct fl_model_ctx {
     fl_backend backend;
     const fl_backend_ops *ops;
     void *threadpool;
+    int nhwc_inputs;
+    fl_buffer nchw; /* NHWC inputs turned NCHW for a backend that needs it */
     plan_slot slots[FL_MODEL_PLAN_CACHE];
     unsigned long clock;
 };
@@ -137,6 +141,7 @@ static fl_model_ctx_options ctx_defaults(void)
     o.struct_size = sizeof o;
     o.backend = fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE;
     o.threads = 1;
+    o.nhwc_inputs = 0;
     return o;
 }
 
@@ -173,6 +178,7 @@ fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options 
     ctx->model = model;
     ctx->backend = opt.backend;
     ctx->ops = ops;
+    ctx->nhwc_inputs = opt.nhwc_inputs != 0;
 #ifdef FL_HAVE_XNNPACK
     if (opt.backend == FL_BACKEND_XNNPACK && opt.threads > 1) {
         ctx->threadpool = pthreadpool_create((size_t)opt.threads);
@@ -197,6 +203,7 @@ void fl_model_ctx_free(fl_model_ctx *ctx)
     if (ctx->threadpool)
         pthreadpool_destroy(ctx->threadpool);
 #endif
+    fl__buffer_free(&ctx->nchw);
     free(ctx);
 }
 
@@ -251,6 +258,28 @@ static fl_status get_plan(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n, 
     return FL_OK;
 }
 
+/* The 4-D inputs, given NHWC, turned NCHW in the ctx's scratch for a backend that needs it. */
+static fl_status inputs_to_nchw(fl_model_ctx *ctx, const fl_shapes *shapes, const float **in_ptrs, int n,
+                                fl_error *err)
+{
+    const fl_graph *g = ctx->model->g;
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += shapes->t[g->inputs[i]].rank == 4 ? shapes->t[g->inputs[i]].count : 0;
+    float *buf = fl__buffer_reserve(&ctx->nchw, total * sizeof(float));
+    if (total && !buf)
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for NHWC inputs");
+    for (int i = 0; i < n; i++) {
+        const fl_tshape *t = &shapes->t[g->inputs[i]];
+        if (t->rank != 4)
+            continue;
+        fl__nhwc_to_nchw(in_ptrs[i], t->dims, buf);
+        in_ptrs[i] = buf;
+        buf += t->count;
+    }
+    return FL_OK;
+}
+
 void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
 {
     const plan_slot *last = NULL;
@@ -301,7 +330,14 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
                            g->tensors[g->outputs[i]].name, t->count, outputs[i].data ? outputs[i].capacity : 0);
         out_ptrs[i] = outputs[i].data;
     }
-    s = ctx->ops->run(slot->exec, in_ptrs, out_ptrs, err);
+    int nhwc = ctx->nhwc_inputs;
+    if (nhwc && !(ctx->ops->takes_nhwc && ctx->ops->takes_nhwc(slot->exec))) {
+        s = inputs_to_nchw(ctx, shapes, in_ptrs, (int)n_inputs, err);
+        if (s)
+            return s;
+        nhwc = 0;
+    }
+    s = ctx->ops->run(slot->exec, in_ptrs, nhwc, out_ptrs, err);
     if (s)
         return s;
     for (size_t i = 0; i < n_outputs; i++) {
