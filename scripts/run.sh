@@ -3,26 +3,44 @@
 # load every model of the pack and report what it is and how fast it runs, then analyse sample
 # images (a live face, a head turned, an open mouth, a blurred and a dark frame), then judge live
 # faces, screen replays and a print with the silent liveness check, and run a whole session over a
-# real clip and over its monitor replay.
+# real clip and over its monitor replay. Each step says when it starts; verdicts show their exit
+# status (0 real, 3 spoof, 4 uncertain: see the README).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+start=$SECONDS
+step() { echo; echo "== [$((SECONDS - start)) s] $* =="; }
+verdict() { # runs a facelive command whose exit status is a verdict, and shows it
+  local rc=0
+  "$@" || rc=$?
+  case $rc in
+    0|3|4) echo "   (exit $rc: $( [ $rc = 0 ] && echo real || { [ $rc = 3 ] && echo spoof || echo uncertain; } ))" ;;
+    *) echo "run.sh: '$*' failed with exit $rc" >&2; exit "$rc" ;;
+  esac
+}
+step "packages (apt-get, first run only)"
 "$root/scripts/setup.sh"
+step "model pack and data (copied, checked against their sha256 lists)"
 "$root/scripts/models.sh"
 "$root/scripts/data.sh"
-"$root/scripts/build.sh" release >/dev/null
-"$root/build/facelive" models --models "$root/models" "$@"
-echo
-"$root/build/facelive" analyze --models "$root/models" \
+step "build (a few minutes on a fresh machine)"
+"$root/scripts/build.sh" release
+fl=$root/build/facelive
+export FACELIVE_MODELS=$root/models
+step "every model of the pack, on both backends"
+"$fl" models "$@"
+step "face analysis: a live face, a turned head, an open mouth, a blurred and a dark frame"
+"$fl" analyze \
   "$root/data/silent_face_minivision/image_T1.jpg" "$root/data/wenhua_chen_blog/037.jpg" \
   "$root/data/wenhua_chen_blog/346.jpg" "$root/data/wenhua_chen_blog/0_0_00030_1_001_scene.jpg" \
   "$root/data/wenhua_chen_blog/0_0_00041_1_000_scene.jpg"
-echo
-"$root/build/facelive" check --models "$root/models" \
-  "$root/data/silent_face_minivision/image_T1.jpg" "$root/data/wenhua_chen_blog/0_0_00008_1_000_scene.jpg" \
-  "$root/data/silent_face_minivision/image_F2.jpg" "$root/data/wenhua_chen_blog/0_0_05580_7_001_scene.jpg" \
-  "$root/data/wenhua_chen_blog/0_3_00476_2_001_scene.jpg"
-echo
-for clip in real fake; do
-  "$root/build/facelive" video --models "$root/models" --silent \
-    --actions turn_left,turn_right,head_down,head_up "$root/data/video_tranvanluyt/videos/$clip.mp4"
+step "silent liveness: two live faces, two screen replays, a print"
+for img in silent_face_minivision/image_T1.jpg wenhua_chen_blog/0_0_00008_1_000_scene.jpg \
+           silent_face_minivision/image_F2.jpg wenhua_chen_blog/0_0_05580_7_001_scene.jpg \
+           wenhua_chen_blog/0_3_00476_2_001_scene.jpg; do
+  verdict "$fl" check "$root/data/$img"
 done
+for clip in real fake; do
+  step "a whole session (turn left, turn right, head down, head up; then the silent check) on $clip.mp4"
+  verdict "$fl" video --actions turn_left,turn_right,head_down,head_up "$root/data/video_tranvanluyt/videos/$clip.mp4"
+done
+step "done"

@@ -105,6 +105,7 @@ manifests = {
     "binary": write("bin.tsv", os.urandom(3000)),
     "folder": TMP,
     "short_rows": write("short.tsv", b"relative_path\tlabel\tattack_type\nx.jpg\treal\n"),
+    "no_readable_row": write("unreadable.tsv", b"relative_path\tlabel\tattack_type\nnone.jpg\treal\tnone\n"),
     "no_rows": write("header.tsv", b"relative_path\tlabel\tattack_type\n"),
     "long_line": write("long.tsv", b"relative_path\tlabel\tattack_type\n" + b"a" * 100000 + b"\treal\tnone\n"),
     "endless": "/dev/zero",
@@ -130,7 +131,8 @@ usage = {  # bad command lines: exit 2 with a message
               ["--detect-size", "12x", T1], [], ["--frames"] + [T1] * 17],
     "analyze": [["--bogus", T1], ["--detect-size", "-5", T1], ["--draw"], []],
     "video": [[CLIP, "--actions", "jump"], [CLIP, "--actions", ""], [CLIP, "--random", "0"], [CLIP, "--fps", "x"],
-              [CLIP, "--start", "5", "--end", "2"], [CLIP, CLIP], [CLIP, "--bogus"], []],
+              [CLIP, "--start", "5", "--end", "2"], [CLIP, CLIP], [CLIP, "--bogus"], [],
+              [CLIP] + ["--actions", "blink"] * 8],
     "eval": [["--bogus"], [], ["m.tsv", "--threshold", "2"], ["a.tsv", "b.tsv"], ["m.tsv", "--compare-detect-size"]],
     "models": [["--runs", "0"], ["--runs", "many"], ["extra"]],
 }

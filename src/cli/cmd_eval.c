@@ -546,6 +546,11 @@ int fl_cmd_eval(int argc, char **argv)
     }
     fl_eval_sample *all = malloc((size_t)n * sizeof *all), *dev = malloc((size_t)n * sizeof *dev);
     size_t n_all = select_samples(rows, n, -1, 0, all);
+    if (n_all == 0) { /* rates over nothing would be printed as if measured */
+        fprintf(stderr, "facelive eval: none of the %d rows of %s could be read\n", n, a.manifest);
+        rc = FL_EXIT_ERROR;
+        goto done;
+    }
     r.threshold = a.threshold;
     if (a.calibrate) {
         size_t n_dev = select_samples(rows, n, 1, 0, dev);
@@ -601,6 +606,7 @@ int fl_cmd_eval(int argc, char **argv)
         printf("  %d rows of other labels skipped, %d unreadable; report %s/report.json, plot %s/det.svg\n",
                r.skipped, r.errors, a.out, a.out);
     }
+done:
     for (int i = 0; i < n; i++) {
         free(rows[i].path);
         free(rows[i].species_name);

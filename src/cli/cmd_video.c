@@ -1,7 +1,8 @@
 /*
  * `facelive video FILE|FOLDER [options]`: runs a liveness session over a video file (or a folder
  * of frames) and gives its verdict: the challenge's actions in order, then the silent check on the
- * best frames. Without a challenge it only reports the actions it sees. See usage() below.
+ * best frames. Without a challenge it only reports the actions it sees. Several challenges (and the
+ * observation) can be judged in one pass over the frames, each by its own session. See usage().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,19 @@
 #include "cli/video_reader.h"
 #include "facelive/session.h"
 
+#define MAX_RUNS 8
+
+/* One judged attempt over the clip: a challenge, or the observation of every action. */
+typedef struct run {
+    int observe;
+    fl_challenge ch;
+} run;
+
 typedef struct video_args {
     const char *path, *models, *draw;
-    int json, silent, mirrored, observe, no_light_gate, detect_size;
+    int json, silent, mirrored, no_light_gate, detect_size, observe, n_runs;
     double fps, start, end, threshold;
-    fl_challenge ch;
+    run runs[MAX_RUNS];
 } video_args;
 
 static void usage(FILE *f)
@@ -33,7 +42,9 @@ static void usage(FILE *f)
             "  --actions a,b,c   the challenge: blink, open_mouth, turn_left, turn_right, head_up,\n"
             "                    head_down, nod, shake (the user's left and right)\n"
             "  --random N        a random challenge of N actions\n"
-            "                    (neither: only report the actions seen; no verdict)\n"
+            "                    (neither: only report the actions seen; no verdict. Both may be given\n"
+            "                    up to %d times: each challenge is judged by its own session in one pass)\n"
+            "  --observe         also report every action seen, as without a challenge\n"
             "  --no-silent       actions only, for experiments: the verdict is then uncertain\n"
             "  --json            one JSON line per frame, then the result as one JSON line\n"
             "  --mirrored        frames are mirrored (a selfie preview)\n"
@@ -45,7 +56,7 @@ static void usage(FILE *f)
             "                    parity with the reference pipeline)\n"
             "  --threshold T     the silent check's threshold (default: the library's)\n"
             "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
-            "\n" FL_EXIT_STATUS_HELP);
+            "\n" FL_EXIT_STATUS_HELP, MAX_RUNS);
 }
 
 static int parse_actions(const char *list, fl_challenge *ch)
@@ -70,7 +81,6 @@ static int parse_actions(const char *list, fl_challenge *ch)
 static int parse(int argc, char **argv, video_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->observe = 1;
     a->silent = 1;
     a->threshold = -1;
     a->end = 1e12;
@@ -87,20 +97,23 @@ static int parse(int argc, char **argv, video_args *a)
             a->mirrored = 1;
         else if (strcmp(o, "--no-light-gate") == 0)
             a->no_light_gate = 1;
+        else if (strcmp(o, "--observe") == 0)
+            a->observe = 1;
         else if (o[0] == '-' && o[1] == '-' && !val) {
             fprintf(stderr, "facelive video: %s needs a value (or is unknown; see --help)\n", o);
             return FL_EXIT_USAGE;
+        } else if ((strcmp(o, "--actions") == 0 || strcmp(o, "--random") == 0) && a->n_runs == MAX_RUNS - 1) {
+            fprintf(stderr, "facelive video: at most %d challenges in one pass\n", MAX_RUNS - 1);
+            return FL_EXIT_USAGE;
         } else if (strcmp(o, "--actions") == 0) {
-            bad = parse_actions(argv[++i], &a->ch);
-            a->observe = 0;
+            bad = parse_actions(argv[++i], &a->runs[a->n_runs++].ch);
         } else if (strcmp(o, "--random") == 0) {
             fl_error err;
             bad = fl_parse_int("video", o, argv[++i], 1, FL_CHALLENGE_MAX, &n_random);
-            if (!bad && fl_challenge_random(NULL, n_random, &a->ch, &err)) {
+            if (!bad && fl_challenge_random(NULL, n_random, &a->runs[a->n_runs++].ch, &err)) {
                 fprintf(stderr, "facelive video: %s\n", err.detail);
                 return FL_EXIT_ERROR;
             }
-            a->observe = 0;
         } else if (strcmp(o, "--draw") == 0)
             a->draw = argv[++i];
         else if (strcmp(o, "--fps") == 0)
@@ -134,10 +147,13 @@ static int parse(int argc, char **argv, video_args *a)
         fprintf(stderr, "facelive video: --end %g is not after --start %g\n", a->end, a->start);
         return FL_EXIT_USAGE;
     }
-    if (a->observe) { /* every action, one long window: report what happens */
-        a->ch.n = FL_CHALLENGE_MAX;
+    if (a->observe || a->n_runs == 0) { /* every action, one long window: report what happens */
+        memmove(&a->runs[1], &a->runs[0], (size_t)a->n_runs * sizeof a->runs[0]);
+        a->n_runs++;
+        a->runs[0].observe = 1;
+        a->runs[0].ch.n = FL_CHALLENGE_MAX;
         for (int i = 0; i < FL_CHALLENGE_MAX; i++)
-            a->ch.actions[i] = (fl_action)(i % FL_ACTION_COUNT);
+            a->runs[0].ch.actions[i] = (fl_action)(i % FL_ACTION_COUNT);
     }
     return 0;
 }
@@ -177,14 +193,15 @@ static void sheet_add(sheet *s, const fl_image *f, double t, const char *line)
 typedef struct engines {
     fl_analyzer *an, *an_silent;
     fl_silent *sl;
-    fl_session *session;
+    fl_session *session[MAX_RUNS]; /* one per run of video_args */
     fl_analyzer_ctx *actx;
 } engines;
 
 static void engines_free(engines *e)
 {
     fl_analyzer_ctx_free(e->actx);
-    fl_session_free(e->session);
+    for (int i = 0; i < MAX_RUNS; i++)
+        fl_session_free(e->session[i]);
     fl_silent_free(e->sl);
     fl_analyzer_free(e->an);
     fl_analyzer_free(e->an_silent);
@@ -195,8 +212,6 @@ static fl_status engines_create(const video_args *a, const char *models, engines
     fl_session_config cfg = fl_session_config_default();
     cfg.actions.mirrored = a->mirrored;
     cfg.gate_light = !a->no_light_gate;
-    if (a->observe)
-        cfg.action_timeout_s = cfg.total_timeout_s = 1e9f;
     fl_analyzer_options ao = fl_analyzer_options_default();
     fl_silent_options so = fl_silent_options_default();
     if (a->threshold > 0) {
@@ -211,8 +226,12 @@ static fl_status engines_create(const video_args *a, const char *models, engines
     if (!s && a->silent)
         s = fl_silent_create(models, NULL, &so, &e->sl, err);
     cfg.silent_analyzer = e->an_silent;
-    if (!s)
-        s = fl_session_create(e->an, e->sl, &cfg, &a->ch, &e->session, err);
+    for (int i = 0; i < a->n_runs && !s; i++) {
+        fl_session_config c = cfg;
+        if (a->runs[i].observe) /* every action, one long window */
+            c.action_timeout_s = c.total_timeout_s = 1e9f;
+        s = fl_session_create(e->an, e->sl, &c, &a->runs[i].ch, &e->session[i], err);
+    }
     if (!s)
         s = fl_analyzer_ctx_create(e->an, &e->actx, err);
     return s;
@@ -240,7 +259,7 @@ static void print_frame_json(jw *w, double t, const fl_analysis *an, const fl_se
 }
 
 /* Why, in words, for the verdict line and the JSON "reason". */
-static const char *reason_of(const video_args *a, const fl_session_result *r)
+static const char *reason_of(const run *a, const fl_session_result *r)
 {
     if (a->observe)
         return "observed only (no challenge)";
@@ -253,7 +272,7 @@ static const char *reason_of(const video_args *a, const fl_session_result *r)
     }
 }
 
-static void print_result_json(const video_args *a, const fl_session_result *r, int n, int passed)
+static void print_result_json(const run *a, const fl_session_result *r, int n, int passed)
 {
     jw w;
     jw_init(&w, stdout);
@@ -301,9 +320,16 @@ static void print_result_json(const video_args *a, const fl_session_result *r, i
     jw_end(&w);
 }
 
-static void print_result_text(const video_args *a, const fl_session_result *r, int n, double last_t)
+static void print_result_text(const run *a, const fl_session_result *r)
 {
-    printf("%s: %d frames, %.1f s\n", a->path, n, last_t);
+    if (a->observe)
+        printf("  actions seen:\n");
+    else {
+        printf("  challenge:");
+        for (int i = 0; i < a->ch.n; i++)
+            printf(" %s", fl_action_name(a->ch.actions[i]));
+        printf("\n");
+    }
     for (int i = 0; i < r->n_events; i++)
         printf("  %6.2f s  %s\n", r->events[i].t, fl_action_name(r->events[i].action));
     if (a->observe)
@@ -315,6 +341,31 @@ static void print_result_text(const video_args *a, const fl_session_result *r, i
     const char *word = r->decision == FL_DECISION_REAL ? "PASSED" : r->decision == FL_DECISION_SPOOF ? "FAILED"
                                                                                                         : "UNCERTAIN";
     printf("%s: %s (%d of %d actions)\n", word, reason_of(a, r), r->state.step, a->ch.n);
+}
+
+/* The result of every run: one line (JSON) or a few lines (text) each; returns the exit status,
+ * the worst over the challenges (an observation alone is a success). */
+static int report(const video_args *a, engines *e, int n, double last_t)
+{
+    int rc = FL_EXIT_OK;
+    if (!a->json)
+        printf("%s: %d frames, %.1f s\n", a->path, n, last_t);
+    for (int i = 0; i < a->n_runs; i++) {
+        fl_session_result res;
+        fl_error err;
+        if (fl_session_result_get(e->session[i], &res, &err)) {
+            fprintf(stderr, "facelive video: %s\n", err.detail);
+            return FL_EXIT_ERROR;
+        }
+        const run *r = &a->runs[i];
+        if (a->json)
+            print_result_json(r, &res, n, !r->observe && res.decision == FL_DECISION_REAL);
+        else
+            print_result_text(r, &res);
+        if (!r->observe)
+            rc = fl_exit_worst(rc, fl_exit_of_decision(res.decision));
+    }
+    return rc;
 }
 
 int fl_cmd_video(int argc, char **argv)
@@ -346,7 +397,7 @@ int fl_cmd_video(int argc, char **argv)
     fl_image frame;
     double t, last_t = 0, next_cell = 0;
     int r, n = 0;
-    fl_session_state st = {0};
+    fl_session_state st = {0}; /* of the first run: the one the per-frame lines and the sheet follow */
     while ((r = fl_video_next(v, &frame, &t, &err)) == 1) {
         if (t < a.start || t > a.end) {
             fl_image_free(&frame);
@@ -356,9 +407,16 @@ int fl_cmd_video(int argc, char **argv)
         }
         fl_analysis an_res;
         fl_session_state before = st;
-        /* analysed here (not by fl_session_push) so the per-frame measures can be printed */
-        if (fl_analyze(e.actx, &frame, &an_res, &err) ||
-            fl_session_push_analysis(e.session, &frame, &an_res, t - a.start, &st, &err)) {
+        /* analysed once here (not by fl_session_push): every session takes the same analysis, and
+         * the per-frame measures can be printed */
+        int failed = fl_analyze(e.actx, &frame, &an_res, &err) != FL_OK;
+        for (int i = 0; i < a.n_runs && !failed; i++) {
+            fl_session_state si;
+            failed = fl_session_push_analysis(e.session[i], &frame, &an_res, t - a.start, &si, &err) != FL_OK;
+            if (i == 0)
+                st = si;
+        }
+        if (failed) {
             fprintf(stderr, "facelive video: frame at %.2f s: %s\n", t, err.detail);
             fl_image_free(&frame);
             r = -1;
@@ -374,7 +432,6 @@ int fl_cmd_video(int argc, char **argv)
         last_t = t;
         n++;
     }
-    fl_session_result res;
     if (r < 0) {
         fprintf(stderr, "facelive video: %s\n", err.detail);
         rc = FL_EXIT_ERROR;
@@ -382,16 +439,8 @@ int fl_cmd_video(int argc, char **argv)
         fprintf(stderr, "facelive video: %s: no frames could be read%s\n", a.path,
                 a.start > 0 ? " after --start" : "");
         rc = FL_EXIT_ERROR;
-    } else if (fl_session_result_get(e.session, &res, &err)) {
-        fprintf(stderr, "facelive video: %s\n", err.detail);
-        rc = FL_EXIT_ERROR;
     } else {
-        const int passed = !a.observe && res.decision == FL_DECISION_REAL;
-        if (a.json)
-            print_result_json(&a, &res, n, passed);
-        else
-            print_result_text(&a, &res, n, last_t);
-        rc = a.observe ? FL_EXIT_OK : fl_exit_of_decision(res.decision);
+        rc = report(&a, &e, n, last_t);
     }
     if (a.draw && sh.img.data) {
         if (fl_image_save_png(&sh.img, a.draw, &err)) {
