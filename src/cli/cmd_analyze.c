@@ -10,7 +10,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/draw.h"
-#include "cli/json_writer.h"
+#include "cli/json_face.h"
 #include "facelive/face.h"
 
 typedef struct analyze_args {
@@ -48,12 +48,7 @@ static void json_measures(jw *w, const fl_face_measures *m)
                                                 "lower_lip", "chin", "forehead"};
     jw_bool(w, "mesh_valid", m->valid); /* the points are given either way; valid: the mesh is confident */
     jw_num(w, "presence", m->presence, 4);
-    jw_num(w, "ear_image_left", m->ear_il, 4);
-    jw_num(w, "ear_image_right", m->ear_ir, 4);
-    jw_num(w, "mar", m->mar, 4);
-    jw_num(w, "yaw", m->yaw, 2);
-    jw_num(w, "pitch", m->pitch, 2);
-    jw_num(w, "roll", m->roll, 2);
+    fl_json_face_measures(w, m);
     jw_object(w, "keypoints");
     for (int k = 0; k < FL_KP_COUNT; k++) {
         jw_array(w, kp[k]);

@@ -11,7 +11,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/draw.h"
-#include "cli/json_writer.h"
+#include "cli/json_face.h"
 #include "cli/video_reader.h"
 #include "facelive/session.h"
 
@@ -244,12 +244,7 @@ static void print_frame_json(jw *w, double t, const fl_analysis *an, const fl_se
     jw_num(w, "t", t, 3);
     jw_int(w, "faces", an->n_faces);
     if (m->valid) {
-        jw_num(w, "yaw", m->yaw, 2);
-        jw_num(w, "pitch", m->pitch, 2);
-        jw_num(w, "roll", m->roll, 2);
-        jw_num(w, "ear_image_left", m->ear_il, 4);
-        jw_num(w, "ear_image_right", m->ear_ir, 4);
-        jw_num(w, "mar", m->mar, 4);
+        fl_json_face_measures(w, m);
         jw_num(w, "sharpness", an->sharpness, 1);
     }
     jw_int(w, "phase", st->phase);

@@ -20,4 +20,12 @@ fl_status fl__options_adopt(void *dst, const void *src, size_t lib_size, const c
  * = min(size, lib_size): what the *_init functions do for any caller's version of the struct. */
 void fl__options_init(void *out, size_t size, const void *defaults, size_t lib_size);
 
+/* Defines the exported `void fn(type *o, size_t size)` of an option struct from its defaults(). */
+#define FL__DEFINE_OPTIONS_INIT(fn, type, defaults_fn)          \
+    void fn(type *o, size_t size)                               \
+    {                                                           \
+        const type d = defaults_fn();                           \
+        fl__options_init(o, size, &d, sizeof d);                \
+    }
+
 #endif

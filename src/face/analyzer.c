@@ -41,11 +41,7 @@ static fl_analyzer_options defaults(void)
     return o;
 }
 
-void fl_analyzer_options_init(fl_analyzer_options *o, size_t size)
-{
-    const fl_analyzer_options d = defaults();
-    fl__options_init(o, size, &d, sizeof d);
-}
+FL__DEFINE_OPTIONS_INIT(fl_analyzer_options_init, fl_analyzer_options, defaults)
 
 static fl_status check_options(const fl_analyzer_options *o, fl_error *err)
 {

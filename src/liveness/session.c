@@ -71,11 +71,7 @@ static fl_session_config defaults(void)
     return c;
 }
 
-void fl_session_config_init(fl_session_config *c, size_t size)
-{
-    const fl_session_config d = defaults();
-    fl__options_init(c, size, &d, sizeof d);
-}
+FL__DEFINE_OPTIONS_INIT(fl_session_config_init, fl_session_config, defaults)
 
 /* A uniform integer in [0, n) from the OS's cryptographic source (rejection sampling: no bias). */
 static int random_below(int n, fl_error *err, int *out)

@@ -55,11 +55,7 @@ static fl_silent_options defaults(void)
     return o;
 }
 
-void fl_silent_options_init(fl_silent_options *o, size_t size)
-{
-    const fl_silent_options d = defaults();
-    fl__options_init(o, size, &d, sizeof d);
-}
+FL__DEFINE_OPTIONS_INIT(fl_silent_options_init, fl_silent_options, defaults)
 
 static char *read_text(const char *path, fl_error *err)
 {

@@ -145,11 +145,7 @@ static fl_model_ctx_options ctx_defaults(void)
     return o;
 }
 
-void fl_model_ctx_options_init(fl_model_ctx_options *o, size_t size)
-{
-    const fl_model_ctx_options d = ctx_defaults();
-    fl__options_init(o, size, &d, sizeof d);
-}
+FL__DEFINE_OPTIONS_INIT(fl_model_ctx_options_init, fl_model_ctx_options, ctx_defaults)
 
 fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options *options, fl_model_ctx **out,
                               fl_error *err)
