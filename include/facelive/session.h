@@ -22,7 +22,8 @@
  * view) shows it on the image's left. Set fl_action_config.mirrored to 1 for mirrored frames.
  *
  * Thread-safety: a session is used by one thread at a time; sessions are independent. The
- * analyzer and silent engines they use may be shared.
+ * analyzer and silent engines they use may be shared. The name, prompt, parse and *_default/
+ * *_init functions are pure and may be called from any thread; fl_challenge_random too.
  */
 #ifndef FACELIVE_SESSION_H
 #define FACELIVE_SESSION_H
