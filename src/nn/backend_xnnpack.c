@@ -30,6 +30,7 @@ typedef struct ext_value {
     int tensor;
     int is_output;
     int is_graph_input; /* a 4-D graph input: given NHWC, it is copied, not transposed */
+    int skip_nchw;      /* an output only a head transpose reads (see mark_head_transposes) */
     float *scratch; /* tensor in XNNPACK layout, with XNN_EXTRA_BYTES of slack */
 } ext_value;
 
@@ -38,6 +39,7 @@ typedef struct step {
     xnn_runtime_t rt;   /* else: an XNNPACK runtime */
     ext_value *ext;
     int n_ext;
+    ext_value *nhwc_src; /* a C step whose result is this XNNPACK output as it lies */
 } step;
 
 typedef struct xnn_exec {
@@ -591,6 +593,41 @@ static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
     return s;
 }
 
+/* A detection head's Transpose(0,2,3,1) of a 4-D output of an XNNPACK run asks for NHWC order,
+ * which is how XNNPACK already holds it: the step becomes a copy of the run's output, and that
+ * output is not turned NCHW at all when the transpose is its only reader. */
+static void mark_head_transposes(xnn_exec *e)
+{
+    const fl_graph *g = e->t.g;
+    for (int s = 0; s < e->n_steps; s++) {
+        step *st = &e->steps[s];
+        if (st->node < 0 || g->nodes[st->node].op != FL_OP_TRANSPOSE)
+            continue;
+        const fl_node *n = &g->nodes[st->node];
+        const int t = n->inputs[0];
+        int64_t perm[FL_GRAPH_MAX_RANK];
+        if (e->t.shapes.t[t].rank != 4)
+            continue;
+        fl__transpose_perm(n, 4, perm);
+        if (perm[0] != 0 || perm[1] != 2 || perm[2] != 3 || perm[3] != 1)
+            continue;
+        for (int p = 0; p < s && !st->nhwc_src; p++)
+            for (int k = 0; k < e->steps[p].n_ext; k++)
+                if (e->steps[p].ext[k].is_output && e->steps[p].ext[k].tensor == t)
+                    st->nhwc_src = &e->steps[p].ext[k];
+        if (!st->nhwc_src)
+            continue;
+        int readers = 0;
+        for (int j = 0; j < g->n_nodes; j++)
+            for (int k = 0; k < g->nodes[j].n_inputs; k++)
+                readers += g->nodes[j].inputs[k] == t;
+        for (int k = 0; k < g->n_outputs; k++)
+            readers += g->outputs[k] == t;
+        if (readers == 1)
+            st->nhwc_src->skip_nchw = 1;
+    }
+}
+
 /* Graph inputs given NHWC can go to XNNPACK as they are, unless a C step reads one (it wants NCHW). */
 static void mark_graph_inputs(xnn_exec *e)
 {
@@ -657,8 +694,10 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     }
     if (!s)
         s = alloc_buffers(e, err);
-    if (!s)
+    if (!s) {
         mark_graph_inputs(e);
+        mark_head_transposes(e);
+    }
 done:
     free(supported);
     free(done);
@@ -700,6 +739,11 @@ static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *c
     fl__bind_graph_inputs(g, e->t.buf, inputs);
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
+        if (st->nhwc_src) { /* a head transpose: the run's output is already in this order */
+            const int out = g->nodes[st->node].outputs[0];
+            memcpy(e->t.buf[out], st->nhwc_src->scratch, e->t.shapes.t[out].count * sizeof(float));
+            continue;
+        }
         if (st->node >= 0) {
             fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
             continue;
@@ -718,7 +762,7 @@ static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *c
         if (xs != xnn_status_success)
             return fl__fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
         for (int k = 0; k < st->n_ext; k++)
-            if (st->ext[k].is_output)
+            if (st->ext[k].is_output && !st->ext[k].skip_nchw)
                 from_xnn(&e->t.shapes.t[st->ext[k].tensor], st->ext[k].scratch, e->t.buf[st->ext[k].tensor]);
     }
     fl__copy_graph_outputs(g, &e->t.shapes, e->t.buf, outputs);
