@@ -34,7 +34,8 @@ typedef void (*fl_frame_pool_callback)(void *user, const fl_image *frame, const 
 FL_API fl_status fl_frame_pool_create(const fl_analyzer *an, int workers, fl_frame_pool_callback cb, void *user,
                                       fl_frame_pool **out, fl_error *err);
 
-/* Copies the frame to a free worker; *accepted = 0 when all are busy (the frame is dropped). */
+/* Copies the frame to a free worker; *accepted = 0 when all are busy (the frame is dropped), and
+ * on failure (the one output this call writes then). */
 FL_API fl_status fl_frame_pool_submit(fl_frame_pool *pool, const fl_image *frame, double t, int *accepted,
                                       fl_error *err);
 

@@ -102,16 +102,17 @@ fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *
             return fl__fail(err, FL_E_INVALID_ARGUMENT, "allowed action %d is not an action", (int)set->actions[i]);
     if (set->n == 1 && n > 1)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "one allowed action cannot make %d steps without repeats", n);
-    out->n = n;
+    fl_challenge drawn = {n, {0}}; /* the caller's challenge is written only on success */
     for (int i = 0; i < n; i++) {
         int k = 0;
         do {
             fl_status s = random_below(set->n, err, &k);
             if (s)
                 return s;
-        } while (i > 0 && set->actions[k] == out->actions[i - 1]); /* no immediate repeats */
-        out->actions[i] = set->actions[k];
+        } while (i > 0 && set->actions[k] == drawn.actions[i - 1]); /* no immediate repeats */
+        drawn.actions[i] = set->actions[k];
     }
+    *out = drawn;
     return FL_OK;
 }
 
