@@ -10,6 +10,7 @@
 
 #include "facelive/liveness.h"
 #include "facelive/session.h"
+#include "liveness/silent_internal.h"
 #include "test_util.h"
 
 static fl_analyzer *an;
@@ -402,6 +403,52 @@ static void test_option_sizes(void)
     CHECK(fl_session_create(an, NULL, &sc, &ch, &ses, &err) == FL_E_INVALID_ARGUMENT, "zeroed session config");
 }
 
+/* The session hands the silent check the analyses it made of its best frames; the verdict must
+ * be exactly the one the check reaches analysing the frames itself. */
+static void test_reused_analyses(void)
+{
+    static const char *const names[] = {"image_T1.jpg", "image_F2.jpg", "037.jpg", "0_0_00008_2_000_scene.jpg",
+                                        "346.jpg"};
+    fl_error err;
+    fl_silent *sl = make(NULL, NULL);
+    fl_analyzer *an224 = NULL;
+    fl_silent_ctx *ctx = NULL;
+    fl_analyzer_ctx *actx = NULL;
+    if (!sl || fl_analyzer_create(fl_test_models_dir(), NULL, &an224, &err) ||
+        fl_silent_ctx_create(sl, an224, &ctx, &err) || fl_analyzer_ctx_create(an224, &actx, &err)) {
+        CHECK(0, "engines: %s", err.detail);
+        return;
+    }
+    fl_image img[5];
+    fl_analysis a[5];
+    const fl_image *frames[5];
+    const fl_analysis *analyses[5];
+    int n = 0;
+    for (int i = 0; i < 5; i++) /* one analyzer ctx across the frames, as a session: motion reasons too */
+        if (load_named(names[i], &img[n]) && fl_analyze(actx, &img[n], &a[n], &err) == FL_OK) {
+            frames[n] = &img[n];
+            analyses[n] = &a[n];
+            n++;
+        }
+    CHECK(n == 5, "five frames analysed (%d)", n);
+    for (int k = 1; k <= n; k++) {
+        fl_verdict own, reused;
+        CHECK(fl_silent_check(ctx, frames, k, &own, &err) == FL_OK &&
+                  fl__silent_check_analysed(ctx, frames, analyses, k, &reused, &err) == FL_OK,
+              "%s", err.detail);
+        CHECK(own.decision == reused.decision && own.score == reused.score && own.n_used == reused.n_used,
+              "%d frames: reused analyses give %s %g (%d used), own %s %g (%d used)", k,
+              fl_decision_name(reused.decision), reused.score, reused.n_used, fl_decision_name(own.decision),
+              own.score, own.n_used);
+    }
+    for (int i = 0; i < n; i++)
+        fl_image_free(&img[i]);
+    fl_analyzer_ctx_free(actx);
+    fl_silent_ctx_free(ctx);
+    fl_analyzer_free(an224);
+    fl_silent_free(sl);
+}
+
 int main(void)
 {
     fl_error err;
@@ -418,6 +465,7 @@ int main(void)
     test_bad_input();
     test_from_memory();
     test_option_sizes();
+    test_reused_analyses();
     fl_analyzer_free(an);
     TEST_MAIN_END();
 }

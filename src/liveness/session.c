@@ -11,11 +11,13 @@
 #include "common/options.h"
 #include "facelive/session.h"
 #include "liveness/actions.h"
+#include "liveness/silent_internal.h"
 
 #define BEST_MAX FL_SILENT_MAX_FRAMES
 
 typedef struct kept_frame {
     fl_image img;
+    fl_analysis analysis; /* the session's analysis of it: the silent check needs no other */
     double t, rank;
 } kept_frame;
 
@@ -287,6 +289,7 @@ static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a
     for (int y = 0; y < frame->height; y++)
         memcpy(s->best[slot].img.data + (size_t)y * s->best[slot].img.stride, frame->data + (size_t)y * frame->stride,
                (size_t)frame->width * 3);
+    s->best[slot].analysis = *a;
     s->best[slot].t = t;
     s->best[slot].rank = rank;
 }
@@ -393,10 +396,16 @@ static void run_silent_check(fl_session *s)
     if (s->phase != FL_PHASE_DONE || !s->silent || s->verdict_done || s->silent_status)
         return;
     const fl_image *frames[BEST_MAX];
-    for (int i = 0; i < s->n_best; i++)
+    const fl_analysis *analyses[BEST_MAX];
+    for (int i = 0; i < s->n_best; i++) {
         frames[i] = &s->best[i].img;
+        analyses[i] = &s->best[i].analysis;
+    }
     fl_error err;
-    s->silent_status = fl_silent_check(s->silent, frames, s->n_best, &s->verdict, &err);
+    /* The best frames were analysed by the session's analyzer; the silent check reuses those
+     * analyses unless it finds faces with its own (silent_analyzer). */
+    s->silent_status = fl__silent_check_analysed(s->silent, frames, s->cfg.silent_analyzer ? NULL : analyses,
+                                                 s->n_best, &s->verdict, &err);
     if (s->silent_status)
         return;
     s->verdict_done = 1;

@@ -15,6 +15,7 @@
 #include "facelive/model.h"
 #include "liveness/crop.h"
 #include "liveness/model_list.h"
+#include "liveness/silent_internal.h"
 #include "nn/model_source.h"
 
 struct fl_silent {
@@ -338,9 +339,16 @@ static int blocks(fl_quality_reason r)
     return r == FL_QUALITY_NO_FACE || r == FL_QUALITY_NOT_A_FACE || r == FL_QUALITY_POSE;
 }
 
-static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err);
+static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, const fl_analysis *const *analyses,
+                            int n, fl_verdict *v, fl_error *err);
 
 fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
+{
+    return fl__silent_check_analysed(c, frames, NULL, n, v, err);
+}
+
+fl_status fl__silent_check_analysed(fl_silent_ctx *c, const fl_image *const *frames,
+                                    const fl_analysis *const *analyses, int n, fl_verdict *v, fl_error *err)
 {
     fl__error_clear(err);
     if (!c || !v || (!frames && n))
@@ -348,13 +356,14 @@ fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n
     if (n < 1 || n > FL_SILENT_MAX_FRAMES)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "%d frames; an attempt has 1 to %d", n, FL_SILENT_MAX_FRAMES);
     fl_verdict result; /* the caller's verdict is written only on success */
-    fl_status s = check_into(c, frames, n, &result, err);
+    fl_status s = check_into(c, frames, analyses, n, &result, err);
     if (!s)
         *v = result;
     return s;
 }
 
-static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
+static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, const fl_analysis *const *analyses,
+                            int n, fl_verdict *v, fl_error *err)
 {
     const fl_silent_options *o = &c->sl->opt;
     memset(v, 0, sizeof *v);
@@ -369,10 +378,14 @@ static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, int
         if (!frames[i] || !frames[i]->data)
             return fl__fail(err, FL_E_INVALID_ARGUMENT, "frame %d is NULL", i);
         fl_analysis a;
-        fl_analyzer_ctx_reset(c->analyzer); /* frames of an attempt are judged one by one */
-        fl_status s = fl_analyze(c->analyzer, frames[i], &a, err);
-        if (s)
-            return s;
+        if (analyses && analyses[i]) {
+            a = *analyses[i];
+        } else {
+            fl_analyzer_ctx_reset(c->analyzer); /* frames of an attempt are judged one by one */
+            fl_status s = fl_analyze(c->analyzer, frames[i], &a, err);
+            if (s)
+                return s;
+        }
         for (int k = 0; k < a.n_reasons; k++)
             if (blocks(a.reasons[k].reason) && fs->n_reasons < 4)
                 fs->reasons[fs->n_reasons++] = a.reasons[k];
@@ -380,8 +393,11 @@ static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, int
             fs->reasons[fs->n_reasons++] = (fl_quality_issue){FL_QUALITY_TOO_SMALL, a.faces[0].w, o->min_face_px};
         if (a.n_faces)
             fs->face = a.faces[0];
+        int n_reasons = 0; /* motion between the frames of an attempt says nothing of one frame */
+        for (int k = 0; k < a.n_reasons; k++)
+            n_reasons += a.reasons[k].reason != FL_QUALITY_MOTION;
         if (fs->n_reasons == 0)
-            rank[n_ok++] = (ranked){i, a.n_reasons, a.sharpness};
+            rank[n_ok++] = (ranked){i, n_reasons, a.sharpness};
     }
     qsort(rank, (size_t)n_ok, sizeof *rank, by_quality);
     double total = 0, lowest = 1;
