@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (never part of the tests); each prints a table, then as its last line one JSON object.
-#   scripts/bench.sh models [RUNS]  every model of the pack on the XNNPACK and reference backends and
-#       on OpenCV's DNN module, one thread each, same run:
-#       {"models": {"<file>": {"xnnpack_ms", "reference_ms", "opencv_ms", "ratio_vs_opencv", ...}}}
+#   scripts/bench.sh models [RUNS]  every model of the pack on the XNNPACK and reference backends, on
+#       ONNX Runtime (npm onnxruntime-node, installed into build/ort on first use) and on OpenCV's DNN
+#       module, one thread each, same run, with each model's GFLOP and the GFLOP/s XNNPACK reaches:
+#       {"models": {"<file>": {"xnnpack_ms", "ort_ms", "ratio_vs_ort", "gflop", "gflops_xnnpack", ...}}}
 #   scripts/bench.sh face [RUNS]    per-frame face analysis (detection + mesh + quality) at 640x480
 #       and 1280x720, beside the same pipeline written with OpenCV's Python API:
 #       {"analyze_ms_640x480", "analyze_ms_1280x720", "ratio_vs_opencv", ...}
@@ -110,24 +111,42 @@ PY
   exit 0
 fi
 models=("$root"/models/*.onnx)
+# ONNX Runtime (CPU) from the npm package onnxruntime-node, installed once into build/ort (ignored;
+# --ignore-scripts: its CPU library ships inside the package; no lock file is written).
+ort_dir=$root/build/ort
+if [ ! -d "$ort_dir/node_modules/onnxruntime-node" ]; then
+  echo "bench: installing onnxruntime-node 1.30.0 into build/ort (npm)" >&2
+  command -v npm >/dev/null || { echo "bench: npm is needed for the ONNX Runtime peer" >&2; exit 1; }
+  npm install --prefix "$ort_dir" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+    onnxruntime-node@1.30.0 >&2
+fi
 ours=$("$root/build/bench/bench_models" --runs "$runs" "${models[@]}")
 shapes=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({k: v["input"] for k, v in json.load(sys.stdin).items()}))' <<<"$ours")
 peer=$(OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_models.py" "$runs" "$shapes" "${models[@]}")
-/usr/bin/python3 - "$ours" "$peer" <<'PY'
-import json, os, platform, sys
-ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ort=$(NODE_PATH=$ort_dir/node_modules node "$root/bench/ort_models.js" "$runs" "$shapes" "${models[@]}")
+flop=$(/usr/bin/python3 "$root/bench/model_gflop.py" "$shapes" "${models[@]}")
+/usr/bin/python3 - "$ours" "$peer" "$ort" "$flop" <<'PY'
+import json, os, sys
+ours, peer, ort, flop = (json.loads(a) for a in sys.argv[1:5])
 out = {}
-print(f"{'model':34} {'input':16} {'xnnpack':>9} {'p99':>8} {'reference':>10} {'opencv':>9} {'xnn/opencv':>10}")
+print(f"{'model':32} {'input':14} {'GFLOP':>6} {'xnnpack':>9} {'GFLOP/s':>8} {'ORT':>9} {'xnn/ORT':>8} "
+      f"{'opencv':>9} {'xnn/ocv':>8} {'reference':>10}")
 for name, o in ours.items():
-    p = peer.get(name, {})
     row = dict(o)
-    row.update(p)
-    row["ratio_vs_opencv"] = round(o["xnnpack_ms"] / p["opencv_ms"], 3) if p.get("opencv_ms") else None
+    row.update(peer.get(name, {}))
+    row.update(ort.get(name, {}))
+    row["gflop"] = flop.get(name)
+    row["gflops_xnnpack"] = round(flop[name] / (o["xnnpack_ms"] / 1e3), 1) if flop.get(name) else None
+    row["ratio_vs_ort"] = round(o["xnnpack_ms"] / row["ort_ms"], 3) if row.get("ort_ms") else None
+    row["ratio_vs_opencv"] = round(o["xnnpack_ms"] / row["opencv_ms"], 3) if row.get("opencv_ms") else None
     out[name] = row
     dims = "x".join(str(d) for d in o["input"])
-    print(f"{name:34} {dims:16} {o['xnnpack_ms']:8.3f}m {o['xnnpack_p99_ms']:7.3f}m {o['reference_ms']:9.3f}m "
-          f"{p.get('opencv_ms', float('nan')):8.3f}m {row['ratio_vs_opencv'] or float('nan'):10.2f}")
+    nan = float("nan")
+    print(f"{name:32} {dims:14} {row['gflop'] or nan:6.3f} {o['xnnpack_ms']:8.3f}m {row['gflops_xnnpack'] or nan:8.1f} "
+          f"{row.get('ort_ms', nan):8.3f}m {row['ratio_vs_ort'] or nan:8.2f} {row.get('opencv_ms', nan):8.3f}m "
+          f"{row['ratio_vs_opencv'] or nan:8.2f} {o['reference_ms']:9.3f}m")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-print(f"(ms per inference, one thread, median of the runs; p99 of XNNPACK; machine: {cpu}, {os.cpu_count()} cores)")
-print(json.dumps({"models": out}))
+print(f"(ms per inference, one thread, median of the runs, same run; ONNX Runtime {ort['ort_version']} CPU, "
+      f"graph optimisation all; machine: {cpu}, {os.cpu_count()} cores)")
+print(json.dumps({"models": out, "ort_version": ort["ort_version"]}))
 PY
