@@ -121,6 +121,27 @@ check(os.path.getsize(os.path.join(out_dir, "det.svg")) > 500 and
 rc, out, err = run("eval", man, "--models", MODELS, "--json", "--out", out_dir, "--calibrate", "--target-apcer", "0")
 rep = json.loads(out)
 check(rc == 0 and "calibration" in rep and "test" in rep["calibration"], "eval --calibrate reports the test split")
+# per source: the source_repo column groups rows; --calibrate adds leave-one-source-out
+by_src = os.path.join(TMP, "sources.tsv")
+with open(by_src, "w") as f:
+    f.write("relative_path\tlabel\tattack_type\tsource_repo\n")
+    for name, label, species, src in (("image_T1.jpg", "real", "none", "a/one"), ("image_F2.jpg", "spoof", "replay", "a/one"),
+                                      ("image_T2.jpg", "real", "none", "b/two"), ("image_F1.jpg", "spoof", "print", "b/two")):
+        f.write(f"{name}\t{label}\t{species}\t{src}\n")
+rc, out, err = run("eval", by_src, "--models", MODELS, "--json", "--out", out_dir)
+rep = json.loads(out)
+check(rc == 0 and rep.get("group_by") == "source_repo" and sorted(rep.get("by_group", {})) == ["a/one", "b/two"] and
+      rep["by_group"]["a/one"]["n_bona_fide"] == 1 and "leave_one_group_out" not in rep,
+      f"eval groups rows by source_repo: {rep.get('group_by')} {sorted(rep.get('by_group', {}))}")
+rc, out, err = run("eval", by_src, "--models", MODELS, "--json", "--out", out_dir, "--calibrate", "--target-apcer", "0")
+rep = json.loads(out)
+loso = rep.get("leave_one_group_out", {})
+check(rc == 0 and sorted(loso.get("groups", {})) == ["a/one", "b/two"] and "pooled" in loso and
+      loso["pooled"]["eer"] is None, f"eval --calibrate leaves one source out in turn: {sorted(loso)}")
+rc, out, err = run("eval", by_src, "--models", MODELS, "--json", "--out", out_dir, "--group-by", "none")
+check(rc == 0 and "by_group" not in json.loads(out), "--group-by none: no grouping")
+rc, out, err = run("eval", by_src, "--models", MODELS, "--group-by", "nosuch", "--out", out_dir)
+check(rc == 1 and "nosuch" in err, f"--group-by a missing column: {rc} {err}")
 rc, out, err = run("eval", os.path.join(TMP, "nope.tsv"), "--models", MODELS)
 check(rc == 1 and "nope.tsv" in err, "eval of a missing manifest")
 open(man, "w").write("path\tlabel\n")

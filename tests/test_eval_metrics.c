@@ -1,13 +1,59 @@
 /* The error-rate arithmetic of facelive eval on hand-made score lists with known answers. */
 #include <math.h>
 
+#include "cli/eval_groups.h"
 #include "cli/eval_metrics.h"
 #include "test_util.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
 
+/* Per-group rates and leave-one-group-out on three made-up sources with known answers. */
+static void test_groups(void)
+{
+    /* source 0: bona fide {0.9, 0.8}, attacks {0.1, 0.2}; source 1: bona fide {0.7, 0.95}, attacks {0.3, 0.6};
+       source 2: bona fide {0.4}, attacks {0.85} (an attack the others never show); one attack of source 1
+       not acquired */
+    const fl_eval_sample s[] = {{1, -1, 1, 0.9},  {1, -1, 1, 0.8}, {0, 0, 1, 0.1}, {0, 0, 1, 0.2},
+                                {1, -1, 1, 0.7},  {1, -1, 1, 0.95}, {0, 0, 1, 0.3}, {0, 0, 1, 0.6},
+                                {0, 0, 0, 0.99}, {1, -1, 1, 0.4},  {0, 0, 1, 0.85}};
+    const int group[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2};
+    const size_t n = sizeof s / sizeof s[0];
+    fl_eval_metrics by[3];
+    fl_eval_by_group(s, group, n, 3, 1, 0.5, by);
+    CHECK(by[0].n_bona_fide == 2 && by[0].bpcer.errors == 0 && by[0].far.errors == 0, "source 0 at 0.5");
+    CHECK(by[1].n_attack == 3 && by[1].fta_attack == 1 && by[1].far.errors == 1 && by[1].far.total == 2,
+          "source 1 at 0.5: the 0.6 attack accepted, one not acquired");
+    CHECK(by[2].bpcer.errors == 1 && by[2].far.errors == 1, "source 2 at 0.5: both wrong");
+    static fl_eval_loso l;
+    fl_eval_leave_one_out(s, group, n, 3, 1, 0.0, &l);
+    /* leaving source 0 out: sources 1 and 2 need a threshold above 0.85 (their worst attack) */
+    CHECK(l.threshold[0] > 0.85 && l.threshold[0] < 0.85 + 1e-12, "threshold without source 0: %.15f",
+          l.threshold[0]);
+    CHECK(by[0].bpcer.errors == 0 && l.group[0].bpcer.errors == 1, "source 0 at its threshold: 0.8 rejected");
+    /* leaving source 2 out: sources 0 and 1 need just above 0.6; source 2's attack at 0.85 passes */
+    CHECK(l.threshold[2] > 0.6 && l.threshold[2] < 0.6 + 1e-12 && l.group[2].far.errors == 1 &&
+              l.group[2].bpcer.errors == 1,
+          "the attack no other source shows is accepted when its source is left out");
+    /* pooled: every group's decisions at its own threshold */
+    int bpcer = 0, far = 0;
+    for (int g = 0; g < 3; g++) {
+        bpcer += l.group[g].bpcer.errors;
+        far += l.group[g].far.errors;
+    }
+    CHECK(l.groups_used == 3 && l.pooled.bpcer.errors == bpcer && l.pooled.far.errors == far &&
+              l.pooled.bpcer.total == 5 && l.pooled.far.total == 5 && isnan(l.pooled.eer),
+          "pooled counts %d/%d and %d/%d, no EER", l.pooled.bpcer.errors, l.pooled.bpcer.total, l.pooled.far.errors,
+          l.pooled.far.total);
+    /* a group whose others hold no attack gets no threshold and is left out of the pool */
+    const fl_eval_sample t[] = {{1, -1, 1, 0.9}, {0, 0, 1, 0.1}};
+    const int tg[] = {0, 1};
+    fl_eval_leave_one_out(t, tg, 2, 2, 1, 0.0, &l);
+    CHECK(isnan(l.threshold[0]) && isnan(l.threshold[1]) && l.groups_used == 0, "no threshold without both kinds");
+}
+
 int main(void)
 {
+    test_groups();
     /* 10 bona fide scores 0.05..0.95; attacks: species 0 = {0.1, 0.2, 0.3, 0.96}, species 1 = {0.5, 0.6};
        one bona fide and one attack not acquired. */
     fl_eval_sample s[20];

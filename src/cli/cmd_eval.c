@@ -19,6 +19,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/eval_groups.h"
 #include "cli/eval_metrics.h"
 #include "cli/json_writer.h"
 #include "facelive/liveness.h"
@@ -26,12 +27,14 @@
 typedef struct row {
     char *path, *species_name;
     int bona_fide, species, dev; /* dev: 1 dev split, 0 test */
+    int group;                   /* index of its source (--group-by), 0 without grouping */
     fl_eval_sample sample, compared; /* at the detection size asked, and at --compare-detect-size */
     int error; /* the image could not be read: excluded from every rate, listed */
 } row;
 
 typedef struct eval_args {
     const char *manifest, *out, *models;
+    const char *group_by; /* NULL: source_repo when the manifest has it; "none": no grouping */
     int json, calibrate, detect_size, compare_size, threshold_given;
     double threshold, target_apcer;
 } eval_args;
@@ -94,8 +97,36 @@ static int split_tabs(char *line, char **cells, int max)
     return n;
 }
 
+/* The groups (sources) of a manifest: the column's name and the distinct values in order of
+ * first appearance. */
+typedef struct groups {
+    char column[64];
+    int n;
+    char name[FL_EVAL_MAX_GROUPS][128];
+} groups;
+
+static int group_of(groups *g, const char *value)
+{
+    int i = 0;
+    while (i < g->n && strcmp(g->name[i], value))
+        i++;
+    if (i == g->n && i < FL_EVAL_MAX_GROUPS)
+        snprintf(g->name[g->n++], sizeof g->name[0], "%s", value);
+    return i < FL_EVAL_MAX_GROUPS ? i : -1;
+}
+
+static void free_rows(row *rows, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(rows[i].path);
+        free(rows[i].species_name);
+    }
+    free(rows);
+}
+
 /* Reads the manifest; returns the row count or -1 (message printed). */
-static int read_manifest(const char *path, row **out, char species[][64], int *n_species, int *skipped)
+static int read_manifest(const char *path, const char *group_by, row **out, char species[][64], int *n_species,
+                         int *skipped, groups *grp)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -118,22 +149,31 @@ static int read_manifest(const char *path, row **out, char species[][64], int *n
         fclose(f);
         return -1;
     }
+    const int c_group = group_by ? (strcmp(group_by, "none") ? column(cells, nc, group_by) : -1)
+                                 : column(cells, nc, "source_repo");
+    if (group_by && strcmp(group_by, "none") && c_group < 0) {
+        fprintf(stderr, "facelive eval: %s: no column '%s' to group by\n", path, group_by);
+        fclose(f);
+        return -1;
+    }
+    grp->n = 0;
+    snprintf(grp->column, sizeof grp->column, "%s", c_group >= 0 ? cells[c_group] : "");
     int n = 0, cap = 0, lineno = 1;
     row *rows = NULL;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         if (!strchr(line, '\n') && !feof(f)) {
             fprintf(stderr, "facelive eval: %s:%d: line too long\n", path, lineno);
-            free(rows);
+            free_rows(rows, n);
             fclose(f);
             return -1;
         }
         int k = split_tabs(line, cells, 64);
         if (k == 1 && !cells[0][0])
             continue;
-        if (k <= c_path || k <= c_label || k <= c_type) {
+        if (k <= c_path || k <= c_label || k <= c_type || k <= c_group) {
             fprintf(stderr, "facelive eval: %s:%d: %d columns, the header has %d\n", path, lineno, k, nc);
-            free(rows);
+            free_rows(rows, n);
             fclose(f);
             return -1;
         }
@@ -142,12 +182,19 @@ static int read_manifest(const char *path, row **out, char species[][64], int *n
             (*skipped)++;
             continue;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            rows = realloc(rows, (size_t)cap * sizeof *rows);
+        const int g = c_group >= 0 ? group_of(grp, cells[c_group]) : 0;
+        row *grown = n < cap ? rows : realloc(rows, (size_t)(cap = cap ? cap * 2 : 256) * sizeof *rows);
+        if (!grown || g < 0) {
+            fprintf(stderr, "facelive eval: %s:%d: %s\n", path, lineno,
+                    grown ? "more than 64 groups (see --group-by)" : "out of memory");
+            free_rows(grown ? grown : rows, n);
+            fclose(f);
+            return -1;
         }
+        rows = grown;
         row *r = &rows[n++];
         memset(r, 0, sizeof *r);
+        r->group = g;
         r->path = dup_str(cells[c_path]);
         r->bona_fide = bona;
         r->species = -1;
@@ -327,6 +374,9 @@ static void usage(FILE *f)
             "                            (default 0.01) and report the test split\n"
             "  --detect-size N           the detector's long side (default: the library's, %d)\n"
             "  --compare-detect-size N   also score every row at this size; both in one report\n"
+            "  --group-by COLUMN         report every rate per value of COLUMN too (default: source_repo\n"
+            "                            when the manifest has it; none: no grouping). With --calibrate, also\n"
+            "                            leave one group out: a threshold chosen on the others, tested on it\n"
             "  --models DIR              the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
             "\n" FL_EXIT_STATUS_HELP,
             fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
@@ -334,7 +384,7 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, eval_args *a)
 {
-    *a = (eval_args){NULL, "eval_report", NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
+    *a = (eval_args){NULL, "eval_report", NULL, NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
                      fl_silent_options_default().threshold, 0.01};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -359,6 +409,8 @@ static int parse(int argc, char **argv, eval_args *a)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->detect_size);
         else if (strcmp(o, "--compare-detect-size") == 0)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->compare_size);
+        else if (strcmp(o, "--group-by") == 0)
+            a->group_by = argv[++i];
         else if (o[0] == '-' && o[1] == '-') {
             fprintf(stderr, "facelive eval: unknown option '%s' (see --help)\n", o);
             return FL_EXIT_USAGE;
@@ -446,7 +498,64 @@ typedef struct eval_result {
     fl_eval_metrics all, dev, test, compared;
     double threshold;
     int skipped, errors;
+    groups grp;
+    fl_eval_metrics *by_group; /* grp.n, when grouped */
+    fl_eval_loso *loso;        /* when grouped and calibrating */
 } eval_result;
+
+/* The group of each sample select_samples(rows, n, -1, ...) returns, in the same order. */
+static void select_groups(const row *rows, int n, int *out)
+{
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        if (!rows[i].error)
+            out[k++] = rows[i].group;
+}
+
+static void json_groups(jw *w, const eval_args *a, const eval_result *r, char species[][64])
+{
+    jw_str(w, "group_by", r->grp.column);
+    jw_object(w, "by_group");
+    for (int g = 0; g < r->grp.n; g++)
+        json_metrics(w, r->grp.name[g], &r->by_group[g], species);
+    jw_end(w);
+    if (!r->loso)
+        return;
+    jw_object(w, "leave_one_group_out");
+    jw_str(w, "protocol", "for each group: the threshold meeting target_apcer on every other group, its rates on "
+                          "that group; pooled: every group's decisions at its own threshold");
+    jw_num(w, "target_apcer", a->target_apcer, 6);
+    jw_int(w, "groups_used", r->loso->groups_used);
+    json_metrics(w, "pooled", &r->loso->pooled, species);
+    jw_object(w, "groups");
+    for (int g = 0; g < r->grp.n; g++)
+        json_metrics(w, r->grp.name[g], &r->loso->group[g], species);
+    jw_end(w);
+    jw_end(w);
+}
+
+/* One line per group: counts, failures to acquire, BPCER, attacks accepted, worst-species APCER, HTER. */
+static void text_groups(const eval_result *r, const fl_eval_metrics *m, const char *title)
+{
+    printf("%s\n  %-40s %9s %9s %12s %10s %8s %7s\n", title, r->grp.column, "bona fide", "attacks", "BPCER",
+           "accepted", "APCER", "HTER");
+    for (int g = 0; g < r->grp.n; g++) {
+        const fl_eval_metrics *x = &m[g];
+        char bp[32] = "n/a", fa[32] = "n/a", ap[16] = "n/a", ht[16] = "n/a";
+        if (x->bpcer.total)
+            snprintf(bp, sizeof bp, "%d/%d %.0f%%", x->bpcer.errors, x->bpcer.total, 100 * x->bpcer.rate);
+        if (x->far.total)
+            snprintf(fa, sizeof fa, "%d/%d", x->far.errors, x->far.total);
+        if (x->apcer_max.total)
+            snprintf(ap, sizeof ap, "%.0f%%", 100 * x->apcer_max.rate);
+        if (x->bpcer.total && x->far.total)
+            snprintf(ht, sizeof ht, "%.1f%%", 100 * x->hter);
+        printf("  %-40.40s %4d (%2d) %4d (%2d) %12s %10s %8s %7s\n", r->grp.name[g], x->n_bona_fide,
+               x->fta_bona_fide, x->n_attack, x->fta_attack, bp, fa, ap, ht);
+    }
+    printf("  (counts with failures to acquire in brackets; rates over the acquired samples; APCER: the worst "
+           "species)\n");
+}
 
 static void write_report(FILE *f, const eval_args *a, const eval_result *r, const row *rows, int n,
                          char species[][64], int with_scores)
@@ -468,6 +577,8 @@ static void write_report(FILE *f, const eval_args *a, const eval_result *r, cons
         jw_end(&w);
     }
     json_metrics(&w, "all", &r->all, species);
+    if (r->by_group)
+        json_groups(&w, a, r, species);
     if (a->compare_size) {
         jw_object(&w, "compare");
         jw_int(&w, "detect_size", a->compare_size);
@@ -531,7 +642,7 @@ int fl_cmd_eval(int argc, char **argv)
     char species[FL_EVAL_MAX_SPECIES][64];
     int n_species = 0;
     eval_result r = {0};
-    int n = read_manifest(a.manifest, &rows, species, &n_species, &r.skipped);
+    int n = read_manifest(a.manifest, a.group_by, &rows, species, &n_species, &r.skipped, &r.grp);
     if (n < 0)
         return FL_EXIT_ERROR;
     if (n == 0) {
@@ -545,6 +656,7 @@ int fl_cmd_eval(int argc, char **argv)
         return FL_EXIT_ERROR;
     }
     fl_eval_sample *all = malloc((size_t)n * sizeof *all), *dev = malloc((size_t)n * sizeof *dev);
+    int *group_of_sample = r.grp.n ? malloc((size_t)n * sizeof *group_of_sample) : NULL;
     size_t n_all = select_samples(rows, n, -1, 0, all);
     if (n_all == 0) { /* rates over nothing would be printed as if measured */
         fprintf(stderr, "facelive eval: none of the %d rows of %s could be read\n", n, a.manifest);
@@ -560,6 +672,15 @@ int fl_cmd_eval(int argc, char **argv)
         fl_eval_compute(dev, n_test, n_species, r.threshold, &r.test);
     }
     fl_eval_compute(all, n_all, n_species, r.threshold, &r.all);
+    if (group_of_sample) {
+        select_groups(rows, n, group_of_sample);
+        r.by_group = calloc((size_t)r.grp.n, sizeof *r.by_group);
+        r.loso = a.calibrate ? calloc(1, sizeof *r.loso) : NULL;
+        if (r.by_group)
+            fl_eval_by_group(all, group_of_sample, n_all, r.grp.n, n_species, r.threshold, r.by_group);
+        if (r.loso)
+            fl_eval_leave_one_out(all, group_of_sample, n_all, r.grp.n, n_species, a.target_apcer, r.loso);
+    }
     if (a.compare_size) {
         size_t n_cmp = select_samples(rows, n, -1, 1, dev);
         fl_eval_compute(dev, n_cmp, n_species, r.threshold, &r.compared);
@@ -599,6 +720,20 @@ int fl_cmd_eval(int argc, char **argv)
         }
         snprintf(title, sizeof title, "all rows, detection at %d px", a.detect_size);
         print_text(&r.all, species, title);
+        if (r.by_group) {
+            snprintf(title, sizeof title, "by %s, threshold %.4f%s", r.grp.column, r.threshold,
+                     a.calibrate ? " (chosen on the dev split of every group: not an independent figure)" : "");
+            text_groups(&r, r.by_group, title);
+        }
+        if (r.loso) {
+            snprintf(title, sizeof title, "leave one %s out: each at the threshold chosen on the others for APCER <= "
+                     "%.2f%%", r.grp.column, a.target_apcer * 100);
+            text_groups(&r, r.loso->group, title);
+            printf("  pooled over the left-out groups: BPCER %d/%d (%.1f%%), APCER (max) %d/%d (%.1f%%), HTER %.1f%%\n",
+                   r.loso->pooled.bpcer.errors, r.loso->pooled.bpcer.total, 100 * r.loso->pooled.bpcer.rate,
+                   r.loso->pooled.apcer_max.errors, r.loso->pooled.apcer_max.total,
+                   100 * r.loso->pooled.apcer_max.rate, 100 * r.loso->pooled.hter);
+        }
         if (a.compare_size) {
             snprintf(title, sizeof title, "all rows, detection at %d px (compared)", a.compare_size);
             print_text(&r.compared, species, title);
@@ -607,12 +742,11 @@ int fl_cmd_eval(int argc, char **argv)
                r.skipped, r.errors, a.out, a.out);
     }
 done:
-    for (int i = 0; i < n; i++) {
-        free(rows[i].path);
-        free(rows[i].species_name);
-    }
-    free(rows);
+    free_rows(rows, n);
     free(all);
     free(dev);
+    free(group_of_sample);
+    free(r.by_group);
+    free(r.loso);
     return rc;
 }
