@@ -85,7 +85,7 @@ FL_API fl_quality_config fl_quality_config_default(void);
 
 typedef struct fl_analyzer_options {
     uint32_t struct_size;    /* set by fl_analyzer_options_default(); never by hand (see README, ABI) */
-    int detect_size;         /* long side the frame is scaled to for detection; default 320 (the
+    int detect_size;         /* long side the frame is scaled to for detection; default 224 (the
                                 operating point: docs/liveness.md; 640 reproduces the reference
                                 pipeline's anti-spoof scores) */
     int fallback_size;       /* when nothing is found, look again at this long side (faces filling
