@@ -96,6 +96,14 @@ p = subprocess.run([EXE, "check", T1], capture_output=True, text=True, cwd=TMP,
 check(p.returncode == 1 and "FACELIVE_MODELS" in p.stderr and "./models" in p.stderr,
       f"without models the error names every place looked at: {p.stderr}")
 
+# models --profile: every node of a model timed alone, with its arithmetic
+rc, out, err = run("models", "--profile", os.path.join(MODELS, "minifasnet_v1se_4.0_80x80.onnx"), "--runs", "2", "--json")
+prof = json.loads(out) if rc == 0 else {}
+check(rc == 0 and len(prof.get("nodes", [])) > 50 and abs(prof["gflop"] - 0.0818) < 0.001 and prof["total_ms"] > 0,
+      f"models --profile: {rc} {err} {str(prof)[:100]}")
+rc, out, err = run("models", "--profile", os.path.join(TMP, "nope.onnx"))
+check(rc == 1 and "nope.onnx" in err, f"models --profile of a missing file: {rc} {err}")
+
 # eval
 man = os.path.join(TMP, "m.tsv")
 rows = [("image_T1.jpg", "real", "none"), ("image_F2.jpg", "spoof", "replay"),

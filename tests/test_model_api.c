@@ -3,6 +3,7 @@
  * across input shapes, and concurrent contexts on one shared model.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -230,6 +231,60 @@ static void test_nhwc_inputs(void)
     }
 }
 
+/* The per-node profile: one entry per node, the arithmetic of the convolutions and Gemms adding up
+ * to the model's (0.0814 GFLOP for MiniFASNet V2 at 80x80, as bench/model_gflop.py counts it), on
+ * both backends; bad arguments are refused; the context runs normally afterwards. */
+static void test_profile(void)
+{
+    fl_model *m = load("minifasnet_v2_2.7_80x80.onnx");
+    if (!m)
+        return;
+    const size_t nodes = fl_model_node_count(m);
+    float *in = malloc(3 * 80 * 80 * sizeof(float)), logits[3];
+    unsigned seed = 9;
+    fl_test_fill(in, 3 * 80 * 80, &seed, 0, 255);
+    fl_tensor input = {in, 3 * 80 * 80, 4, {1, 3, 80, 80}}, out = {logits, 3, 0, {0}};
+    fl_node_profile *p = calloc(nodes, sizeof *p);
+    for (int b = 0; b < 2; b++) {
+        fl_backend backend = b ? FL_BACKEND_REFERENCE : FL_BACKEND_XNNPACK;
+        if (!fl_backend_available(backend))
+            continue;
+        fl_model_ctx_options o = fl_model_ctx_options_default();
+        o.backend = backend;
+        fl_model_ctx *ctx = NULL;
+        fl_error err;
+        size_t n = 0;
+        CHECK(fl_model_ctx_create(m, &o, &ctx, &err) == FL_OK &&
+                  fl_model_ctx_profile(ctx, &input, 1, 3, p, nodes, &n, &err) == FL_OK,
+              "profile: %s", err.detail);
+        double flops = 0, ms = 0;
+        int convs = 0, accelerated = 0;
+        for (size_t i = 0; i < n; i++) {
+            flops += p[i].gflop;
+            ms += p[i].ms;
+            convs += strcmp(p[i].op, "Conv") == 0 && p[i].gflop > 0;
+            accelerated += p[i].accelerated;
+            CHECK(p[i].ms >= 0 && p[i].name && p[i].name[0], "node %zu: %s %g ms", i, p[i].name, p[i].ms);
+        }
+        CHECK(n == nodes && fabs(flops - 0.0814) < 0.0008 && convs > 20 && ms > 0,
+              "backend %d: %zu of %zu nodes, %.4f GFLOP, %d convolutions", b, n, nodes, flops, convs);
+        CHECK(b ? accelerated == 0 : accelerated > (int)nodes / 2, "backend %d: %d nodes in XNNPACK", b, accelerated);
+        CHECK(fl_model_ctx_profile(ctx, &input, 1, 3, p, nodes - 1, &n, &err) == FL_E_BUFFER_TOO_SMALL &&
+                  fl_model_ctx_profile(ctx, &input, 1, 0, p, nodes, &n, &err) == FL_E_INVALID_ARGUMENT,
+              "a short output and zero runs are refused");
+        fl_tensor small = input;
+        small.capacity = 10;
+        CHECK(fl_model_ctx_profile(ctx, &small, 1, 1, p, nodes, &n, &err) == FL_E_BUFFER_TOO_SMALL,
+              "an input smaller than its dims is refused");
+        CHECK(fl_model_ctx_run(ctx, &input, 1, &out, 1, &err) == FL_OK, "the ctx runs after profiling: %s",
+              err.detail);
+        fl_model_ctx_free(ctx);
+    }
+    free(p);
+    free(in);
+    fl_model_free(m);
+}
+
 int main(void)
 {
     test_status_table();
@@ -238,5 +293,6 @@ int main(void)
     test_threads();
     test_thread_pool();
     test_nhwc_inputs();
+    test_profile();
     TEST_MAIN_END();
 }

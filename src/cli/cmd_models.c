@@ -12,9 +12,9 @@
 #include "facelive/model.h"
 
 typedef struct models_args {
-    const char *dir;
-    int runs;
-    int json;
+    const char *dir, *profile; /* profile: one model file to profile node by node */
+    int runs, json, size;      /* size: the symbolic spatial dims of --profile (YuNet) */
+    fl_backend backend;
 } models_args;
 
 static int cmp_str(const void *a, const void *b)
@@ -118,14 +118,84 @@ static int run_one(const models_args *a, const char *name, jw *w)
     return failed;
 }
 
+static void print_profile(const models_args *a, const fl_node_profile *p, size_t n)
+{
+    double total = 0, flops = 0;
+    for (size_t i = 0; i < n; i++)
+        total += p[i].ms, flops += p[i].gflop;
+    if (a->json) {
+        jw w;
+        jw_init(&w, stdout);
+        jw_object(&w, NULL);
+        jw_str(&w, "model", a->profile);
+        jw_num(&w, "total_ms", total, 4);
+        jw_num(&w, "gflop", flops, 5);
+        jw_array(&w, "nodes");
+        for (size_t i = 0; i < n; i++) {
+            jw_object(&w, NULL);
+            jw_str(&w, "name", p[i].name);
+            jw_str(&w, "op", p[i].op);
+            jw_num(&w, "ms", p[i].ms, 4);
+            jw_num(&w, "gflop", p[i].gflop, 5);
+            jw_bool(&w, "xnnpack", p[i].accelerated);
+            jw_end(&w);
+        }
+        jw_end(&w);
+        jw_end(&w);
+        return;
+    }
+    printf("%-4s %-28s %-18s %8s %6s %8s %8s %s\n", "#", "node", "op", "ms", "share", "GFLOP", "GFLOP/s", "where");
+    for (size_t i = 0; i < n; i++)
+        printf("%-4zu %-28.28s %-18.18s %8.4f %5.1f%% %8.4f %8.1f %s\n", i, p[i].name, p[i].op, p[i].ms,
+               total > 0 ? 100 * p[i].ms / total : 0, p[i].gflop, p[i].ms > 0 ? p[i].gflop / (p[i].ms / 1e3) : 0,
+               p[i].accelerated ? "xnnpack" : "C");
+    printf("total %.3f ms for %.4f GFLOP (%.1f GFLOP/s) with every node run alone (median of %d runs, one thread)\n",
+           total, flops, total > 0 ? flops / (total / 1e3) : 0, a->runs);
+}
+
+/* --profile: one model, every node timed alone on one backend. */
+static int profile(const models_args *a)
+{
+    fl_error err;
+    fl_model *m = NULL;
+    fl_model_ctx *ctx = NULL;
+    fl_probe p = {0};
+    fl_node_profile *nodes = NULL;
+    fl_model_ctx_options o = fl_model_ctx_options_default();
+    o.backend = a->backend;
+    size_t n = 0;
+    fl_status s = fl_model_load_file(a->profile, &m, &err);
+    if (!s)
+        s = fl_model_ctx_create(m, &o, &ctx, &err);
+    if (!s)
+        s = fl_probe_init(&p, m, ctx, a->size, &err);
+    if (!s && !(nodes = calloc(fl_model_node_count(m), sizeof *nodes)))
+        s = FL_E_NO_MEMORY;
+    if (!s)
+        s = fl_model_ctx_profile(ctx, p.inputs, p.n_inputs, a->runs, nodes, fl_model_node_count(m), &n, &err);
+    if (s)
+        fprintf(stderr, "facelive models: %s: %s: %s\n", a->profile, fl_status_name(s), err.detail);
+    else
+        print_profile(a, nodes, n);
+    free(nodes);
+    fl_probe_free(&p);
+    fl_model_ctx_free(ctx);
+    fl_model_free(m);
+    return s ? FL_EXIT_ERROR : FL_EXIT_OK;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: facelive models [--models DIR] [--runs N] [--json]\n"
+               "       facelive models --profile MODEL.onnx [--size N] [--reference] [--runs N] [--json]\n"
                "\n"
                "Loads every .onnx file of the model pack, describes its inputs and outputs, runs it on the\n"
                "reference and XNNPACK backends (one thread, N timed runs, default 20) and reports the\n"
                "latency and the largest difference between the two backends.\n"
-               "  --models DIR   the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+               "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+               "  --profile FILE    where one model's time goes: every node run alone (no fusion), its time,\n"
+               "                    GFLOP and GFLOP/s, on XNNPACK (or --reference); --size N gives symbolic\n"
+               "                    spatial dims (default 320)\n"
                "\n" FL_EXIT_STATUS_HELP);
 }
 
@@ -135,20 +205,29 @@ int fl_cmd_models(int argc, char **argv)
         usage(stdout);
         return FL_EXIT_OK;
     }
-    models_args a = {NULL, 20, 0};
+    models_args a = {NULL, NULL, 20, 0, FL_PROBE_SPATIAL, FL_BACKEND_XNNPACK};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             a.json = 1;
         else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
             a.dir = argv[++i];
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-            if (fl_parse_int("models", "--runs", argv[++i], 1, 100000, &a.runs))
+            if (fl_parse_int("models", "--runs", argv[++i], 1, 10000, &a.runs))
                 return FL_EXIT_USAGE;
-        } else {
+        } else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            if (fl_parse_int("models", "--size", argv[++i], 32, 4096, &a.size))
+                return FL_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+            a.profile = argv[++i];
+        else if (strcmp(argv[i], "--reference") == 0)
+            a.backend = FL_BACKEND_REFERENCE;
+        else {
             fprintf(stderr, "facelive models: unknown argument '%s' (see --help)\n", argv[i]);
             return FL_EXIT_USAGE;
         }
     }
+    if (a.profile)
+        return profile(&a);
     char models_buf[4096];
     a.dir = fl_find_models("models", a.dir, models_buf, sizeof models_buf);
     if (!a.dir)

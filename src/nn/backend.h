@@ -11,11 +11,19 @@
 
 typedef struct fl_backend_ops {
     /* Takes ownership of *shapes (it is zeroed) whether or not it succeeds. threadpool is a
-     * pthreadpool_t or NULL. */
-    fl_status (*create)(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **exec, fl_error *err);
+     * pthreadpool_t or NULL. one_node_per_step: every node is a step of its own (for profiling:
+     * XNNPACK then builds one runtime per node, with no fusion across nodes). */
+    fl_status (*create)(const fl_graph *g, fl_shapes *shapes, void *threadpool, int one_node_per_step, void **exec,
+                        fl_error *err);
     /* inputs[i]: graph input i (NCHW, or NHWC for 4-D inputs when nhwc is 1, which only a backend
-     * whose takes_nhwc says so is given); outputs[i]: room for graph output i. */
-    fl_status (*run)(void *exec, const float *const *inputs, int nhwc, float *const *outputs, fl_error *err);
+     * whose takes_nhwc says so is given); outputs[i]: room for graph output i. step_ms, when not
+     * NULL, receives each step's time (its kernels only, not layout conversions between steps). */
+    fl_status (*run)(void *exec, const float *const *inputs, int nhwc, float *const *outputs, double *step_ms,
+                     fl_error *err);
+    /* The steps of an exec, in run order: how many, and which node each runs (for a step of
+     * several nodes, the first) and whether it runs in XNNPACK. */
+    int (*n_steps)(const void *exec);
+    int (*step_node)(const void *exec, int step, int *accelerated);
     /* 1 when run can take 4-D inputs NHWC for this exec; NULL: never. */
     int (*takes_nhwc)(const void *exec);
     /* How many nodes run accelerated (in XNNPACK) and how many through the C kernels; planned

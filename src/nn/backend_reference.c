@@ -1,6 +1,7 @@
 /* The reference backend: every node through the plain-C kernels, one buffer per tensor. */
 #include <stdlib.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "nn/backend.h"
 #include "nn/exec_buffers.h"
@@ -14,9 +15,10 @@ static void ref_destroy(void *p)
     free(p);
 }
 
-static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **out, fl_error *err)
+static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, int one_node_per_step, void **out,
+                            fl_error *err)
 {
-    (void)threadpool;
+    (void)threadpool, (void)one_node_per_step; /* every node is a step of its own here anyway */
     fl_exec_buffers *e = calloc(1, sizeof *e);
     if (!e) {
         fl__shapes_free(shapes);
@@ -33,15 +35,20 @@ static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     return FL_OK;
 }
 
-static fl_status ref_run(void *p, const float *const *inputs, int nhwc, float *const *outputs, fl_error *err)
+static fl_status ref_run(void *p, const float *const *inputs, int nhwc, float *const *outputs, double *step_ms,
+                         fl_error *err)
 {
     (void)nhwc; /* never set: this backend has no takes_nhwc */
     (void)err;
     fl_exec_buffers *e = p;
     const fl_graph *g = e->g;
     fl__bind_graph_inputs(g, e->buf, inputs);
-    for (int i = 0; i < g->n_nodes; i++)
+    for (int i = 0; i < g->n_nodes; i++) {
+        const double t0 = step_ms ? fl__now_ms() : 0;
         fl__ref_node(g, &e->shapes, &g->nodes[i], e->buf);
+        if (step_ms)
+            step_ms[i] = fl__now_ms() - t0;
+    }
     fl__copy_graph_outputs(g, &e->shapes, e->buf, outputs);
     return FL_OK;
 }
@@ -55,9 +62,22 @@ static void ref_node_split(const void *p, int *accelerated, int *in_c)
         *in_c += !fl__ref_node_is_planned(e->g, &e->g->nodes[i]);
 }
 
+static int ref_n_steps(const void *p)
+{
+    return ((const fl_exec_buffers *)p)->g->n_nodes;
+}
+
+static int ref_step_node(const void *p, int step, int *accelerated)
+{
+    (void)p;
+    *accelerated = 0;
+    return step;
+}
+
 static const fl_shapes *ref_shapes(const void *p)
 {
     return &((const fl_exec_buffers *)p)->shapes;
 }
 
-const fl_backend_ops fl__backend_reference = {ref_create, ref_run, NULL, ref_node_split, ref_shapes, ref_destroy};
+const fl_backend_ops fl__backend_reference = {ref_create,  ref_run,       ref_n_steps, ref_step_node,
+                                              NULL,        ref_node_split, ref_shapes, ref_destroy};

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <xnnpack.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "nn/backend.h"
 #include "nn/exec_buffers.h"
@@ -40,6 +41,7 @@ typedef struct step {
     ext_value *ext;
     int n_ext;
     ext_value *nhwc_src; /* a C step whose result is this XNNPACK output as it lies */
+    int first_node;      /* the first node an XNNPACK step runs (reports) */
 } step;
 
 typedef struct xnn_exec {
@@ -651,7 +653,8 @@ static void mark_graph_inputs(xnn_exec *e)
     }
 }
 
-static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, void **out, fl_error *err)
+static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, int one_node_per_step, void **out,
+                            fl_error *err)
 {
     xnn_exec *e = calloc(1, sizeof *e);
     if (!e) {
@@ -686,8 +689,9 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
             continue;
         }
         int j = i;
-        while (j < count && supported[order[j]])
+        while (j < count && supported[order[j]] && (j == i || !one_node_per_step))
             j++;
+        st->first_node = order[i];
         s = build_segment(e, order, i, j, done, threadpool, st, err);
         e->n_accelerated += j - i;
         i = j;
@@ -732,20 +736,24 @@ static int xnn_takes_nhwc(const void *p)
     return ((const xnn_exec *)p)->nhwc_ok;
 }
 
-static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *const *outputs, fl_error *err)
+static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *const *outputs, double *step_ms,
+                         fl_error *err)
 {
     xnn_exec *e = p;
     const fl_graph *g = e->t.g;
     fl__bind_graph_inputs(g, e->t.buf, inputs);
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
+        const double t0 = step_ms ? fl__now_ms() : 0;
         if (st->nhwc_src) { /* a head transpose: the run's output is already in this order */
             const int out = g->nodes[st->node].outputs[0];
             memcpy(e->t.buf[out], st->nhwc_src->scratch, e->t.shapes.t[out].count * sizeof(float));
-            continue;
+        } else if (st->node >= 0) {
+            fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
         }
         if (st->node >= 0) {
-            fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
+            if (step_ms)
+                step_ms[s] = fl__now_ms() - t0;
             continue;
         }
         for (int k = 0; k < st->n_ext; k++) {
@@ -758,7 +766,10 @@ static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *c
             else
                 to_xnn(ts, e->t.buf[x->tensor], x->scratch);
         }
+        const double t1 = step_ms ? fl__now_ms() : 0; /* the runtime alone, without layout conversions */
         enum xnn_status xs = xnn_invoke_runtime(st->rt);
+        if (step_ms)
+            step_ms[s] = fl__now_ms() - t1;
         if (xs != xnn_status_success)
             return fl__fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
         for (int k = 0; k < st->n_ext; k++)
@@ -778,10 +789,22 @@ static void xnn_node_split(const void *p, int *accelerated, int *in_c)
         *in_c += e->steps[i].node >= 0;
 }
 
+static int xnn_n_steps(const void *p)
+{
+    return ((const xnn_exec *)p)->n_steps;
+}
+
+static int xnn_step_node(const void *p, int i, int *accelerated)
+{
+    const step *st = &((const xnn_exec *)p)->steps[i];
+    *accelerated = st->node < 0;
+    return st->node >= 0 ? st->node : st->first_node;
+}
+
 static const fl_shapes *xnn_shapes(const void *p)
 {
     return &((const xnn_exec *)p)->t.shapes;
 }
 
-const fl_backend_ops fl__backend_xnnpack = {xnn_create, xnn_run, xnn_takes_nhwc, xnn_node_split, xnn_shapes,
-                                            xnn_destroy};
+const fl_backend_ops fl__backend_xnnpack = {xnn_create,     xnn_run,        xnn_n_steps, xnn_step_node,
+                                            xnn_takes_nhwc, xnn_node_split, xnn_shapes,  xnn_destroy};

@@ -239,7 +239,7 @@ static fl_status get_plan(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n, 
     if (st)
         return st;
     void *exec;
-    st = ctx->ops->create(ctx->model->g, &shapes, ctx->threadpool, &exec, err);
+    st = ctx->ops->create(ctx->model->g, &shapes, ctx->threadpool, 0, &exec, err);
     if (st)
         return st;
     if (victim->exec)
@@ -274,6 +274,98 @@ static fl_status inputs_to_nchw(fl_model_ctx *ctx, const fl_shapes *shapes, cons
         buf += t->count;
     }
     return FL_OK;
+}
+
+/* 2 x multiply-adds of a Conv or Gemm node at these shapes; 0 for the other ops. */
+static double node_gflop(const fl_graph *g, const fl_shapes *sh, const fl_node *n)
+{
+    const fl_tshape *out = &sh->t[n->outputs[0]];
+    if (n->op == FL_OP_CONV) {
+        const fl_tshape *w = &sh->t[n->inputs[1]]; /* [O, I/group, kh, kw] */
+        return 2.0 * (double)out->count * (double)(w->dims[1] * w->dims[2] * w->dims[3]) / 1e9;
+    }
+    if (n->op == FL_OP_GEMM) {
+        const fl_tshape *a = &sh->t[n->inputs[0]];
+        const int64_t k = n->attr.gemm.trans_a ? a->dims[0] : a->dims[a->rank - 1];
+        return 2.0 * (double)out->count * (double)k / 1e9;
+    }
+    (void)g;
+    return 0;
+}
+
+static int cmp_ms(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, int runs,
+                               fl_node_profile *out, size_t cap, size_t *n, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!ctx || !inputs || !out || !n || runs < 1 || runs > 10000)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, inputs, out or n is NULL, or runs %d is not 1..10000", runs);
+    const fl_graph *g = ctx->model->g;
+    if (cap < (size_t)g->n_nodes)
+        return fl__fail(err, FL_E_BUFFER_TOO_SMALL, "the model has %d nodes; room for %zu", g->n_nodes, cap);
+    if (n_inputs != (size_t)g->n_inputs || n_inputs > FL_MAX_DIMS)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "the model has %d inputs; %zu were given", g->n_inputs, n_inputs);
+    fl_shapes shapes;
+    void *exec = NULL;
+    fl_status s = fl__shapes_infer(g, inputs, n_inputs, &shapes, err);
+    if (!s)
+        s = ctx->ops->create(g, &shapes, ctx->threadpool, 1, &exec, err);
+    if (s)
+        return s;
+    const fl_shapes *sh = ctx->ops->shapes(exec);
+    const int steps = ctx->ops->n_steps(exec);
+    size_t out_total = 0;
+    for (int i = 0; i < g->n_outputs; i++)
+        out_total += sh->t[g->outputs[i]].count;
+    float *outs = malloc((out_total ? out_total : 1) * sizeof(float));
+    double *ms = malloc((size_t)steps * (size_t)(runs + 1) * sizeof(double));
+    const float *in_ptrs[FL_MAX_DIMS];
+    float *out_ptrs[64];
+    for (size_t i = 0; i < n_inputs; i++) {
+        in_ptrs[i] = inputs[i].data;
+        if (!inputs[i].data || inputs[i].capacity < sh->t[g->inputs[i]].count)
+            s = fl__fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu: no data, or capacity %zu floats for %zu", i,
+                         inputs[i].capacity, sh->t[g->inputs[i]].count);
+    }
+    for (int i = 0, off = 0; i < g->n_outputs && i < 64 && outs; i++) {
+        out_ptrs[i] = outs + off;
+        off += (int)sh->t[g->outputs[i]].count;
+    }
+    int nhwc = ctx->nhwc_inputs;
+    if (!s && (!outs || !ms || g->n_outputs > 64))
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for profiling");
+    if (!s && nhwc && !(ctx->ops->takes_nhwc && ctx->ops->takes_nhwc(exec))) {
+        s = inputs_to_nchw(ctx, sh, in_ptrs, (int)n_inputs, err);
+        nhwc = 0;
+    }
+    for (int r = 0; r <= runs && !s; r++) /* run 0 warms the caches and is not counted */
+        s = ctx->ops->run(exec, in_ptrs, nhwc, out_ptrs, ms + (size_t)r * (size_t)steps, err);
+    for (int st = 0; st < steps && !s; st++) {
+        double *col = malloc((size_t)runs * sizeof(double));
+        if (!col) {
+            s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for profiling");
+            break;
+        }
+        for (int r = 0; r < runs; r++)
+            col[r] = ms[(size_t)(r + 1) * (size_t)steps + (size_t)st];
+        qsort(col, (size_t)runs, sizeof *col, cmp_ms);
+        int accelerated;
+        const fl_node *node = &g->nodes[ctx->ops->step_node(exec, st, &accelerated)];
+        out[st] = (fl_node_profile){node->name && node->name[0] ? node->name : fl__op_name(node->op),
+                                    fl__op_name(node->op), node_gflop(g, sh, node), col[runs / 2], accelerated};
+        free(col);
+    }
+    if (!s)
+        *n = (size_t)steps;
+    free(outs);
+    free(ms);
+    ctx->ops->destroy(exec);
+    return s;
 }
 
 void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
@@ -333,7 +425,7 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
             return s;
         nhwc = 0;
     }
-    s = ctx->ops->run(slot->exec, in_ptrs, nhwc, out_ptrs, err);
+    s = ctx->ops->run(slot->exec, in_ptrs, nhwc, out_ptrs, NULL, err);
     if (s)
         return s;
     for (size_t i = 0; i < n_outputs; i++) {
