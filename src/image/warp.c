@@ -17,6 +17,13 @@
 #define COEF_BITS 15
 #define COEF_SCALE (1 << COEF_BITS)
 
+/* The blend of four taps with 15-bit weights, rounded and saturated to a byte. */
+static inline uint8_t blend4(int v0, int v1, int v2, int v3, const short *w)
+{
+    const int r = (v0 * w[0] + v1 * w[1] + v2 * w[2] + v3 * w[3] + (1 << (COEF_BITS - 1))) >> COEF_BITS;
+    return (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+}
+
 /* One destination pixel from the 2x2 source neighbourhood at (sx, sy). Interior pixels (the
  * whole 2x2 inside, nearly all of them) skip the per-tap bounds checks; inlined with a constant
  * cn the channel loop unrolls. */
@@ -25,11 +32,8 @@ static inline void blend(const uint8_t *src, int src_w, int src_h, size_t stride
 {
     if (sx >= 0 && sy >= 0 && sx + 1 < src_w && sy + 1 < src_h) {
         const uint8_t *p0 = src + (size_t)sy * stride + (size_t)sx * (size_t)cn, *p1 = p0 + stride;
-        for (int c = 0; c < cn; c++) {
-            int acc = p0[c] * w[0] + p0[c + cn] * w[1] + p1[c] * w[2] + p1[c + cn] * w[3];
-            int r = (acc + (1 << (COEF_BITS - 1))) >> COEF_BITS;
-            o[c] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
-        }
+        for (int c = 0; c < cn; c++)
+            o[c] = blend4(p0[c], p0[c + cn], p1[c], p1[c + cn], w);
         return;
     }
     for (int c = 0; c < cn; c++) { /* at the border: taps outside are the border value 0 */
@@ -40,9 +44,7 @@ static inline void blend(const uint8_t *src, int src_w, int src_h, size_t stride
                        ? src[(size_t)py * stride + (size_t)px * (size_t)cn + (size_t)c]
                        : 0;
         }
-        int acc = v[0] * w[0] + v[1] * w[1] + v[2] * w[2] + v[3] * w[3];
-        int r = (acc + (1 << (COEF_BITS - 1))) >> COEF_BITS;
-        o[c] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+        o[c] = blend4(v[0], v[1], v[2], v[3], w);
     }
 }
 

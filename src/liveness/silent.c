@@ -377,27 +377,27 @@ static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, con
         fs->index = i;
         if (!frames[i] || !frames[i]->data)
             return fl__fail(err, FL_E_INVALID_ARGUMENT, "frame %d is NULL", i);
-        fl_analysis a;
-        if (analyses && analyses[i]) {
-            a = *analyses[i];
-        } else {
+        fl_analysis own;
+        const fl_analysis *a = analyses ? analyses[i] : NULL;
+        if (!a) {
             fl_analyzer_ctx_reset(c->analyzer); /* frames of an attempt are judged one by one */
-            fl_status s = fl_analyze(c->analyzer, frames[i], &a, err);
+            fl_status s = fl_analyze(c->analyzer, frames[i], &own, err);
             if (s)
                 return s;
+            a = &own;
         }
-        for (int k = 0; k < a.n_reasons; k++)
-            if (blocks(a.reasons[k].reason) && fs->n_reasons < 4)
-                fs->reasons[fs->n_reasons++] = a.reasons[k];
-        if (a.n_faces && a.faces[0].w < o->min_face_px && fs->n_reasons < 4)
-            fs->reasons[fs->n_reasons++] = (fl_quality_issue){FL_QUALITY_TOO_SMALL, a.faces[0].w, o->min_face_px};
-        if (a.n_faces)
-            fs->face = a.faces[0];
+        for (int k = 0; k < a->n_reasons; k++)
+            if (blocks(a->reasons[k].reason) && fs->n_reasons < 4)
+                fs->reasons[fs->n_reasons++] = a->reasons[k];
+        if (a->n_faces && a->faces[0].w < o->min_face_px && fs->n_reasons < 4)
+            fs->reasons[fs->n_reasons++] = (fl_quality_issue){FL_QUALITY_TOO_SMALL, a->faces[0].w, o->min_face_px};
+        if (a->n_faces)
+            fs->face = a->faces[0];
         int n_reasons = 0; /* motion between the frames of an attempt says nothing of one frame */
-        for (int k = 0; k < a.n_reasons; k++)
-            n_reasons += a.reasons[k].reason != FL_QUALITY_MOTION;
+        for (int k = 0; k < a->n_reasons; k++)
+            n_reasons += a->reasons[k].reason != FL_QUALITY_MOTION;
         if (fs->n_reasons == 0)
-            rank[n_ok++] = (ranked){i, n_reasons, a.sharpness};
+            rank[n_ok++] = (ranked){i, n_reasons, a->sharpness};
     }
     qsort(rank, (size_t)n_ok, sizeof *rank, by_quality);
     double total = 0, lowest = 1;

@@ -276,8 +276,30 @@ static fl_status inputs_to_nchw(fl_model_ctx *ctx, const fl_shapes *shapes, cons
     return FL_OK;
 }
 
+/* Checks each input against the exec's shapes, points in_ptrs at the data, and turns NHWC inputs
+ * NCHW when the exec cannot take them; *nhwc says how the exec is to be given them. */
+static fl_status bind_inputs(fl_model_ctx *ctx, void *exec, const fl_tensor *inputs, size_t n, const float **in_ptrs,
+                             int *nhwc, fl_error *err)
+{
+    const fl_graph *g = ctx->model->g;
+    const fl_shapes *shapes = ctx->ops->shapes(exec);
+    for (size_t i = 0; i < n; i++) {
+        const fl_tshape *t = &shapes->t[g->inputs[i]];
+        if (inputs[i].capacity < t->count)
+            return fl__fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu '%s': capacity %zu floats, its dims need %zu", i,
+                            g->tensors[g->inputs[i]].name, inputs[i].capacity, t->count);
+        in_ptrs[i] = inputs[i].data;
+    }
+    *nhwc = ctx->nhwc_inputs;
+    if (*nhwc && !(ctx->ops->takes_nhwc && ctx->ops->takes_nhwc(exec))) {
+        *nhwc = 0;
+        return inputs_to_nchw(ctx, shapes, in_ptrs, (int)n, err);
+    }
+    return FL_OK;
+}
+
 /* 2 x multiply-adds of a Conv or Gemm node at these shapes; 0 for the other ops. */
-static double node_gflop(const fl_graph *g, const fl_shapes *sh, const fl_node *n)
+static double node_gflop(const fl_shapes *sh, const fl_node *n)
 {
     const fl_tshape *out = &sh->t[n->outputs[0]];
     if (n->op == FL_OP_CONV) {
@@ -289,7 +311,6 @@ static double node_gflop(const fl_graph *g, const fl_shapes *sh, const fl_node *
         const int64_t k = n->attr.gemm.trans_a ? a->dims[0] : a->dims[a->rank - 1];
         return 2.0 * (double)out->count * (double)k / 1e9;
     }
-    (void)g;
     return 0;
 }
 
@@ -310,6 +331,9 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
         return fl__fail(err, FL_E_BUFFER_TOO_SMALL, "the model has %d nodes; room for %zu", g->n_nodes, cap);
     if (n_inputs != (size_t)g->n_inputs || n_inputs > FL_MAX_DIMS)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "the model has %d inputs; %zu were given", g->n_inputs, n_inputs);
+    for (size_t i = 0; i < n_inputs; i++)
+        if (!inputs[i].data)
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "input %zu has no data", i);
     fl_shapes shapes;
     void *exec = NULL;
     fl_status s = fl__shapes_infer(g, inputs, n_inputs, &shapes, err);
@@ -326,23 +350,15 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
     double *ms = malloc((size_t)steps * (size_t)(runs + 1) * sizeof(double));
     const float *in_ptrs[FL_MAX_DIMS];
     float *out_ptrs[64];
-    for (size_t i = 0; i < n_inputs; i++) {
-        in_ptrs[i] = inputs[i].data;
-        if (!inputs[i].data || inputs[i].capacity < sh->t[g->inputs[i]].count)
-            s = fl__fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu: no data, or capacity %zu floats for %zu", i,
-                         inputs[i].capacity, sh->t[g->inputs[i]].count);
-    }
     for (int i = 0, off = 0; i < g->n_outputs && i < 64 && outs; i++) {
         out_ptrs[i] = outs + off;
         off += (int)sh->t[g->outputs[i]].count;
     }
-    int nhwc = ctx->nhwc_inputs;
-    if (!s && (!outs || !ms || g->n_outputs > 64))
+    int nhwc = 0;
+    if (!outs || !ms || g->n_outputs > 64)
         s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for profiling");
-    if (!s && nhwc && !(ctx->ops->takes_nhwc && ctx->ops->takes_nhwc(exec))) {
-        s = inputs_to_nchw(ctx, sh, in_ptrs, (int)n_inputs, err);
-        nhwc = 0;
-    }
+    if (!s)
+        s = bind_inputs(ctx, exec, inputs, n_inputs, in_ptrs, &nhwc, err);
     for (int r = 0; r <= runs && !s; r++) /* run 0 warms the caches and is not counted */
         s = ctx->ops->run(exec, in_ptrs, nhwc, out_ptrs, ms + (size_t)r * (size_t)steps, err);
     for (int st = 0; st < steps && !s; st++) {
@@ -357,7 +373,7 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
         int accelerated;
         const fl_node *node = &g->nodes[ctx->ops->step_node(exec, st, &accelerated)];
         out[st] = (fl_node_profile){node->name && node->name[0] ? node->name : fl__op_name(node->op),
-                                    fl__op_name(node->op), node_gflop(g, sh, node), col[runs / 2], accelerated};
+                                    fl__op_name(node->op), node_gflop(sh, node), col[runs / 2], accelerated};
         free(col);
     }
     if (!s)
@@ -404,13 +420,6 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
     const fl_shapes *shapes = ctx->ops->shapes(slot->exec);
     const float *in_ptrs[FL_MAX_DIMS];
     float *out_ptrs[64];
-    for (size_t i = 0; i < n_inputs; i++) {
-        const fl_tshape *t = &shapes->t[g->inputs[i]];
-        if (inputs[i].capacity < t->count)
-            return fl__fail(err, FL_E_BUFFER_TOO_SMALL, "input %zu '%s': capacity %zu floats, its dims need %zu", i,
-                           g->tensors[g->inputs[i]].name, inputs[i].capacity, t->count);
-        in_ptrs[i] = inputs[i].data;
-    }
     for (size_t i = 0; i < n_outputs; i++) {
         const fl_tshape *t = &shapes->t[g->outputs[i]];
         if (!outputs[i].data || outputs[i].capacity < t->count)
@@ -418,13 +427,10 @@ fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_
                            g->tensors[g->outputs[i]].name, t->count, outputs[i].data ? outputs[i].capacity : 0);
         out_ptrs[i] = outputs[i].data;
     }
-    int nhwc = ctx->nhwc_inputs;
-    if (nhwc && !(ctx->ops->takes_nhwc && ctx->ops->takes_nhwc(slot->exec))) {
-        s = inputs_to_nchw(ctx, shapes, in_ptrs, (int)n_inputs, err);
-        if (s)
-            return s;
-        nhwc = 0;
-    }
+    int nhwc;
+    s = bind_inputs(ctx, slot->exec, inputs, n_inputs, in_ptrs, &nhwc, err);
+    if (s)
+        return s;
     s = ctx->ops->run(slot->exec, in_ptrs, nhwc, out_ptrs, NULL, err);
     if (s)
         return s;
