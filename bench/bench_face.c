@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     }
     static const int sizes[2][2] = {{640, 480}, {1280, 720}};
     tjhandle tj = tjInitCompress();
-    printf("{");
+    printf("{\"detect_size\": %d, ", fl_analyzer_options_default().detect_size); /* the peer detects alike */
     for (int s = 0; s < 2; s++) {
         const int w = sizes[s][0], h = sizes[s][1];
         fl_image frame;

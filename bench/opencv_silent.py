@@ -18,33 +18,20 @@ import numpy as np
 import peer_antispoof
 import peer_mesh
 import peer_yunet
-from onnx_pin import pinned
 
 
 class Pipeline:
     def __init__(self, models, size, W, H):
-        s = size / max(W, H)
-        self.rw, self.rh = round(W * s), round(H * s)
-        self.pw, self.ph = (self.rw + 31) // 32 * 32, (self.rh + 31) // 32 * 32
-        self.det = cv2.dnn.readNetFromONNX(pinned(os.path.join(models, "yunet_n_dynamic.onnx"),
-                                                  (1, 3, self.ph, self.pw)))
-        self.names = self.det.getUnconnectedOutLayersNames()
+        self.det = peer_yunet.Detector(models, size, W, H)
         self.mesh = cv2.dnn.readNetFromONNX(os.path.join(models, "facemesh_468.onnx"))
         self.nets = peer_antispoof.load(models)
 
     def check(self, frame):
-        H, W = frame.shape[:2]
-        small = cv2.resize(frame, (self.rw, self.rh), interpolation=cv2.INTER_LINEAR)
-        canvas = np.zeros((self.ph, self.pw, 3), np.uint8)
-        canvas[:self.rh, :self.rw] = small
-        self.det.setInput(cv2.dnn.blobFromImage(canvas))
-        found = peer_yunet.faces(dict(zip(self.names, self.det.forward(self.names))), self.pw, with_kps=True)
+        found = self.det.detect(frame)
         if not found:
             return None
-        box, kps = found[0]
-        sx, sy = self.rw / W, self.rh / H
-        x, y, w, h = box[0] / sx, box[1] / sy, box[2] / sx, box[3] / sy
-        peer_mesh.run(self.mesh, frame, (x, y, w, h), np.array(kps) / np.tile([sx, sy], 5))
+        (x, y, w, h), kps = found[0]
+        peer_mesh.run(self.mesh, frame, (x, y, w, h), kps)
         xi, yi, wi, hi = int(x), int(y), int(w + 1), int(h + 1)
         cx, cy = xi + wi / 2, yi + hi / 2 + 0.061 * hi
         mw, mh = 1.165 * wi, 0.851 * hi

@@ -91,7 +91,9 @@ fi
 if [ "$what" = face ]; then
   frame=$root/data/video_lestari15/frames/real_f001.jpg   # a 1080x720 webcam frame, one face
   ours=$("$root/build/bench/bench_face" "$root/models" "$frame" "$runs")
-  peer=$(OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_face.py" "$root/models" "$frame" "$runs")
+  size=$(/usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1])["detect_size"])' "$ours")
+  peer=$(OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_face.py" "$root/models" "$frame" "$runs" \
+         "$size")
   /usr/bin/python3 - "$ours" "$peer" <<'PY'
 import json, os, sys
 ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
@@ -105,7 +107,8 @@ for size in ("640x480", "1280x720"):
           f"{peer[f'opencv_ms_{size}']:8.2f}m {r:7.2f}")
 out["ratio_vs_opencv"] = out["ratio_vs_opencv_640x480"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-print(f"(ms per frame, one thread, median; detection at 320 px long side + 468-point mesh + quality; {cpu})")
+print(f"(ms per frame, one thread, median; detection at {out['detect_size']} px long side + 468-point mesh + quality; "
+      f"{cpu})")
 print(json.dumps(out))
 PY
   exit 0
