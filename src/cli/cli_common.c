@@ -117,6 +117,18 @@ void fl_print_version(void)
            fl_backend_available(FL_BACKEND_XNNPACK) ? " xnnpack" : "");
 }
 
+int fl_usage_missing_value(const char *cmd, const char *option)
+{
+    fprintf(stderr, "facelive %s: %s needs a value (or is unknown; see --help)\n", cmd, option);
+    return FL_EXIT_USAGE;
+}
+
+int fl_usage_unknown_option(const char *cmd, const char *option)
+{
+    fprintf(stderr, "facelive %s: unknown option '%s' (see --help)\n", cmd, option);
+    return FL_EXIT_USAGE;
+}
+
 int fl_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)

@@ -40,6 +40,11 @@ const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t
 /* "facelive 0.2.0 (library 0.2.0; backends: xnnpack reference)" */
 void fl_print_version(void);
 
+/* "facelive CMD: OPTION needs a value ..." / "... unknown option ..." on stderr; both return
+ * FL_EXIT_USAGE, for a parser to return at once. */
+int fl_usage_missing_value(const char *cmd, const char *option);
+int fl_usage_unknown_option(const char *cmd, const char *option);
+
 /* 1 when argv holds --help or -h (each command prints its usage to stdout and exits 0). */
 int fl_wants_help(int argc, char **argv);
 

@@ -176,10 +176,9 @@ static int parse(int argc, char **argv, analyze_args *a)
         double v;
         if (strcmp(o, "--json") == 0)
             a->json = 1;
-        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
-            fprintf(stderr, "facelive analyze: %s needs a value (or is unknown; see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else if (strcmp(o, "--draw") == 0)
+        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc)
+            return fl_usage_missing_value("analyze", o);
+        else if (strcmp(o, "--draw") == 0)
             a->draw = argv[++i];
         else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
@@ -188,10 +187,9 @@ static int parse(int argc, char **argv, analyze_args *a)
         else if (strcmp(o, "--score-threshold") == 0) {
             bad = fl_parse_float("analyze", o, argv[++i], 0.001, 1, &v);
             a->score_threshold = (float)v;
-        } else if (o[0] == '-' && o[1] == '-') {
-            fprintf(stderr, "facelive analyze: unknown option '%s' (see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else
+        } else if (o[0] == '-' && o[1] == '-')
+            return fl_usage_unknown_option("analyze", o);
+        else
             a->images[a->n_images++] = argv[i];
         if (bad)
             return FL_EXIT_USAGE;

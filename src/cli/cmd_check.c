@@ -150,10 +150,9 @@ static int parse(int argc, char **argv, check_args *a)
             a->json = 1;
         else if (strcmp(o, "--frames") == 0)
             a->as_frames = 1;
-        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
-            fprintf(stderr, "facelive check: %s needs a value (or is unknown; see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else if (strcmp(o, "--models") == 0)
+        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc)
+            return fl_usage_missing_value("check", o);
+        else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
         else if (strcmp(o, "--model-list") == 0)
             a->list = argv[++i];
@@ -161,10 +160,9 @@ static int parse(int argc, char **argv, check_args *a)
             bad = fl_parse_int("check", o, argv[++i], 32, 4096, &a->detect_size);
         else if (strcmp(o, "--threshold") == 0)
             bad = fl_parse_float("check", o, argv[++i], 0.001, 1, &a->threshold);
-        else if (o[0] == '-' && o[1] == '-') {
-            fprintf(stderr, "facelive check: unknown option '%s' (see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else
+        else if (o[0] == '-' && o[1] == '-')
+            return fl_usage_unknown_option("check", o);
+        else
             a->images[a->n++] = argv[i];
         if (bad)
             return FL_EXIT_USAGE;

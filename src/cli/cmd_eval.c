@@ -393,10 +393,9 @@ static int parse(int argc, char **argv, eval_args *a)
             a->json = 1;
         else if (strcmp(o, "--calibrate") == 0)
             a->calibrate = 1;
-        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
-            fprintf(stderr, "facelive eval: %s needs a value (or is unknown; see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else if (strcmp(o, "--target-apcer") == 0)
+        else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc)
+            return fl_usage_missing_value("eval", o);
+        else if (strcmp(o, "--target-apcer") == 0)
             bad = fl_parse_float("eval", o, argv[++i], 0, 1, &a->target_apcer);
         else if (strcmp(o, "--threshold") == 0) {
             bad = fl_parse_float("eval", o, argv[++i], 0, 1, &a->threshold);
@@ -411,10 +410,9 @@ static int parse(int argc, char **argv, eval_args *a)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->compare_size);
         else if (strcmp(o, "--group-by") == 0)
             a->group_by = argv[++i];
-        else if (o[0] == '-' && o[1] == '-') {
-            fprintf(stderr, "facelive eval: unknown option '%s' (see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else if (!a->manifest)
+        else if (o[0] == '-' && o[1] == '-')
+            return fl_usage_unknown_option("eval", o);
+        else if (!a->manifest)
             a->manifest = o;
         else {
             fprintf(stderr, "facelive eval: one manifest only\n");

@@ -99,10 +99,9 @@ static int parse(int argc, char **argv, video_args *a)
             a->no_light_gate = 1;
         else if (strcmp(o, "--observe") == 0)
             a->observe = 1;
-        else if (o[0] == '-' && o[1] == '-' && !val) {
-            fprintf(stderr, "facelive video: %s needs a value (or is unknown; see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else if ((strcmp(o, "--actions") == 0 || strcmp(o, "--random") == 0) && a->n_runs == MAX_RUNS - 1) {
+        else if (o[0] == '-' && o[1] == '-' && !val)
+            return fl_usage_missing_value("video", o);
+        else if ((strcmp(o, "--actions") == 0 || strcmp(o, "--random") == 0) && a->n_runs == MAX_RUNS - 1) {
             fprintf(stderr, "facelive video: at most %d challenges in one pass\n", MAX_RUNS - 1);
             return FL_EXIT_USAGE;
         } else if (strcmp(o, "--actions") == 0) {
@@ -128,10 +127,9 @@ static int parse(int argc, char **argv, video_args *a)
             bad = fl_parse_float("video", o, argv[++i], 0.001, 1, &a->threshold);
         else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
-        else if (o[0] == '-' && o[1] == '-') {
-            fprintf(stderr, "facelive video: unknown option '%s' (see --help)\n", o);
-            return FL_EXIT_USAGE;
-        } else if (a->path) {
+        else if (o[0] == '-' && o[1] == '-')
+            return fl_usage_unknown_option("video", o);
+        else if (a->path) {
             fprintf(stderr, "facelive video: one video at a time ('%s' and '%s')\n", a->path, o);
             return FL_EXIT_USAGE;
         } else
