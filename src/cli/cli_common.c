@@ -111,6 +111,16 @@ const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t
     return NULL;
 }
 
+fl_silent_options fl_silent_options_with_threshold(double threshold)
+{
+    fl_silent_options so = fl_silent_options_default();
+    if (threshold > 0) {
+        so.threshold = (float)threshold;
+        so.spoof_below = so.spoof_below < so.threshold ? so.spoof_below : so.threshold;
+    }
+    return so;
+}
+
 void fl_print_version(void)
 {
     printf("facelive %s (library %s; backends:%s reference)\n", FL_VERSION_STRING, fl_version(),

@@ -37,6 +37,10 @@ int fl_parse_float(const char *cmd, const char *option, const char *text, double
  * error naming every place looked at and returns NULL. */
 const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t size);
 
+/* The library's silent options with --threshold T applied when T > 0; spoof_below is lowered to T
+ * when T is below it (the library refuses spoof_below above threshold). */
+fl_silent_options fl_silent_options_with_threshold(double threshold);
+
 /* "facelive 0.2.0 (library 0.2.0; backends: xnnpack reference)" */
 void fl_print_version(void);
 

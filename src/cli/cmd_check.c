@@ -186,11 +186,7 @@ typedef struct engines {
 
 static fl_status engines_create(const check_args *a, const char *models, engines *e, fl_error *err)
 {
-    fl_silent_options so = fl_silent_options_default();
-    if (a->threshold > 0) {
-        so.threshold = (float)a->threshold;
-        so.spoof_below = so.spoof_below < so.threshold ? so.spoof_below : so.threshold;
-    }
+    fl_silent_options so = fl_silent_options_with_threshold(a->threshold);
     fl_analyzer_options ao = fl_analyzer_options_default();
     if (a->detect_size)
         ao.detect_size = a->detect_size;

@@ -211,11 +211,7 @@ static fl_status engines_create(const video_args *a, const char *models, engines
     cfg.actions.mirrored = a->mirrored;
     cfg.gate_light = !a->no_light_gate;
     fl_analyzer_options ao = fl_analyzer_options_default();
-    fl_silent_options so = fl_silent_options_default();
-    if (a->threshold > 0) {
-        so.threshold = (float)a->threshold;
-        so.spoof_below = so.spoof_below < so.threshold ? so.spoof_below : so.threshold;
-    }
+    fl_silent_options so = fl_silent_options_with_threshold(a->threshold);
     fl_status s = fl_analyzer_create(models, NULL, &e->an, err);
     if (!s && a->silent && a->detect_size && a->detect_size != ao.detect_size) {
         ao.detect_size = a->detect_size;
