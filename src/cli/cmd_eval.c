@@ -482,13 +482,17 @@ static int score_rows(const eval_args *a, row *rows, int n, int detect_size, int
     return 0;
 }
 
-/* Samples of one split (-1: all) that were read; returns the count. */
-static size_t select_samples(const row *rows, int n, int split, int compared, fl_eval_sample *out)
+/* Samples of one split (-1: all) that were read, with their groups when groups is not NULL;
+ * returns the count. */
+static size_t select_samples(const row *rows, int n, int split, int compared, fl_eval_sample *out, int *groups)
 {
     size_t k = 0;
     for (int i = 0; i < n; i++)
-        if (!rows[i].error && (split < 0 || rows[i].dev == split))
+        if (!rows[i].error && (split < 0 || rows[i].dev == split)) {
+            if (groups) /* each sample's group, in the same order */
+                groups[k] = rows[i].group;
             out[k++] = compared ? rows[i].compared : rows[i].sample;
+        }
     return k;
 }
 
@@ -500,15 +504,6 @@ typedef struct eval_result {
     fl_eval_metrics *by_group; /* grp.n, when grouped */
     fl_eval_loso *loso;        /* when grouped and calibrating */
 } eval_result;
-
-/* The group of each sample select_samples(rows, n, -1, ...) returns, in the same order. */
-static void select_groups(const row *rows, int n, int *out)
-{
-    size_t k = 0;
-    for (int i = 0; i < n; i++)
-        if (!rows[i].error)
-            out[k++] = rows[i].group;
-}
 
 static void json_groups(jw *w, const eval_args *a, const eval_result *r, char species[][64])
 {
@@ -655,7 +650,7 @@ int fl_cmd_eval(int argc, char **argv)
     }
     fl_eval_sample *all = malloc((size_t)n * sizeof *all), *dev = malloc((size_t)n * sizeof *dev);
     int *group_of_sample = r.grp.n ? malloc((size_t)n * sizeof *group_of_sample) : NULL;
-    size_t n_all = select_samples(rows, n, -1, 0, all);
+    size_t n_all = select_samples(rows, n, -1, 0, all, group_of_sample);
     if (n_all == 0) { /* rates over nothing would be printed as if measured */
         fprintf(stderr, "facelive eval: none of the %d rows of %s could be read\n", n, a.manifest);
         rc = FL_EXIT_ERROR;
@@ -663,15 +658,14 @@ int fl_cmd_eval(int argc, char **argv)
     }
     r.threshold = a.threshold;
     if (a.calibrate) {
-        size_t n_dev = select_samples(rows, n, 1, 0, dev);
+        size_t n_dev = select_samples(rows, n, 1, 0, dev, NULL);
         r.threshold = fl_eval_threshold_for_apcer(dev, n_dev, n_species, a.target_apcer);
         fl_eval_compute(dev, n_dev, n_species, r.threshold, &r.dev);
-        size_t n_test = select_samples(rows, n, 0, 0, dev);
+        size_t n_test = select_samples(rows, n, 0, 0, dev, NULL);
         fl_eval_compute(dev, n_test, n_species, r.threshold, &r.test);
     }
     fl_eval_compute(all, n_all, n_species, r.threshold, &r.all);
     if (group_of_sample) {
-        select_groups(rows, n, group_of_sample);
         r.by_group = calloc((size_t)r.grp.n, sizeof *r.by_group);
         r.loso = a.calibrate ? calloc(1, sizeof *r.loso) : NULL;
         if (r.by_group)
@@ -680,7 +674,7 @@ int fl_cmd_eval(int argc, char **argv)
             fl_eval_leave_one_out(all, group_of_sample, n_all, r.grp.n, n_species, a.target_apcer, r.loso);
     }
     if (a.compare_size) {
-        size_t n_cmp = select_samples(rows, n, -1, 1, dev);
+        size_t n_cmp = select_samples(rows, n, -1, 1, dev, NULL);
         fl_eval_compute(dev, n_cmp, n_species, r.threshold, &r.compared);
     }
     for (int i = 0; i < n; i++)
