@@ -132,6 +132,13 @@ FL_API fl_status fl_silent_score_box(fl_silent_ctx *ctx, const fl_image *img, in
 FL_API fl_status fl_silent_check(fl_silent_ctx *ctx, const fl_image *const *frames, int n_frames, fl_verdict *out,
                                  fl_error *err);
 
+/* Judges one attempt whose faces the caller located: boxes[i] is frame i's face as x, y, width,
+ * height (the detector's RetinaFace-like box, as for fl_silent_score_box). No detection and no
+ * quality gate runs; the first max_frames frames whose crops are usable are scored and fused as
+ * fl_silent_check fuses them. Not thread-safe for the same ctx. */
+FL_API fl_status fl_silent_check_boxes(fl_silent_ctx *ctx, const fl_image *const *frames, const int (*boxes)[4],
+                                       int n_frames, fl_verdict *out, fl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

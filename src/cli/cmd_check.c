@@ -8,6 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_verdict.h"
 #include "cli/json_writer.h"
 #include "facelive/liveness.h"
 
@@ -35,51 +36,7 @@ static void json_verdict(const char *label, const fl_verdict *v, const fl_silent
     jw_init(&w, stdout);
     jw_object(&w, NULL);
     jw_str(&w, "input", label);
-    jw_str(&w, "decision", fl_decision_name(v->decision));
-    if (v->n_used) /* no score without a judged frame: 0 would read as a confident spoof */
-        jw_num(&w, "score", v->score, 4);
-    jw_num(&w, "threshold", v->threshold, 3);
-    jw_num(&w, "spoof_below", v->spoof_below, 3);
-    jw_array(&w, "frames");
-    for (int i = 0; i < v->n_frames; i++) {
-        const fl_frame_score *f = &v->frames[i];
-        jw_object(&w, NULL);
-        jw_int(&w, "index", f->index);
-        jw_bool(&w, "used", f->used);
-        if (f->used) {
-            jw_num(&w, "score", f->score, 4);
-            jw_num(&w, "score_all", f->score_all, 4);
-        }
-        jw_array(&w, "models");
-        for (int k = 0; f->used && k < f->n_models; k++) {
-            jw_object(&w, NULL);
-            jw_num(&w, "scale", fl_silent_model_scale(sl, k), 2);
-            jw_num(&w, "scale_used", f->models[k].scale, 3);
-            jw_num(&w, "p_real", f->models[k].p_real, 4);
-            jw_bool(&w, "degraded", f->models[k].degraded);
-            jw_array(&w, "crop");
-            for (int c = 0; c < 4; c++)
-                jw_int(&w, NULL, f->models[k].crop[c]);
-            jw_end(&w);
-            jw_end(&w);
-        }
-        jw_end(&w);
-        jw_array(&w, "reasons");
-        for (int k = 0; k < f->n_reasons; k++)
-            jw_str(&w, NULL, fl_quality_reason_name(f->reasons[k].reason));
-        jw_end(&w);
-        jw_end(&w);
-    }
-    jw_end(&w);
-    jw_array(&w, "reasons");
-    for (int k = 0; k < v->n_reasons; k++) {
-        jw_object(&w, NULL);
-        jw_str(&w, "reason", fl_quality_reason_name(v->reasons[k].reason));
-        jw_num(&w, "value", v->reasons[k].value, 4);
-        jw_num(&w, "threshold", v->reasons[k].threshold, 4);
-        jw_end(&w);
-    }
-    jw_end(&w);
+    fl_json_verdict_fields(&w, v, sl);
     jw_end(&w);
 }
 

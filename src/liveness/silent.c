@@ -342,6 +342,31 @@ static int blocks(fl_quality_reason r)
 static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, const fl_analysis *const *analyses,
                             int n, fl_verdict *v, fl_error *err);
 
+/* The attempt's score from its used frames (mean or lowest) and the decision; without a used frame,
+ * uncertain, with the reasons of the first frames that gave one. */
+static void fuse(const fl_silent_options *o, fl_verdict *v)
+{
+    v->threshold = o->threshold;
+    v->spoof_below = o->spoof_below;
+    double total = 0, lowest = 1;
+    for (int i = 0; i < v->n_frames; i++)
+        if (v->frames[i].used) {
+            total += v->frames[i].score;
+            lowest = v->frames[i].score < lowest ? v->frames[i].score : lowest;
+        }
+    if (v->n_used == 0) {
+        for (int i = 0; i < v->n_frames && v->n_reasons < 4; i++)
+            for (int k = 0; k < v->frames[i].n_reasons && v->n_reasons < 4; k++)
+                v->reasons[v->n_reasons++] = v->frames[i].reasons[k];
+        v->decision = FL_DECISION_UNCERTAIN;
+        return;
+    }
+    v->score = (float)(o->frame_fusion == FL_FUSE_MIN ? lowest : total / v->n_used);
+    v->decision = v->score >= o->threshold ? FL_DECISION_REAL
+                  : v->score < o->spoof_below ? FL_DECISION_SPOOF
+                                             : FL_DECISION_UNCERTAIN;
+}
+
 fl_status fl_silent_check(fl_silent_ctx *c, const fl_image *const *frames, int n, fl_verdict *v, fl_error *err)
 {
     return fl__silent_check_analysed(c, frames, NULL, n, v, err);
@@ -367,8 +392,6 @@ static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, con
 {
     const fl_silent_options *o = &c->sl->opt;
     memset(v, 0, sizeof *v);
-    v->threshold = o->threshold;
-    v->spoof_below = o->spoof_below;
     v->n_frames = n;
     ranked rank[FL_SILENT_MAX_FRAMES];
     int n_ok = 0;
@@ -400,7 +423,6 @@ static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, con
             rank[n_ok++] = (ranked){i, n_reasons, a->sharpness};
     }
     qsort(rank, (size_t)n_ok, sizeof *rank, by_quality);
-    double total = 0, lowest = 1;
     for (int r = 0; r < n_ok && v->n_used < o->max_frames; r++) {
         fl_frame_score *fs = &v->frames[rank[r].index];
         const fl_face_box *f = &fs->face;
@@ -410,19 +432,43 @@ static fl_status check_into(fl_silent_ctx *c, const fl_image *const *frames, con
         if (!fs->used)
             continue;
         v->n_used++;
-        total += fs->score;
-        lowest = fs->score < lowest ? fs->score : lowest;
     }
-    if (v->n_used == 0) { /* say why, from the first frames that gave a reason */
-        for (int i = 0; i < n && v->n_reasons < 4; i++)
-            for (int k = 0; k < v->frames[i].n_reasons && v->n_reasons < 4; k++)
-                v->reasons[v->n_reasons++] = v->frames[i].reasons[k];
-        v->decision = FL_DECISION_UNCERTAIN;
-        return FL_OK;
+    fuse(o, v);
+    return FL_OK;
+}
+
+fl_status fl_silent_check_boxes(fl_silent_ctx *c, const fl_image *const *frames, const int (*boxes)[4], int n,
+                                fl_verdict *v, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!c || !v || !frames || !boxes)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "ctx, frames, boxes or out is NULL");
+    if (n < 1 || n > FL_SILENT_MAX_FRAMES)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "%d frames; an attempt has 1 to %d", n, FL_SILENT_MAX_FRAMES);
+    const fl_silent_options *o = &c->sl->opt;
+    fl_verdict result; /* the caller's verdict is written only on success */
+    memset(&result, 0, sizeof result);
+    result.n_frames = n;
+    for (int i = 0; i < n; i++) {
+        fl_frame_score *fs = &result.frames[i];
+        if (!frames[i] || !frames[i]->data)
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "frame %d is NULL", i);
+        if (boxes[i][2] <= 0 || boxes[i][3] <= 0)
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "box %d is %dx%d; width and height must be above 0", i,
+                            boxes[i][2], boxes[i][3]);
+        fl_status s = fl_silent_score_box(c, frames[i], boxes[i][0], boxes[i][1], boxes[i][2], boxes[i][3], fs, err);
+        if (s)
+            return s;
+        fs->index = i;
+        fs->face.x = (float)(fs->face.rx = boxes[i][0]);
+        fs->face.y = (float)(fs->face.ry = boxes[i][1]);
+        fs->face.w = (float)(fs->face.rw = boxes[i][2]);
+        fs->face.h = (float)(fs->face.rh = boxes[i][3]);
+        result.n_used += fs->used;
+        if (result.n_used == o->max_frames)
+            break;
     }
-    v->score = (float)(o->frame_fusion == FL_FUSE_MIN ? lowest : total / v->n_used);
-    v->decision = v->score >= o->threshold ? FL_DECISION_REAL
-                  : v->score < o->spoof_below ? FL_DECISION_SPOOF
-                                             : FL_DECISION_UNCERTAIN;
+    fuse(o, &result);
+    *v = result;
     return FL_OK;
 }

@@ -1,0 +1,65 @@
+/* One HTTP request as the routes see it: the body read so far, who sent it, and the answer they
+ * build (a JSON document, or a plain text for /metrics). */
+#ifndef FL_SERVER_REQUEST_H
+#define FL_SERVER_REQUEST_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli/json_writer.h"
+#include "server/errors.h"
+#include "server/routes.h"
+#include "server/token.h"
+#include "server/worker.h"
+
+#define SRV_REQUEST_ID_MAX 65
+
+typedef struct srv_request {
+    srv_worker *w;
+    struct MHD_Connection *conn;
+    srv_route route;
+    const char *method;
+    char token[SRV_TOKEN_MAX];      /* the verify route's {token} */
+    size_t token_len;
+    char request_id[SRV_REQUEST_ID_MAX];
+    double t0;
+    int tenant;                     /* index in the configuration; -1 before authentication */
+    char *body;
+    size_t len, cap, limit;
+    srv_error upload_error;         /* set while reading the body (too large, too slow) */
+    int counted;                    /* counted in w->in_flight */
+    /* the answer */
+    int status;
+    char *out;
+    size_t out_len;
+    const char *content_type;
+    srv_error error;
+    int retry_after_s;              /* > 0: a Retry-After header */
+    const char *decision, *channel; /* for the access log */
+} srv_request;
+
+/* A JSON answer under construction: begin, write fields with o->w, then finish. */
+typedef struct srv_out {
+    FILE *f;
+    char *buf;
+    size_t len;
+    jw w;
+} srv_out;
+
+int srv_out_begin(srv_out *o);
+/* Ends the document and hands it to the request as its answer with this status. */
+void srv_out_finish(srv_out *o, srv_request *r, int status);
+/* The answer to an error: {"error": {code, message, detail}, "request_id"}, plus what `extra`
+ * writes into the same object (may be NULL). */
+void srv_reply_error(srv_request *r, srv_error e, const char *detail, void (*extra)(jw *w, void *ctx), void *ctx);
+
+/* The routes (route_*.c). Each answers r by srv_out_finish or srv_reply_error. */
+void srv_route_ops(srv_request *r);
+void srv_route_liveness(srv_request *r);
+void srv_route_challenges(srv_request *r);
+void srv_route_verify(srv_request *r);
+
+/* A request header's value, or NULL. */
+const char *srv_request_header(srv_request *r, const char *name);
+
+#endif

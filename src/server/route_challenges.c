@@ -1,0 +1,191 @@
+/* POST /v1/challenges draws a random action sequence and signs it into a token;
+ * POST /v1/challenges/{token}/verify re-runs the whole session on the frames the client captured:
+ * the actions in the challenged order, then the silent check on the best frames. The client's own
+ * opinion of its attempt is never read. A token is single-use: it is marked used before the frames
+ * are judged, whatever the outcome, so a failed attempt cannot be retried with better frames. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/json_verdict.h"
+#include "server/media.h"
+#include "server/metrics.h"
+#include "server/request.h"
+#include "server/srv_time.h"
+
+void srv_route_challenges(srv_request *r)
+{
+    const srv_config *c = r->w->cfg;
+    fl_challenge ch;
+    fl_error err;
+    if (fl_challenge_random(&c->allowed_actions, c->challenge_length, &ch, &err)) {
+        srv_reply_error(r, SRV_E_INTERNAL, err.detail, NULL, NULL);
+        return;
+    }
+    char token[SRV_TOKEN_MAX];
+    srv_token t;
+    int64_t expiry = srv_unix_s() + c->token_ttl_s;
+    if (srv_token_issue(c->secret, c->tenants[r->tenant].name, expiry, &ch, token, sizeof token, &t)) {
+        srv_reply_error(r, SRV_E_INTERNAL, "the token does not fit", NULL, NULL);
+        return;
+    }
+    srv_out o;
+    if (srv_out_begin(&o))
+        return;
+    jw_str(&o.w, "request_id", r->request_id);
+    jw_str(&o.w, "token", token);
+    jw_array(&o.w, "actions");
+    for (int i = 0; i < ch.n; i++)
+        jw_str(&o.w, NULL, fl_action_name(ch.actions[i]));
+    jw_end(&o.w);
+    jw_array(&o.w, "prompts");
+    for (int i = 0; i < ch.n; i++)
+        jw_str(&o.w, NULL, fl_action_prompt(ch.actions[i]));
+    jw_end(&o.w);
+    jw_int(&o.w, "expires_at", expiry);
+    jw_int(&o.w, "expires_in_s", c->token_ttl_s);
+    srv_out_finish(&o, r, 201);
+}
+
+/* Signature, tenant, expiry, then the single-use mark (fail closed when the store cannot say). */
+static srv_error admit_token(srv_request *r, srv_token *t)
+{
+    srv_error e = srv_token_open(r->w->cfg->secret, r->token, r->token_len, t);
+    if (e)
+        return e;
+    if (strcmp(t->tenant, r->w->cfg->tenants[r->tenant].name) != 0)
+        return SRV_E_TOKEN_OTHER_TENANT;
+    if (srv_unix_s() > t->expiry)
+        return SRV_E_TOKEN_EXPIRED;
+    char key[64];
+    snprintf(key, sizeof key, "tok:%s", t->nonce);
+    srv_store_result used = r->w->store->ops->use_once(r->w->store, key, t->expiry + 60);
+    if (used == SRV_STORE_ERROR) {
+        atomic_fetch_add(&r->w->shared->metrics.store_errors, 1);
+        return SRV_E_STORE_UNAVAILABLE;
+    }
+    return used == SRV_STORE_USED ? SRV_E_TOKEN_USED : SRV_OK;
+}
+
+typedef struct session_run {
+    fl_session_result res;
+    int frames_pushed;
+    char detail[FL_ERROR_DETAIL_MAX + 32];
+} session_run;
+
+/* Decodes and pushes the frames one at a time (only the session's best frames stay in memory). */
+static srv_error run_session(srv_worker *w, const srv_media *m, fl_session *s, session_run *out)
+{
+    const srv_limits *l = &w->cfg->limits;
+    fl_decode_limits dl = {l->max_image_bytes, l->max_image_side, l->max_image_pixels};
+    fl_error err;
+    for (int i = 0; i < m->n; i++) {
+        fl_image img;
+        fl_status st = fl_image_decode(m->items[i].bytes, m->items[i].len, &dl, &img, &err);
+        if (st) {
+            snprintf(out->detail, sizeof out->detail, "frame %d: %s", i, err.detail);
+            return st == FL_E_TOO_LARGE ? SRV_E_IMAGE_TOO_LARGE : SRV_E_IMAGE_INVALID;
+        }
+        fl_session_state state;
+        st = fl_session_push(s, &img, m->items[i].t - m->items[0].t, &state, &err);
+        fl_image_free(&img);
+        if (st) {
+            snprintf(out->detail, sizeof out->detail, "frame %d: %s", i, err.detail);
+            return SRV_E_INTERNAL;
+        }
+        out->frames_pushed++;
+        if (state.phase == FL_PHASE_DONE || state.phase == FL_PHASE_FAILED)
+            break;
+    }
+    if (fl_session_result_get(s, &out->res, &err)) {
+        snprintf(out->detail, sizeof out->detail, "%s", err.detail);
+        return SRV_E_INTERNAL;
+    }
+    return SRV_OK;
+}
+
+static void answer(srv_request *r, const srv_token *t, const srv_media *m, const session_run *run)
+{
+    const fl_session_result *res = &run->res;
+    srv_out o;
+    if (srv_out_begin(&o))
+        return;
+    jw_str(&o.w, "request_id", r->request_id);
+    jw_str(&o.w, "decision", fl_decision_name(res->decision));
+    jw_str(&o.w, "outcome", fl_outcome_name(res->outcome));
+    jw_str(&o.w, "channel", "local");
+    if (res->state.failure)
+        jw_str(&o.w, "failure", fl_failure_name(res->state.failure));
+    jw_array(&o.w, "challenge");
+    for (int i = 0; i < t->challenge.n; i++) {
+        jw_object(&o.w, NULL);
+        jw_str(&o.w, "action", fl_action_name(t->challenge.actions[i]));
+        jw_bool(&o.w, "done", i < res->state.step);
+        if (i < res->state.step)
+            jw_num(&o.w, "at_s", res->done_at[i], 3);
+        jw_end(&o.w);
+    }
+    jw_end(&o.w);
+    jw_array(&o.w, "events");
+    for (int i = 0; i < res->n_events; i++) {
+        jw_object(&o.w, NULL);
+        jw_str(&o.w, "action", fl_action_name(res->events[i].action));
+        jw_num(&o.w, "at_s", res->events[i].t, 3);
+        jw_end(&o.w);
+    }
+    jw_end(&o.w);
+    jw_int(&o.w, "frames_received", m->n);
+    jw_int(&o.w, "frames_judged", run->frames_pushed);
+    if (res->has_verdict) {
+        jw_object(&o.w, "silent");
+        fl_json_verdict_fields(&o.w, &res->verdict, r->w->engines.silent);
+        jw_end(&o.w);
+    }
+    srv_out_finish(&o, r, 200);
+    srv_metrics_decision(&r->w->shared->metrics, SRV_CHANNEL_LOCAL, (int)res->decision);
+    r->decision = fl_decision_name(res->decision);
+    r->channel = "local";
+}
+
+void srv_route_verify(srv_request *r)
+{
+    srv_worker *w = r->w;
+    srv_media m;
+    srv_error e = srv_media_parse(srv_request_header(r, "Content-Type"), r->body, r->len, SRV_MEDIA_FRAMES,
+                                  w->cfg->limits.max_verify_frames, &w->cfg->limits, &m);
+    if (e) { /* a malformed body does not spend the token */
+        srv_reply_error(r, e, m.detail, NULL, NULL);
+        return;
+    }
+    srv_token t;
+    e = admit_token(r, &t);
+    if (e) {
+        srv_media_free(&m);
+        srv_reply_error(r, e, NULL, NULL, NULL);
+        return;
+    }
+    int slot = srv_engines_acquire(&w->engines, w->cfg->limits.queue_timeout_ms);
+    if (slot < 0) {
+        srv_media_free(&m);
+        srv_reply_error(r, SRV_E_OVERLOADED, "the token is spent: ask for a new challenge", NULL, NULL);
+        return;
+    }
+    fl_session_config sc = fl_session_config_default();
+    sc.actions.mirrored = m.mirrored;
+    fl_session *s = NULL;
+    fl_error err;
+    session_run run;
+    memset(&run, 0, sizeof run);
+    if (fl_session_create(w->engines.analyzer, w->engines.silent, &sc, &t.challenge, &s, &err)) {
+        snprintf(run.detail, sizeof run.detail, "%s", err.detail);
+        e = SRV_E_INTERNAL;
+    } else {
+        e = run_session(w, &m, s, &run);
+    }
+    srv_engines_release(&w->engines, slot);
+    if (e)
+        srv_reply_error(r, e, run.detail, NULL, NULL);
+    else
+        answer(r, &t, &m, &run);
+    fl_session_free(s);
+    srv_media_free(&m);
+}

@@ -1,0 +1,88 @@
+/* The operations routes: /healthz (the process answers), /readyz (models loaded, one inference
+ * ran, not stopping), /metrics (Prometheus text) and /v1/version. None needs an API key: they say
+ * nothing about any tenant. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "facelive/version.h"
+#include "server/metrics.h"
+#include "server/request.h"
+
+static void healthz(srv_request *r)
+{
+    srv_out o;
+    if (srv_out_begin(&o))
+        return;
+    jw_str(&o.w, "status", "alive");
+    jw_int(&o.w, "pid", getpid());
+    srv_out_finish(&o, r, 200);
+}
+
+static void readyz(srv_request *r)
+{
+    if (atomic_load(&r->w->stopping)) {
+        srv_reply_error(r, SRV_E_SHUTTING_DOWN, NULL, NULL, NULL);
+        return;
+    }
+    if (!r->w->engines.warm) {
+        srv_reply_error(r, SRV_E_NOT_READY, NULL, NULL, NULL);
+        return;
+    }
+    srv_out o;
+    if (srv_out_begin(&o))
+        return;
+    jw_str(&o.w, "status", "ready");
+    jw_int(&o.w, "pid", getpid());
+    srv_out_finish(&o, r, 200);
+}
+
+static void metrics(srv_request *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return;
+    srv_metrics_render(r->w->shared, f);
+    fclose(f);
+    free(r->out);
+    r->out = buf;
+    r->out_len = len;
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static void version(srv_request *r)
+{
+    const srv_engines *e = &r->w->engines;
+    srv_out o;
+    if (srv_out_begin(&o))
+        return;
+    jw_str(&o.w, "service", "facelive");
+    jw_str(&o.w, "version", FL_VERSION_STRING);
+    jw_str(&o.w, "library", fl_version());
+    jw_str(&o.w, "api", "v1");
+    float configured = r->w->cfg->threshold;
+    jw_num(&o.w, "threshold", configured > 0 ? configured : fl_silent_options_default().threshold, 3);
+    jw_array(&o.w, "models");
+    for (int i = 0; i < e->n_files; i++) {
+        jw_object(&o.w, NULL);
+        jw_str(&o.w, "file", e->files[i].name);
+        jw_str(&o.w, "sha256", e->files[i].sha256);
+        jw_end(&o.w);
+    }
+    jw_end(&o.w);
+    srv_out_finish(&o, r, 200);
+}
+
+void srv_route_ops(srv_request *r)
+{
+    switch (r->route) {
+    case SRV_ROUTE_HEALTHZ: healthz(r); break;
+    case SRV_ROUTE_READYZ: readyz(r); break;
+    case SRV_ROUTE_METRICS: metrics(r); break;
+    case SRV_ROUTE_VERSION: version(r); break;
+    default: srv_reply_error(r, SRV_E_NOT_FOUND, NULL, NULL, NULL);
+    }
+}

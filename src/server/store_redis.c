@@ -1,0 +1,129 @@
+/* The Redis store, for several hosts: a used token is `SET key 1 NX EXAT expiry` (answered nil when
+ * the key exists), a counter is INCR then EXPIREAT in one MULTI. Connections are kept in a small
+ * pool; one that failed is dropped, and a new one is made for the next call. Every Redis error or
+ * timeout is SRV_STORE_ERROR: the caller refuses the token. */
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/store.h"
+
+#define POOL_MAX 16
+
+typedef struct redis_store {
+    srv_store base;
+    char host[256];
+    int port;
+    struct timeval timeout;
+    pthread_mutex_t lock;
+    redisContext *idle[POOL_MAX];
+    int n_idle;
+} redis_store;
+
+static redisContext *take(redis_store *s)
+{
+    redisContext *c = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->n_idle)
+        c = s->idle[--s->n_idle];
+    pthread_mutex_unlock(&s->lock);
+    if (c)
+        return c;
+    c = redisConnectWithTimeout(s->host, s->port, s->timeout);
+    if (!c || c->err || redisSetTimeout(c, s->timeout) != REDIS_OK) {
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Back to the pool when healthy; freed after an error (its state is unknown). */
+static void give_back(redis_store *s, redisContext *c, int ok)
+{
+    if (ok) {
+        pthread_mutex_lock(&s->lock);
+        if (s->n_idle < POOL_MAX) {
+            s->idle[s->n_idle++] = c;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    if (c)
+        redisFree(c);
+}
+
+static srv_store_result redis_use_once(srv_store *base, const char *key, int64_t expires_at)
+{
+    redis_store *s = (redis_store *)base;
+    redisContext *c = take(s);
+    if (!c)
+        return SRV_STORE_ERROR;
+    redisReply *r = redisCommand(c, "SET %s 1 NX EXAT %lld", key, (long long)expires_at);
+    srv_store_result result = SRV_STORE_ERROR;
+    if (r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0)
+        result = SRV_STORE_FRESH;
+    else if (r && r->type == REDIS_REPLY_NIL)
+        result = SRV_STORE_USED;
+    if (r)
+        freeReplyObject(r);
+    give_back(s, c, result != SRV_STORE_ERROR);
+    return result;
+}
+
+static srv_store_result redis_count(srv_store *base, const char *key, int64_t expires_at, int64_t *count)
+{
+    redis_store *s = (redis_store *)base;
+    redisContext *c = take(s);
+    if (!c)
+        return SRV_STORE_ERROR;
+    int ok = redisAppendCommand(c, "MULTI") == REDIS_OK && redisAppendCommand(c, "INCR %s", key) == REDIS_OK &&
+             redisAppendCommand(c, "EXPIREAT %s %lld", key, (long long)expires_at) == REDIS_OK &&
+             redisAppendCommand(c, "EXEC") == REDIS_OK;
+    redisReply *replies[4] = {0};
+    for (int i = 0; i < 4 && ok; i++)
+        ok = redisGetReply(c, (void **)&replies[i]) == REDIS_OK && replies[i] &&
+             replies[i]->type != REDIS_REPLY_ERROR;
+    redisReply *exec = replies[3];
+    ok = ok && exec->type == REDIS_REPLY_ARRAY && exec->elements == 2 &&
+         exec->element[0]->type == REDIS_REPLY_INTEGER;
+    if (ok)
+        *count = exec->element[0]->integer;
+    for (int i = 0; i < 4; i++)
+        if (replies[i])
+            freeReplyObject(replies[i]);
+    give_back(s, c, ok);
+    return ok ? SRV_STORE_FRESH : SRV_STORE_ERROR;
+}
+
+static void redis_close(srv_store *base)
+{
+    redis_store *s = (redis_store *)base;
+    for (int i = 0; i < s->n_idle; i++)
+        redisFree(s->idle[i]);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static const srv_store_ops redis_ops = {redis_use_once, redis_count, redis_close};
+
+srv_store *srv_store_redis_open(const char *host, int port, int timeout_ms, char *err, size_t err_size)
+{
+    redis_store *s = calloc(1, sizeof *s);
+    if (!s || strlen(host) >= sizeof s->host) {
+        snprintf(err, err_size, "redis store: %s", s ? "host name too long" : "out of memory");
+        free(s);
+        return NULL;
+    }
+    s->base.ops = &redis_ops;
+    snprintf(s->host, sizeof s->host, "%s", host);
+    s->port = port;
+    s->timeout.tv_sec = timeout_ms / 1000;
+    s->timeout.tv_usec = (timeout_ms % 1000) * 1000;
+    pthread_mutex_init(&s->lock, NULL);
+    /* Not connected yet: a worker starts (and answers /healthz) while Redis is down, and refuses
+     * tokens until it is back. */
+    return &s->base;
+}
