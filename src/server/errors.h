@@ -12,7 +12,8 @@
     X(SRV_E_API_KEY_INVALID, 401, "api_key_invalid", "the API key is not one of a configured tenant")       \
     X(SRV_E_RATE_LIMITED, 429, "rate_limited", "the tenant's request rate limit is reached; see Retry-After") \
     X(SRV_E_BODY_TOO_LARGE, 413, "body_too_large", "the request body exceeds the size limit")               \
-    X(SRV_E_REQUEST_TIMEOUT, 408, "request_timeout", "the request body did not arrive in time")             \
+    X(SRV_E_REQUEST_TIMEOUT, 408, "request_timeout",                                                        \
+      "the request did not arrive within request_timeout_s (a body still arriving: the connection is closed)") \
     X(SRV_E_CONTENT_TYPE, 415, "unsupported_content_type",                                                  \
       "send application/json or multipart/form-data")                                                       \
     X(SRV_E_JSON_INVALID, 400, "json_invalid", "the body is not valid JSON")                                \

@@ -26,6 +26,8 @@ typedef struct srv_request {
     int tenant;                     /* index in the configuration; -1 before authentication */
     char *body;
     size_t len, cap, limit;
+    unsigned long long expected_len;/* Content-Length; 0 when not given */
+    unsigned long long received;    /* body bytes seen, kept or not */
     srv_error upload_error;         /* set while reading the body (too large, too slow) */
     int counted;                    /* counted in w->in_flight */
     /* the answer */

@@ -182,7 +182,9 @@ static enum MHD_Result queue(srv_request *r)
         snprintf(s, sizeof s, "%d", r->retry_after_s);
         MHD_add_response_header(resp, "Retry-After", s);
     }
-    if (atomic_load(&r->w->stopping)) /* a stopping worker sends its clients elsewhere */
+    /* a stopping worker sends its clients elsewhere; a body that was refused half-read leaves
+     * the connection in no state to carry another request */
+    if (atomic_load(&r->w->stopping) || r->upload_error)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -219,7 +221,8 @@ static srv_request *begin(srv_worker *w, struct MHD_Connection *conn, const char
     r->limit = body_limit(w, r->route);
     set_request_id(r);
     const char *cl = srv_request_header(r, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > r->limit)
+    r->expected_len = cl ? strtoull(cl, NULL, 10) : 0;
+    if (r->expected_len > r->limit)
         r->upload_error = SRV_E_BODY_TOO_LARGE;
     atomic_fetch_add(&w->in_flight, 1);
     r->counted = 1;
@@ -229,6 +232,7 @@ static srv_request *begin(srv_worker *w, struct MHD_Connection *conn, const char
 /* Appends a chunk of the body unless the request already failed; enforces size and time. */
 static void take_upload(srv_request *r, const char *data, size_t size)
 {
+    r->received += size;
     if (r->upload_error)
         return;
     if (srv_mono_s() - r->t0 > r->w->cfg->limits.request_timeout_s) {
@@ -267,12 +271,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     srv_request *r = *con_cls;
     if (!r) { /* the headers: answer on a later call, or keep-alive is lost */
         *con_cls = r = begin(w, conn, url, method);
+        if (r && r->upload_error) { /* a Content-Length over the limit: refused before its body */
+            dispatch(r);
+            return queue(r);
+        }
         return r ? MHD_YES : MHD_NO;
     }
     if (*upload_data_size) {
         take_upload(r, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        return MHD_YES;
+        /* A body still arriving after request_timeout_s: libmicrohttpd cannot answer in the middle
+         * of an upload, so the connection is closed (the log says request_timeout). A body over the
+         * limit without a Content-Length is read and dropped, then answered with 413. */
+        int complete = r->expected_len && r->received == r->expected_len; /* answered 408 below */
+        return r->upload_error == SRV_E_REQUEST_TIMEOUT && !complete ? MHD_NO : MHD_YES;
     }
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     int slot = ci ? srv_crash_reply_register(ci->connect_fd) : NO_SLOT;
@@ -311,7 +323,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     double seconds = srv_mono_s() - r->t0;
-    int status = why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 0; /* 0: the client left */
+    int status = why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 0; /* 0: no answer was sent */
+    if (!status && !r->error)
+        r->error = r->upload_error;
     srv_metrics_request(&w->shared->metrics, r->route, status, seconds);
     log_request(r, status, seconds);
     if (r->counted)

@@ -1,0 +1,192 @@
+"""What the service tests share: a real `facelive serve` started on a free loopback port with a
+configuration of its own (a token secret, two tenants, a store, optionally a provider), HTTP calls
+over real sockets, the access log, the workers' pids, frames cut from the real clips, and tokens
+signed the way the server signs them (for the expired and cross-tenant cases)."""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+DEFAULT_IMAGE = "silent_face_minivision/image_T1.jpg"   # local verdict: real (0.996)
+SPOOF_IMAGE = "silent_face_minivision/image_F2.jpg"     # local verdict: spoof (0.27)
+UNCERTAIN_IMAGE = "silent_face_minivision/image_F1.jpg" # local verdict: uncertain (head turned)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self):
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return {"_not_json": self.body[:200]}
+
+    def error(self):
+        return self.json().get("error", {}).get("code")
+
+
+class Server:
+    def __init__(self, facelive, models, workers=2, config=None, tmp=None):
+        self.facelive, self.models, self.workers = facelive, os.path.abspath(models), workers
+        self.dir = tmp or tempfile.mkdtemp(prefix="facelive-serve-")
+        self.secret = secrets.token_bytes(32)
+        open(os.path.join(self.dir, "secret.hex"), "w").write(self.secret.hex())
+        self.keys = {"acme": "fl_" + secrets.token_urlsafe(32), "beta": "fl_" + secrets.token_urlsafe(32)}
+        self.config = {
+            "listen": "127.0.0.1:0", "workers": workers, "models": self.models, "token_secret_file": "secret.hex",
+            "store": {"kind": "lmdb", "path": "store.lmdb"}, "log": "access.log",
+            "challenges": {"actions": ["turn_left", "turn_right"], "length": 2},
+            "tenants": [{"name": n, "key_sha256": hashlib.sha256(k.encode()).hexdigest()}
+                        for n, k in self.keys.items()],
+        }
+        for k, v in (config or {}).items():
+            self.config[k] = v
+        self.proc = None
+        self.port = None
+
+    @property
+    def log_path(self):
+        return os.path.join(self.dir, "access.log")
+
+    def write_config(self):
+        path = os.path.join(self.dir, "serve.json")
+        with open(path, "w") as f:
+            json.dump(self.config, f)
+        return path
+
+    def start(self, timeout=180):
+        self.port = self.port or free_port()
+        self.stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
+        self.proc = subprocess.Popen([self.facelive, "serve", "--config", self.write_config(), "--listen",
+                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=self.stderr)
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"facelive serve exited {self.proc.returncode}: {self.stderr_text()}")
+            if "listening on" in self.stderr_text():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("facelive serve did not start: " + self.stderr_text())
+
+    def stderr_text(self):
+        return open(os.path.join(self.dir, "stderr.txt")).read()
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def worker_pids(self):
+        try:
+            text = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read()
+        except OSError:
+            return []
+        return [int(p) for p in text.split()]
+
+    def request(self, method, path, body=None, headers=None, key="acme", timeout=120, conn=None):
+        h = dict(headers or {})
+        if key:
+            h["Authorization"] = "Bearer " + self.keys.get(key, key)
+        own = conn is None
+        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode("utf-8", "replace"))
+        finally:
+            if own:
+                c.close()
+
+    def post_json(self, path, doc, **kw):
+        return self.request("POST", path, json.dumps(doc).encode(),
+                            {"Content-Type": "application/json", **kw.pop("headers", {})}, **kw)
+
+    def post_multipart(self, path, parts, **kw):
+        """parts: [(name, bytes, filename or None)]"""
+        boundary = "fl" + secrets.token_hex(8)
+        body = b""
+        for name, data, filename in parts:
+            disp = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+            body += f"--{boundary}\r\nContent-Disposition: {disp}\r\n\r\n".encode() + data + b"\r\n"
+        body += f"--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}, **kw)
+
+    def log(self):
+        return [json.loads(line) for line in open(self.log_path) if line.strip()]
+
+    def metrics(self):
+        text = self.request("GET", "/metrics", key=None).body
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
+
+    # tokens signed as the server signs them (token.h)
+    def sign(self, tenant, expiry, nonce, actions):
+        payload = f"1|{tenant}|{expiry}|{nonce}|{','.join(actions)}".encode()
+        mac = hmac.new(self.secret, payload, hashlib.sha256).digest()
+        b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+        return b64(payload) + "." + b64(mac)
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def frames_of(path, start, end, fps):
+    """JPEG frames of a clip between start and end seconds at about fps, with their times."""
+    import cv2
+    cap = cv2.VideoCapture(path)
+    src_fps = cap.get(cv2.CAP_PROP_FPS) or 30
+    out, i, nxt = [], 0, start
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        t = i / src_fps
+        i += 1
+        if t < start or t < nxt - 1e-6:
+            continue
+        if t > end:
+            break
+        nxt += 1.0 / fps
+        jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        out.append((jpg, round(t - start, 3)))
+    return out
+
+
+def frames_doc(frames):
+    return {"frames": [{"image": b64(j), "t": t} for j, t in frames]}

@@ -1,0 +1,223 @@
+"""facelive serve, every route and every client error, over real HTTP on loopback: the answers'
+statuses, codes and bodies; the image formats (JSON base64, multipart, boxes); the limits (body,
+image bytes and pixels, counts, JSON depth, slow clients); tenants (401, 429 with Retry-After);
+the access log (one JSON line per request) and the metrics.
+
+usage: test_server_api.py FACELIVE MODELS_DIR DATA_DIR"""
+import json
+import os
+import socket
+import sys
+import time
+
+from checks import check, finish
+from server_fixture import DEFAULT_IMAGE, SPOOF_IMAGE, UNCERTAIN_IMAGE, Server, b64
+
+FACELIVE, MODELS, DATA = sys.argv[1:4]
+real_jpg = open(os.path.join(DATA, DEFAULT_IMAGE), "rb").read()
+spoof_jpg = open(os.path.join(DATA, SPOOF_IMAGE), "rb").read()
+uncertain_jpg = open(os.path.join(DATA, UNCERTAIN_IMAGE), "rb").read()
+
+
+def expect_error(r, status, code, what):
+    body = r.json()
+    check(r.status == status and r.error() == code and body.get("request_id") == r.headers.get("x-request-id"),
+          f"{what}: {status} {code}, got {r.status} {r.body[:300]}")
+
+
+def test_ops(s):
+    r = s.request("GET", "/healthz", key=None)
+    check(r.status == 200 and r.json()["status"] == "alive", f"healthz: {r.status} {r.body}")
+    r = s.request("GET", "/readyz", key=None)
+    check(r.status == 200 and r.json()["status"] == "ready", f"readyz: {r.status} {r.body}")
+    v = s.request("GET", "/v1/version", key=None).json()
+    files = {m["file"] for m in v.get("models", [])}
+    check(v.get("api") == "v1" and "minifasnet_v2_2.7_80x80.onnx" in files and
+          all(len(m["sha256"]) == 64 for m in v["models"]), f"version names the model files and hashes: {v}")
+    expect_error(s.request("GET", "/nope", key=None), 404, "not_found", "unknown path")
+    r = s.request("GET", "/v1/liveness")
+    expect_error(r, 405, "method_not_allowed", "GET on a POST route")
+    check(r.headers.get("allow") == "POST", f"405 names the method in Allow: {r.headers}")
+    expect_error(s.request("POST", "/healthz", b"", key=None), 405, "method_not_allowed", "POST on a GET route")
+
+
+def test_liveness(s):
+    r = s.post_json("/v1/liveness", {"images": [b64(real_jpg)]})
+    d = r.json()
+    check(r.status == 200 and d["decision"] == "real" and d["channel"] == "local" and d["score"] >= 0.9 and
+          d["threshold"] == 0.9 and len(d["local"]["frames"]) == 1 and
+          len(d["local"]["frames"][0]["models"]) == 2 and d["models"], f"real image, JSON: {r.body[:400]}")
+    check(r.headers.get("x-request-id") == d["request_id"], "the request id is in the header and the body")
+    r = s.post_multipart("/v1/liveness", [("image", spoof_jpg, "a.jpg")])
+    check(r.status == 200 and r.json()["decision"] == "spoof" and r.json()["score"] < 0.5,
+          f"spoof image, multipart: {r.body[:300]}")
+    r = s.post_json("/v1/liveness", {"images": [b64(uncertain_jpg)]})
+    check(r.status == 200 and r.json()["decision"] == "uncertain" and "pose" in r.json()["reasons"] and
+          "score" not in r.json(), f"a turned head is uncertain with its reason and no score: {r.body[:300]}")
+    r = s.post_json("/v1/liveness", {"images": [b64(real_jpg), b64(uncertain_jpg), b64(real_jpg)]})
+    d = r.json()
+    check(r.status == 200 and d["decision"] == "real" and [f["used"] for f in d["local"]["frames"]] == [True, False, True],
+          f"three frames, the turned one skipped: {r.body[:400]}")
+    # a face box given by the caller: no detection; the box from the detector gives the same score
+    box = d["local"]["frames"][0]["models"][0]["crop"]
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(real_jpg), "box": [140, 120, 200, 240]}]})
+    check(r.status == 200 and r.json()["local"]["frames"][0]["used"], f"an image with a box is judged: {r.body[:300]}")
+    r = s.post_multipart("/v1/liveness", [("image", real_jpg, "a.jpg"), ("boxes", b"[[140, 120, 200, 240]]", None)])
+    check(r.status == 200 and r.json()["local"]["frames"][0]["used"], f"multipart with boxes: {r.body[:300]}")
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(real_jpg), "box": [140, 120, 200, 240]}, b64(real_jpg)]})
+    expect_error(r, 400, "box_invalid", "a box for one image of two")
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(real_jpg), "box": [5000, 5000, 10, 10]}]})
+    expect_error(r, 400, "box_invalid", "a box outside the image")
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(real_jpg), "box": [1, 2, 0, 3]}]})
+    expect_error(r, 400, "box_invalid", "a box of zero width")
+    del box
+
+
+def png_header(w, h):
+    import struct
+    import zlib
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"x") + chunk(b"IEND", b"")
+
+
+def test_bad_input(s):
+    L = "/v1/liveness"
+    expect_error(s.request("POST", L, b"{}", {"Content-Type": "text/plain"}), 415, "unsupported_content_type", "text/plain")
+    expect_error(s.request("POST", L, b""), 415, "unsupported_content_type", "no Content-Type")
+    expect_error(s.request("POST", L, b'{"images": [', {"Content-Type": "application/json"}), 400, "json_invalid", "truncated JSON")
+    expect_error(s.request("POST", L, b"", {"Content-Type": "application/json"}), 400, "json_invalid", "empty body")
+    expect_error(s.request("POST", L, b"[" * 50 + b"]" * 50, {"Content-Type": "application/json"}), 400,
+                 "json_too_deep", "deep JSON")
+    expect_error(s.post_json(L, {"pictures": []}), 400, "field_invalid", "no images key")
+    expect_error(s.post_json(L, {"images": [3]}), 400, "field_invalid", "a number for an image")
+    expect_error(s.post_json(L, {"images": []}), 400, "no_images", "an empty list")
+    expect_error(s.post_json(L, {"images": [b64(real_jpg)] * 6}), 400, "too_many_images", "six images")
+    expect_error(s.post_json(L, {"images": ["not base64!"]}), 400, "base64_invalid", "bad base64")
+    expect_error(s.post_json(L, {"images": [b64(b"hello world, not an image")]}), 422, "image_invalid", "text as image")
+    expect_error(s.post_json(L, {"images": [b64(real_jpg[:2000])]}), 422, "image_invalid", "truncated JPEG")
+    expect_error(s.post_json(L, {"images": [b64(png_header(60000, 60000))]}), 413, "image_too_large", "60000x60000 PNG")
+    expect_error(s.post_json(L, {"images": [b64(os.urandom(300 * 1024))]}), 413, "image_too_large",
+                 "an image over max_image_bytes (256 KiB here)")
+    expect_error(s.post_json(L, {"images": [b64(real_jpg)], "x": "y" * (2 << 20)}), 413, "body_too_large", "2 MiB body")
+    r = s.request("POST", L, b"--x\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc",
+                  {"Content-Type": "multipart/form-data; boundary=x"})
+    expect_error(r, 400, "multipart_invalid", "multipart without its closing delimiter")
+    expect_error(s.request("POST", L, b"--x--", {"Content-Type": "multipart/form-data"}), 400, "multipart_invalid",
+                 "multipart without a boundary")
+    expect_error(s.post_multipart(L, [("other", b"1", None)]), 400, "multipart_invalid", "an unexpected part")
+    expect_error(s.post_multipart(L, [("boxes", b"[[1,2,3]]", None), ("image", real_jpg, "a.jpg")]), 400,
+                 "box_invalid", "a box of three numbers")
+
+
+def test_auth(s):
+    L = "/v1/liveness"
+    expect_error(s.post_json(L, {"images": [b64(real_jpg)]}, key=None), 401, "api_key_missing", "no key")
+    expect_error(s.post_json(L, {"images": [b64(real_jpg)]}, key="fl_wrong"), 401, "api_key_invalid", "wrong key")
+    r = s.request("POST", "/v1/challenges", b"", {"X-API-Key": s.keys["beta"]}, key=None)
+    check(r.status == 201, f"X-API-Key works too: {r.status}")
+    # beta may make 3 requests a minute (it has made one)
+    statuses = [s.request("POST", "/v1/challenges", b"", key="beta") for _ in range(3)]
+    last = statuses[-1]
+    check([x.status for x in statuses] == [201, 201, 429] and last.error() == "rate_limited" and
+          1 <= int(last.headers.get("retry-after", "0")) <= 60, f"the fourth request of a minute: 429 with Retry-After: "
+          f"{[x.status for x in statuses]} {last.headers}")
+    check(s.request("POST", "/v1/challenges", b"", key="acme").status == 201, "another tenant is not limited")
+
+
+def test_slow_client(s):
+    """request_timeout_s = 2, connection_timeout_s = 3 here."""
+    head = (b"POST /v1/liveness HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {s.keys['acme']}\r\n".encode())
+    # a body trickling in a byte a second: the connection is closed once the time is up
+    c = socket.create_connection(("127.0.0.1", s.port))
+    c.sendall(head + b"Content-Length: 100\r\n\r\n")
+    c.settimeout(1)
+    t0, answer, closed = time.time(), b"", False
+    while time.time() - t0 < 8 and not closed:
+        try:
+            c.sendall(b"{")
+            answer = c.recv(4096)
+            closed = answer == b""
+        except socket.timeout:
+            continue
+        except OSError:
+            closed = True
+    c.close()
+    check(closed and 1.5 < time.time() - t0 < 6, f"a trickling body: closed after the request time ({time.time() - t0:.1f} s)")
+    # a body that arrives whole, but late: 408
+    c = socket.create_connection(("127.0.0.1", s.port))
+    c.sendall(head + b"Content-Length: 2\r\n\r\n{")
+    time.sleep(2.5)
+    c.sendall(b"}")
+    c.settimeout(10)
+    answer = c.recv(4096)
+    c.close()
+    check(b" 408 " in answer.split(b"\r\n")[0] and b"request_timeout" in answer, f"a late body: 408: {answer[:200]!r}")
+    # a Content-Length over the limit is refused before the body is sent
+    c = socket.create_connection(("127.0.0.1", s.port))
+    c.sendall(head + f"Content-Length: {10 << 20}\r\n\r\n".encode())
+    c.settimeout(10)
+    answer = c.recv(4096)
+    c.close()
+    check(b" 413 " in answer.split(b"\r\n")[0] and b"body_too_large" in answer, f"a declared 10 MiB body: 413: {answer[:200]!r}")
+    # an idle connection that never sends a request is closed
+    c = socket.create_connection(("127.0.0.1", s.port))
+    c.settimeout(10)
+    t0 = time.time()
+    try:
+        closed = c.recv(10) == b""
+    except OSError:
+        closed = True
+    c.close()
+    check(closed and time.time() - t0 < 8, f"an idle connection is closed after its timeout ({time.time() - t0:.1f} s)")
+    time.sleep(0.2)
+    check(any(l.get("error") == "request_timeout" and l["status"] == 0 for l in s.log()),
+          "the closed slow request is in the log as request_timeout")
+
+
+def test_log_and_metrics(s):
+    lines = s.log()
+    requests = [l for l in lines if l["event"] == "request"]
+    check(len(requests) >= 30 and all({"ts", "request_id", "route", "status", "latency_ms", "pid"} <= set(l)
+                                      for l in requests), f"one JSON line per request ({len(requests)})")
+    real = [l for l in requests if l.get("decision") == "real"]
+    check(real and real[0]["channel"] == "local" and real[0]["tenant"] == "acme", f"a decision's line: {real[:1]}")
+    check(any(l.get("error") == "rate_limited" and l["tenant"] == "beta" for l in requests),
+          "the 429 is in the log with its tenant")
+    m = s.metrics()
+    check(m.get('facelive_http_requests_total{route="liveness",status="200"}', 0) >= 5 and
+          m.get('facelive_http_requests_total{route="liveness",status="400"}', 0) >= 5 and
+          m.get('facelive_decisions_total{channel="local",decision="real"}', 0) >= 3 and
+          m.get('facelive_tenant_rate_limited_total{tenant="beta"}', 0) == 1 and
+          m.get("facelive_answered_locally_ratio") == 1.0 and
+          m.get('facelive_http_request_duration_seconds_count{route="liveness"}', 0) >= 20,
+          f"metrics count what happened: { {k: v for k, v in m.items() if 'liveness' in k or 'decision' in k} }")
+    text = s.request("GET", "/metrics", key=None)
+    check(text.headers.get("content-type", "").startswith("text/plain; version=0.0.4"), "the exposition format")
+    check(not any(l.get("image") for l in lines) and not any(f.startswith("audit-") for f in os.listdir(s.dir)),
+          "no image is stored without the audit option")
+
+
+def main():
+    s = Server(FACELIVE, MODELS, workers=2, config={
+        "limits": {"max_body_bytes": 2 << 20, "max_image_bytes": 256 << 10, "request_timeout_s": 2,
+                   "connection_timeout_s": 3},
+    })
+    s.config["tenants"][1]["rate_per_minute"] = 3
+    s.start()
+    try:
+        test_ops(s)
+        test_liveness(s)
+        test_bad_input(s)
+        test_auth(s)
+        test_slow_client(s)
+        test_log_and_metrics(s)
+        check(s.request("GET", "/healthz", key=None).status == 200, "the server still answers after all of it")
+    finally:
+        code = s.stop()
+    check(code == 0, f"SIGTERM: exit status 0, got {code}")
+    finish()
+
+
+main()
