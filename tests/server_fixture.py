@@ -155,8 +155,9 @@ class Server:
         return values
 
     # tokens signed as the server signs them (token.h)
-    def sign(self, tenant, expiry, nonce, actions):
-        payload = f"1|{tenant}|{expiry}|{nonce}|{','.join(actions)}".encode()
+    def sign(self, tenant, expiry, nonce, actions, issued=None):
+        issued = expiry - 120 if issued is None else issued
+        payload = f"1|{tenant}|{issued}|{expiry}|{nonce}|{','.join(actions)}".encode()
         mac = hmac.new(self.secret, payload, hashlib.sha256).digest()
         b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
         return b64(payload) + "." + b64(mac)

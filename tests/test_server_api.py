@@ -154,9 +154,9 @@ def test_slow_client(s):
     answer = c.recv(4096)
     c.close()
     check(b" 408 " in answer.split(b"\r\n")[0] and b"request_timeout" in answer, f"a late body: 408: {answer[:200]!r}")
-    # a Content-Length over the limit is refused before the body is sent
+    # a Content-Length over the limit, with Expect: 100-continue, is refused before the body is sent
     c = socket.create_connection(("127.0.0.1", s.port))
-    c.sendall(head + f"Content-Length: {10 << 20}\r\n\r\n".encode())
+    c.sendall(head + f"Content-Length: {10 << 20}\r\nExpect: 100-continue\r\n\r\n".encode())
     c.settimeout(10)
     answer = c.recv(4096)
     c.close()

@@ -84,13 +84,15 @@ def test_refusals(s, real):
     # reuse: the token is spent by its first verification, on every worker
     _, d = challenge(s)
     first = verify(s, d["token"], few)
-    pids_before = {l["pid"] for l in s.log() if l["event"] == "request"}
-    reuses = [verify(s, d["token"], few) for _ in range(8)]
+    reuses, used_pids = [], set()
+    for _ in range(40):  # until both workers have refused it (which worker accepts is the kernel's choice)
+        reuses.append(verify(s, d["token"], few))
+        used_pids = {l["pid"] for l in s.log() if l.get("error") == "token_used"}
+        if len(used_pids) == 2 and len(reuses) >= 4:
+            break
     check(first.status == 200 and all(code(r) == (409, "token_used") for r in reuses),
           f"a used token is refused every time: {[code(r) for r in reuses]}")
-    time.sleep(0.2)
-    used_pids = {l["pid"] for l in s.log() if l.get("error") == "token_used"}
-    check(len(used_pids) == 2, f"the refusals came from both workers: {used_pids} of {pids_before}")
+    check(len(used_pids) == 2, f"the refusals came from both workers: {used_pids}")
     # expired: signed with the server's secret, expiry in the past
     t = s.sign("acme", int(time.time()) - 5, secrets.token_hex(16), ["turn_left", "turn_right"])
     check(code(verify(s, t, few)) == (410, "token_expired"), "an expired token")
@@ -100,9 +102,8 @@ def test_refusals(s, real):
     forged = payload + "." + base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
     check(code(verify(s, forged, few)) == (403, "token_forged"), "a token with another signature")
     decoded = base64.urlsafe_b64decode(payload + "==").decode()
-    swapped = decoded.replace("turn_left,turn_right", "turn_right,turn_left").replace(
-        "turn_right,turn_left", "turn_left,turn_right") if "turn_left,turn_right" in decoded else decoded.replace(
-        "turn_right,turn_left", "turn_left,turn_right")
+    order = decoded.rsplit("|", 1)[1]
+    swapped = decoded.replace(order, ",".join(reversed(order.split(","))))
     changed = base64.urlsafe_b64encode(swapped.encode()).rstrip(b"=").decode() + "." + mac
     check(code(verify(s, changed, few)) == (403, "token_forged"), "a token whose actions were changed")
     later = base64.urlsafe_b64encode(decoded.replace("|17", "|27", 1).encode()).rstrip(b"=").decode() + "." + mac

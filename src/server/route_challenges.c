@@ -23,8 +23,8 @@ void srv_route_challenges(srv_request *r)
     }
     char token[SRV_TOKEN_MAX];
     srv_token t;
-    int64_t expiry = srv_unix_s() + c->token_ttl_s;
-    if (srv_token_issue(c->secret, c->tenants[r->tenant].name, expiry, &ch, token, sizeof token, &t)) {
+    int64_t now = srv_unix_s(), expiry = now + c->token_ttl_s;
+    if (srv_token_issue(c->secret, c->tenants[r->tenant].name, now, expiry, &ch, token, sizeof token, &t)) {
         srv_reply_error(r, SRV_E_INTERNAL, "the token does not fit", NULL, NULL);
         return;
     }
@@ -58,8 +58,8 @@ static srv_error admit_token(srv_request *r, srv_token *t)
         return SRV_E_TOKEN_EXPIRED;
     char key[64];
     snprintf(key, sizeof key, "tok:%s", t->nonce);
-    srv_store_result used = r->w->store->ops->use_once(r->w->store, key, t->expiry + 60);
-    if (used == SRV_STORE_ERROR) {
+    srv_store_result used = r->w->store->ops->use_once(r->w->store, key, t->issued, t->expiry + 60);
+    if (used == SRV_STORE_ERROR || used == SRV_STORE_FORGOT) { /* fail closed */
         atomic_fetch_add(&r->w->shared->metrics.store_errors, 1);
         return SRV_E_STORE_UNAVAILABLE;
     }

@@ -10,13 +10,20 @@
 
 #include "server/config.h"
 
-typedef enum srv_store_result { SRV_STORE_FRESH = 0, SRV_STORE_USED = 1, SRV_STORE_ERROR = -1 } srv_store_result;
+typedef enum srv_store_result {
+    SRV_STORE_FRESH = 0,
+    SRV_STORE_USED = 1,
+    SRV_STORE_ERROR = -1,  /* the store did not answer */
+    SRV_STORE_FORGOT = -2  /* the store restarted empty after the key's life began: a mark made
+                              before may be lost, so "fresh" cannot be believed */
+} srv_store_result;
 
 typedef struct srv_store srv_store;
 
 typedef struct srv_store_ops {
-    /* Marks key used until expires_at (Unix s); FRESH when it was not used before. Thread-safe. */
-    srv_store_result (*use_once)(srv_store *s, const char *key, int64_t expires_at);
+    /* Marks key used until expires_at (Unix s); FRESH when it was not used since born_at (the
+     * token's issue time). Thread-safe. */
+    srv_store_result (*use_once)(srv_store *s, const char *key, int64_t born_at, int64_t expires_at);
     /* Adds one to key's counter for the window ending at expires_at; *count: the new value. Thread-safe. */
     srv_store_result (*count)(srv_store *s, const char *key, int64_t expires_at, int64_t *count);
     void (*close)(srv_store *s);

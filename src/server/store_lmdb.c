@@ -79,8 +79,10 @@ static srv_store_result transact(lmdb_store *s, const char *key, int64_t expires
     return result;
 }
 
-static srv_store_result lmdb_use_once(srv_store *base, const char *key, int64_t expires_at)
+/* The file persists (and is synced on every commit): nothing is forgotten, born_at is not needed. */
+static srv_store_result lmdb_use_once(srv_store *base, const char *key, int64_t born_at, int64_t expires_at)
 {
+    (void)born_at;
     return transact((lmdb_store *)base, key, expires_at, NULL, 1);
 }
 

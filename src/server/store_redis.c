@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/srv_time.h"
 #include "server/store.h"
 
 #define POOL_MAX 16
@@ -55,30 +56,43 @@ static void give_back(redis_store *s, redisContext *c, int ok)
         redisFree(c);
 }
 
-static srv_store_result redis_use_once(srv_store *base, const char *key, int64_t expires_at)
+/* When Redis started, from INFO's uptime_in_seconds; -1 when the reply does not say. */
+static int64_t started_at(const redisReply *info)
 {
-    redis_store *s = (redis_store *)base;
-    redisContext *c = take(s);
-    if (!c)
-        return SRV_STORE_ERROR;
-    redisReply *r = redisCommand(c, "SET %s 1 NX EXAT %lld", key, (long long)expires_at);
+    const char *u = info && info->type == REDIS_REPLY_STRING ? strstr(info->str, "uptime_in_seconds:") : NULL;
+    return u ? srv_unix_s() - strtoll(u + 18, NULL, 10) : -1;
+}
+
+/* SET NX and INFO server in one round trip: a Redis that started after the token was issued may
+ * have lost the mark of an earlier use (it keeps no file unless configured to), so such a token is
+ * refused however SET answered. */
+static srv_store_result use_once_on(redis_store *s, redisContext *c, const char *key, int64_t born_at,
+                                    int64_t expires_at)
+{
+    redisReply *set = NULL, *info = NULL;
+    int ok = redisAppendCommand(c, "SET %s 1 NX EXAT %lld", key, (long long)expires_at) == REDIS_OK &&
+             redisAppendCommand(c, "INFO server") == REDIS_OK && redisGetReply(c, (void **)&set) == REDIS_OK &&
+             redisGetReply(c, (void **)&info) == REDIS_OK;
     srv_store_result result = SRV_STORE_ERROR;
-    if (r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0)
+    int64_t start = ok ? started_at(info) : -1;
+    if (!ok || start < 0)
+        result = SRV_STORE_ERROR;
+    else if (start > born_at - 2) /* 2 s: the hosts' clocks and uptime's one-second steps */
+        result = SRV_STORE_FORGOT;
+    else if (set && set->type == REDIS_REPLY_STATUS && strcmp(set->str, "OK") == 0)
         result = SRV_STORE_FRESH;
-    else if (r && r->type == REDIS_REPLY_NIL)
+    else if (set && set->type == REDIS_REPLY_NIL)
         result = SRV_STORE_USED;
-    if (r)
-        freeReplyObject(r);
-    give_back(s, c, result != SRV_STORE_ERROR);
+    if (set)
+        freeReplyObject(set);
+    if (info)
+        freeReplyObject(info);
+    give_back(s, c, ok);
     return result;
 }
 
-static srv_store_result redis_count(srv_store *base, const char *key, int64_t expires_at, int64_t *count)
+static srv_store_result count_on(redis_store *s, redisContext *c, const char *key, int64_t expires_at, int64_t *count)
 {
-    redis_store *s = (redis_store *)base;
-    redisContext *c = take(s);
-    if (!c)
-        return SRV_STORE_ERROR;
     int ok = redisAppendCommand(c, "MULTI") == REDIS_OK && redisAppendCommand(c, "INCR %s", key) == REDIS_OK &&
              redisAppendCommand(c, "EXPIREAT %s %lld", key, (long long)expires_at) == REDIS_OK &&
              redisAppendCommand(c, "EXEC") == REDIS_OK;
@@ -96,6 +110,46 @@ static srv_store_result redis_count(srv_store *base, const char *key, int64_t ex
             freeReplyObject(replies[i]);
     give_back(s, c, ok);
     return ok ? SRV_STORE_FRESH : SRV_STORE_ERROR;
+}
+
+/* A pooled connection may be dead (Redis restarted since it was made): on failure, the pool is
+ * emptied and the call made once more on a new connection. */
+static void drop_idle(redis_store *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->n_idle)
+        redisFree(s->idle[--s->n_idle]);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static srv_store_result redis_use_once(srv_store *base, const char *key, int64_t born_at, int64_t expires_at)
+{
+    redis_store *s = (redis_store *)base;
+    srv_store_result r = SRV_STORE_ERROR;
+    for (int attempt = 0; attempt < 2 && r == SRV_STORE_ERROR; attempt++) {
+        redisContext *c = take(s);
+        if (!c)
+            break;
+        r = use_once_on(s, c, key, born_at, expires_at);
+        if (r == SRV_STORE_ERROR)
+            drop_idle(s);
+    }
+    return r;
+}
+
+static srv_store_result redis_count(srv_store *base, const char *key, int64_t expires_at, int64_t *count)
+{
+    redis_store *s = (redis_store *)base;
+    srv_store_result r = SRV_STORE_ERROR;
+    for (int attempt = 0; attempt < 2 && r == SRV_STORE_ERROR; attempt++) {
+        redisContext *c = take(s);
+        if (!c)
+            break;
+        r = count_on(s, c, key, expires_at, count);
+        if (r == SRV_STORE_ERROR)
+            drop_idle(s);
+    }
+    return r;
 }
 
 static void redis_close(srv_store *base)

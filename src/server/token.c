@@ -10,18 +10,19 @@
 
 static int payload_text(const srv_token *t, char *out, size_t size)
 {
-    int n = snprintf(out, size, "1|%s|%lld|%s|", t->tenant, (long long)t->expiry, t->nonce);
+    int n = snprintf(out, size, "1|%s|%lld|%lld|%s|", t->tenant, (long long)t->issued, (long long)t->expiry, t->nonce);
     for (int i = 0; i < t->challenge.n && n > 0 && (size_t)n < size; i++)
         n += snprintf(out + n, size - (size_t)n, "%s%s", i ? "," : "", fl_action_name(t->challenge.actions[i]));
     return n > 0 && (size_t)n < size ? n : -1;
 }
 
-int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, int64_t expiry,
-                    const fl_challenge *ch, char *out, size_t out_size, srv_token *issued)
+int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, int64_t issued, int64_t expiry,
+                    const fl_challenge *ch, char *out, size_t out_size, srv_token *made)
 {
     srv_token t;
     memset(&t, 0, sizeof t);
     snprintf(t.tenant, sizeof t.tenant, "%s", tenant);
+    t.issued = issued;
     t.expiry = expiry;
     t.challenge = *ch;
     uint8_t nonce[16];
@@ -40,17 +41,27 @@ int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, 
     size_t used = strlen(out);
     out[used++] = '.';
     sodium_bin2base64(out + used, out_size - used, mac, sizeof mac, B64);
-    if (issued)
-        *issued = t;
+    if (made)
+        *made = t;
     return 0;
 }
 
-/* "1|tenant|expiry|nonce|actions" into t; -1 when any part is malformed. */
+static int parse_time(const char *s, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end || end == s || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "1|tenant|issued|expiry|nonce|actions" into t; -1 when any part is malformed. */
 static int parse_payload(char *p, srv_token *t)
 {
-    char *parts[5];
+    char *parts[6];
     int n = 0;
-    for (char *s = p; n < 5; n++) {
+    for (char *s = p; n < 6; n++) {
         parts[n] = s;
         char *bar = strchr(s, '|');
         if (!bar) {
@@ -60,18 +71,16 @@ static int parse_payload(char *p, srv_token *t)
         *bar = 0;
         s = bar + 1;
     }
-    if (n != 5 || strcmp(parts[0], "1") || strchr(parts[4], '|'))
+    if (n != 6 || strcmp(parts[0], "1") || strchr(parts[5], '|'))
         return -1;
-    if (strlen(parts[1]) == 0 || strlen(parts[1]) >= sizeof t->tenant || strlen(parts[3]) != SRV_NONCE_HEX - 1)
-        return -1;
-    char *end;
-    t->expiry = strtoll(parts[2], &end, 10);
-    if (*end || end == parts[2])
+    if (strlen(parts[1]) == 0 || strlen(parts[1]) >= sizeof t->tenant || strlen(parts[4]) != SRV_NONCE_HEX - 1 ||
+        parse_time(parts[2], &t->issued) || parse_time(parts[3], &t->expiry))
         return -1;
     snprintf(t->tenant, sizeof t->tenant, "%s", parts[1]);
-    snprintf(t->nonce, sizeof t->nonce, "%s", parts[3]);
+    snprintf(t->nonce, sizeof t->nonce, "%s", parts[4]);
     t->challenge.n = 0;
-    for (char *a = strtok_r(parts[4], ",", &end); a; a = strtok_r(NULL, ",", &end)) {
+    char *end;
+    for (char *a = strtok_r(parts[5], ",", &end); a; a = strtok_r(NULL, ",", &end)) {
         int id = fl_action_parse(a);
         if (id < 0 || t->challenge.n == FL_CHALLENGE_MAX)
             return -1;

@@ -2,7 +2,7 @@
  * secret can check them without shared state (only the single-use mark needs the store).
  *
  *   token   = base64url(payload) "." base64url(HMAC-SHA256(secret, payload))
- *   payload = "1|" tenant "|" expiry (Unix seconds) "|" nonce (32 hex digits) "|" action,action,...
+ *   payload = "1|" tenant "|" issued "|" expiry (Unix seconds) "|" nonce (32 hex digits) "|" action,...
  *
  * The signature is checked (in constant time) before anything in the payload is believed. */
 #ifndef FL_SERVER_TOKEN_H
@@ -20,14 +20,14 @@
 
 typedef struct srv_token {
     char tenant[SRV_TENANT_NAME_MAX];
-    int64_t expiry;
+    int64_t issued, expiry;
     char nonce[SRV_NONCE_HEX];
     fl_challenge challenge;
 } srv_token;
 
 /* Draws a fresh nonce, signs and writes the token (NUL-terminated) to out; -1 if it does not fit. */
-int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, int64_t expiry,
-                    const fl_challenge *ch, char *out, size_t out_size, srv_token *issued);
+int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, int64_t issued, int64_t expiry,
+                    const fl_challenge *ch, char *out, size_t out_size, srv_token *made);
 
 /* Checks the signature and parses the payload: SRV_OK, SRV_E_TOKEN_MALFORMED or SRV_E_TOKEN_FORGED.
  * Tenant and expiry are the caller's to check. */

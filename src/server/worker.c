@@ -271,7 +271,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     srv_request *r = *con_cls;
     if (!r) { /* the headers: answer on a later call, or keep-alive is lost */
         *con_cls = r = begin(w, conn, url, method);
-        if (r && r->upload_error) { /* a Content-Length over the limit: refused before its body */
+        /* A Content-Length over the limit with "Expect: 100-continue" is refused before the body
+         * is sent. Without it the client is already sending: closing now would reset the
+         * connection before it reads the answer, so the body is read and dropped (within
+         * request_timeout_s) and the 413 comes at its end. */
+        const char *expect = r ? srv_request_header(r, "Expect") : NULL;
+        if (r && r->upload_error && expect && strcasecmp(expect, "100-continue") == 0) {
             dispatch(r);
             return queue(r);
         }

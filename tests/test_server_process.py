@@ -1,0 +1,169 @@
+"""The processes of `facelive serve` under faults, over real HTTP on loopback, bounded in time and
+count: a worker killed with SIGKILL under steady load is replaced and no request on the other worker
+fails; a worker that crashes (SIGSEGV) answers its in-flight request with 500, never a hang;
+SIGHUP reloads the configuration (a new threshold shows) under load with no failed request; SIGTERM
+with requests in flight loses none of them. Each load reports requests sent / succeeded / failed.
+
+usage: test_server_process.py FACELIVE MODELS_DIR DATA_DIR"""
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+from checks import check, finish
+from server_fixture import DEFAULT_IMAGE, Server, b64
+
+FACELIVE, MODELS, DATA = sys.argv[1:4]
+IMG = b64(open(os.path.join(DATA, DEFAULT_IMAGE), "rb").read())
+BODY = json.dumps({"images": [IMG]}).encode()
+BODY5 = json.dumps({"images": [IMG] * 5}).encode()
+
+
+class Load:
+    """n threads posting liveness requests until stopped; each request on a new connection."""
+
+    def __init__(self, s, threads=2, body=BODY):
+        self.s, self.body, self.stop_flag = s, body, threading.Event()
+        self.results, self.lock = [], threading.Lock()
+        self.threads = [threading.Thread(target=self.run) for _ in range(threads)]
+
+    def run(self):
+        while not self.stop_flag.is_set():
+            t0 = time.time()
+            try:
+                r = self.s.request("POST", "/v1/liveness", self.body, {"Content-Type": "application/json"}, timeout=30)
+                outcome = (r.status, r.json().get("decision") or r.error(), r.headers.get("x-request-id"))
+            except Exception as e:  # a reset or refused connection is a failed request
+                outcome = (0, type(e).__name__, None)
+            with self.lock:
+                self.results.append((t0, time.time(), outcome))
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join(60)
+
+    def report(self, what):
+        ok = [r for r in self.results if r[2][0] == 200]
+        bad = [r[2] for r in self.results if r[2][0] != 200]
+        print(f"{what}: sent {len(self.results)}, succeeded {len(ok)}, failed {len(bad)} {bad[:5]}")
+        return len(self.results), len(ok), bad
+
+
+def wait_for(cond, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigkill(s):
+    before = s.worker_pids()
+    with Load(s) as load:
+        time.sleep(2)
+        victim = before[0]
+        t_kill = time.time()
+        os.kill(victim, signal.SIGKILL)
+        replaced = wait_for(lambda: len(s.worker_pids()) == 2 and victim not in s.worker_pids(), 60)
+        wait_for(lambda: s.request("GET", "/readyz", key=None).status == 200, 30)
+        time.sleep(3)
+    sent, ok, bad = load.report("SIGKILL of one worker under load")
+    # only a request in flight on the killed worker may fail (its connection closes)
+    check(replaced and sent >= 20 and len(bad) <= 2 and all(b[0] == 0 for b in bad),
+          f"killed worker replaced, at most the requests it held lost: {len(bad)} failed of {sent}")
+    after = [r for r in load.results if r[0] > t_kill + 0.5]
+    check(after and all(r[2][0] == 200 for r in after), "every request started after the kill succeeded")
+    m = s.metrics()
+    check(m.get("facelive_worker_restarts_total") == 1, f"the restart is counted: {m.get('facelive_worker_restarts_total')}")
+    check(any(l["event"] == "worker_died" and "signal 9" in l.get("detail", "") for l in s.log()), "and logged")
+
+
+def test_crash_reply(s):
+    """Workers that crash while they handle requests answer those with 500 before dying; a request
+    whose body was still arriving sees its connection close. None hangs."""
+    pids = s.worker_pids()
+    with Load(s, threads=6, body=BODY5) as load:
+        time.sleep(1.0)
+        for p in pids:
+            os.kill(p, signal.SIGSEGV)
+        time.sleep(0.5)
+    sent, ok, bad = load.report("SIGSEGV in both workers under load")
+    crashed = [b for b in bad if b[:2] == (500, "internal_error")]
+    check(crashed and all(b[:2] == (500, "internal_error") or b[0] == 0 for b in bad) and
+          max(r[1] - r[0] for r in load.results) < 30,
+          f"crashed workers answer their requests 500, none hangs: {len(crashed)} x 500, {len(bad)} failed of {sent}")
+    check(wait_for(lambda: len(s.worker_pids()) == 2 and not set(pids) & set(s.worker_pids()), 60) and
+          wait_for(lambda: s.request("GET", "/readyz", key=None).status == 200, 60), "both workers replaced")
+
+
+def test_reload(s):
+    before = s.worker_pids()
+    s.config["threshold"] = 0.999  # the real image scores 0.996: uncertain from now on
+    s.write_config()
+    with Load(s) as load:
+        time.sleep(1.5)
+        t_hup = time.time()
+        s.proc.send_signal(signal.SIGHUP)
+        done = wait_for(lambda: any(l["event"] == "reload_done" for l in s.log()), 120)
+        time.sleep(2)
+    sent, ok, bad = load.report("SIGHUP reload under load")
+    check(done and sent >= 10 and not bad, f"reload under load: no failed request ({len(bad)} of {sent})")
+    after = s.worker_pids()
+    check(len(after) == 2 and not set(after) & set(before), f"new workers: {before} -> {after}")
+    r = s.post_json("/v1/liveness", {"images": [IMG]})
+    check(r.json().get("threshold") == 0.999 and r.json().get("decision") == "uncertain",
+          f"the new threshold is served: {r.body[:160]}")
+    old = [x for x in load.results if x[0] < t_hup]
+    check(old and all(x[2][1] == "real" for x in old), "before the reload: the old threshold")
+    # a broken configuration is refused and the running workers keep serving
+    open(s.config_path, "w").write("{ not json")
+    s.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: any(l["event"] == "reload_refused" for l in s.log()), 10)
+    check(s.worker_pids() == after and s.post_json("/v1/liveness", {"images": [IMG]}).status == 200,
+          "a broken configuration on SIGHUP is refused; the workers keep serving")
+
+
+def test_sigterm(s):
+    results = []
+
+    def request():
+        r = s.request("POST", "/v1/liveness", BODY5, {"Content-Type": "application/json"}, timeout=60)
+        results.append(r.status)
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    in_flight = sum(t.is_alive() for t in threads)
+    t0 = time.time()
+    code = s.stop(signal.SIGTERM)
+    for t in threads:
+        t.join(60)
+    print(f"SIGTERM with {in_flight} requests in flight: {results}, stopped in {time.time() - t0:.1f} s, status {code}")
+    check(code == 0 and in_flight >= 4 and results == [200] * 12,
+          f"SIGTERM: every request in flight answered ({results}), exit {code}")
+
+
+def main():
+    s = Server(FACELIVE, MODELS, workers=2).start()
+    s.config_path = os.path.join(s.dir, "serve.json")
+    try:
+        test_sigkill(s)
+        test_crash_reply(s)
+        test_reload(s)
+        test_sigterm(s)
+    finally:
+        s.stop(signal.SIGKILL)
+    finish()
+
+
+main()
