@@ -13,6 +13,9 @@
 #       cv2.dnn), alternating in rounds: {"silent_ms_640x480", "ratio_vs_peer", "ratio_vs_reference", ...}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
+#   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
+#       JPEG per request, then 5 frames; with the server's CPU per request and wrk's share of the cores:
+#       {"rps_1img", "p50_ms_1img", "p99_ms_1img", "rps_5img", "p99_ms_5img", "errors", ...}
 #   scripts/bench.sh parity         not a timing: end-to-end parity with the reference table at
 #       detection sizes 320..640 (why the silent check detects at 640):
 #       {"parity_by_detect_size": {"<size>": {"images", "off_by_0.01", "max_abs_diff"}}}
@@ -20,8 +23,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|session|parity) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|session|parity [RUNS]" >&2; exit 2 ;;
+  models|face|silent|session|parity|server) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
@@ -31,6 +34,12 @@ runs=${2:-100}
 
 if [ "$what" = parity ]; then
   "$root/build/bench/parity_by_size" "$root/models" "$root/data" 320 384 448 480 512 576 640
+  exit 0
+fi
+
+if [ "$what" = server ]; then
+  /usr/bin/python3 "$root/bench/bench_server.py" "$root/build/facelive" "$root/build/bench/bench_silent" \
+    "$root/models" "$root/data" "${2:-20}"
   exit 0
 fi
 
