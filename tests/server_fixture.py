@@ -98,6 +98,8 @@ class Server:
         return open(os.path.join(self.dir, "stderr.txt")).read()
 
     def stop(self, sig=signal.SIGTERM, timeout=60):
+        """The master's exit status; 99 when a sanitizer reported anything in any process (a worker's
+        report would otherwise go unnoticed: the master replaces a worker that dies)."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -105,6 +107,11 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        reports = [l for l in self.stderr_text().splitlines()
+                   if "Sanitizer" in l or "runtime error:" in l] if self.proc else []
+        if reports:
+            print("sanitizer reports from the server:", *reports[:20], sep="\n  ")
+            return 99
         return self.proc.returncode if self.proc else None
 
     def worker_pids(self):

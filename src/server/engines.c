@@ -32,7 +32,7 @@ static void hash_model_files(srv_engines *e, const char *dir)
         fclose(f);
         crypto_hash_sha256_final(&st, h);
         srv_model_file *m = &e->files[e->n_files++];
-        snprintf(m->name, sizeof m->name, "%s", ent->d_name);
+        memcpy(m->name, ent->d_name, n + 1); /* n < sizeof m->name: checked above */
         sodium_bin2hex(m->sha256, sizeof m->sha256, h, sizeof h);
     }
     if (d)
