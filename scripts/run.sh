@@ -3,8 +3,8 @@
 # load every model of the pack and report what it is and how fast it runs, then analyse sample
 # images (a live face, a head turned, an open mouth, a blurred and a dark frame), then judge live
 # faces, screen replays and a print with the silent liveness check, and run a whole session over a
-# real clip and over its monitor replay. Each step says when it starts; verdicts show their exit
-# status (0 real, 3 spoof, 4 uncertain: see the README).
+# real clip and over its monitor replay; then start the service on loopback and call it over HTTP.
+# Each step says when it starts; verdicts show their exit status (0 real, 3 spoof, 4 uncertain: see the README).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 start=$SECONDS
@@ -43,4 +43,30 @@ for clip in real fake; do
   step "a whole session (turn left, turn right, head down, head up; then the silent check) on $clip.mp4"
   verdict "$fl" video --actions turn_left,turn_right,head_down,head_up "$root/data/video_tranvanluyt/videos/$clip.mp4"
 done
+step "the service: facelive serve on loopback, called over HTTP (docs/server.md)"
+srv=$(mktemp -d)
+"$fl" token --secret > "$srv/token_secret.hex"
+entry=$("$fl" token --tenant demo | tee "$srv/key.txt" | sed -n 's/^configuration entry: //p')
+key=$(sed -n 's/^api key.*: //p' "$srv/key.txt")
+cat > "$srv/serve.json" <<JSON
+{"listen": "127.0.0.1:0", "workers": 2, "models": "$root/models", "token_secret_file": "token_secret.hex",
+ "log": "access.log", "tenants": [$entry]}
+JSON
+"$fl" serve --config "$srv/serve.json" 2> "$srv/stderr.txt" &
+srv_pid=$!
+trap 'kill $srv_pid 2>/dev/null || true' EXIT
+for _ in $(seq 600); do grep -q "listening on" "$srv/stderr.txt" && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$srv/stderr.txt")
+echo "   $(cat "$srv/stderr.txt")"
+for img in silent_face_minivision/image_T1.jpg silent_face_minivision/image_F2.jpg; do
+  echo "   POST /v1/liveness $img:"
+  curl -s -H "Authorization: Bearer $key" -F "image=@$root/data/$img" "$url/v1/liveness" | cut -c1-160
+done
+echo "   POST /v1/challenges:"
+curl -s -H "Authorization: Bearer $key" -X POST "$url/v1/challenges" | cut -c1-200
+echo "   GET /metrics (decisions):"
+curl -s "$url/metrics" | grep -E '^facelive_(decisions_total|answered_locally_ratio)' | sed 's/^/     /'
+kill -TERM $srv_pid && wait $srv_pid
+trap - EXIT
+echo "   stopped (SIGTERM); access log: $srv/access.log"
 step "done"

@@ -199,7 +199,73 @@ def test_log_and_metrics(s):
           "no image is stored without the audit option")
 
 
+def test_command_line():
+    """facelive serve and facelive token: usage errors, configuration errors naming the key, the
+    secrets they make."""
+    import hashlib
+    import subprocess
+    import tempfile
+    run = lambda *a: subprocess.run([FACELIVE, *a], capture_output=True, text=True, timeout=60)
+    r = run("serve")
+    check(r.returncode == 2 and "--config" in r.stderr, f"serve without --config: 2: {r.stderr[:100]}")
+    r = run("serve", "--config")
+    check(r.returncode == 2, "serve --config without a value: 2")
+    r = run("serve", "--config", "x.json", "--listen", "nohost")
+    check(r.returncode == 2, f"a listen address without a port: 2: {r.stderr[:100]}")
+    r = run("serve", "--bogus")
+    check(r.returncode == 2 and "--bogus" in r.stderr, "an unknown option: 2")
+    r = run("serve", "--help")
+    check(r.returncode == 0 and "SIGHUP" in r.stdout, "serve --help")
+    d = tempfile.mkdtemp(prefix="facelive-serve-cli-")
+    secret = run("token", "--secret").stdout.strip()
+    check(len(secret) == 64 and int(secret, 16) >= 0, f"token --secret: 64 hex digits: {secret!r}")
+    open(os.path.join(d, "s.hex"), "w").write(secret)
+    r = run("token", "--tenant", "acme")
+    key = r.stdout.split("it is not stored): ")[1].split()[0]
+    entry = json.loads(r.stdout.split("configuration entry: ")[1])
+    check(r.returncode == 0 and entry["key_sha256"] == hashlib.sha256(key.encode()).hexdigest() and
+          run("token", "--hash", key).stdout.strip() == entry["key_sha256"], "token --tenant: a key and its hash")
+    check(run("token", "--tenant", "bad name!").returncode == 2, "a tenant name with spaces: 2")
+    check(run("token").returncode == 2 and run("token", "--nope").returncode == 2, "token without what to make: 2")
+    base = {"token_secret_file": "s.hex", "models": os.path.abspath(MODELS), "tenants": [entry]}
+    cases = [
+        ({}, 0, "valid"),
+        ({"workres": 2}, 1, 'unknown key "workres"'),
+        ({"tenants": []}, 1, '"tenants" must list'),
+        ({"token_secret_file": "missing.hex"}, 1, "missing.hex"),
+        ({"listen": "localhost"}, 1, "HOST:PORT"),
+        ({"limits": {"max_images": 99}}, 1, '"max_images" must be an integer from 1 to 16'),
+        ({"challenges": {"actions": ["jump"]}}, 1, "challenges.actions[0]"),
+        ({"provider": {"url": "ftp://x"}}, 1, "provider.url"),
+        ({"provider": {"escalate": ["always"]}}, 1, "provider.escalate[0]"),
+        ({"store": {"kind": "mysql"}}, 1, "store.kind"),
+        ({"tenants": [entry, entry]}, 1, "listed twice"),
+    ]
+    for change, status, words in cases:
+        cfg = dict(base, **change)
+        path = os.path.join(d, "c.json")
+        json.dump(cfg, open(path, "w"))
+        r = run("serve", "--config", path, "--check")
+        check(r.returncode == status and words in (r.stdout + r.stderr), f"config {change}: {status} '{words}': "
+              f"{r.returncode} {(r.stdout + r.stderr)[:160]}")
+    # the documented example is a valid configuration (given its secret file and models)
+    example = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config",
+                                          "serve.example.json")))
+    example["models"] = os.path.abspath(MODELS)
+    open(os.path.join(d, "token_secret.hex"), "w").write(secret)
+    json.dump(example, open(os.path.join(d, "example.json"), "w"))
+    r = run("serve", "--config", os.path.join(d, "example.json"), "--check")
+    check(r.returncode == 0 and "valid" in r.stdout, f"config/serve.example.json is valid: {r.stderr[:200]}")
+    open(os.path.join(d, "c.json"), "w").write("{\"listen\": ")
+    r = run("serve", "--config", os.path.join(d, "c.json"))
+    check(r.returncode == 1 and "c.json:1:" in r.stderr, f"a configuration that is not JSON names line and column: {r.stderr[:120]}")
+    json.dump(dict(base, models="/nonexistent"), open(os.path.join(d, "c.json"), "w"))
+    r = run("serve", "--config", os.path.join(d, "c.json"), "--listen", "127.0.0.1:0")
+    check(r.returncode == 1 and "/nonexistent" in r.stderr, f"models that cannot load: 1, named: {r.stderr[:160]}")
+
+
 def main():
+    test_command_line()
     s = Server(FACELIVE, MODELS, workers=2, config={
         "limits": {"max_body_bytes": 2 << 20, "max_image_bytes": 256 << 10, "request_timeout_s": 2,
                    "connection_timeout_s": 3},
