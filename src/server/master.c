@@ -194,7 +194,8 @@ static void schedule_restart(master *m, child *k, int status)
     m->slot_pid[slot] = 0;
 }
 
-/* Returns -1 when a worker of the first start failed fatally (the service cannot run). */
+/* Returns -1 when, during the first start, a worker ended before it was ready: its configuration
+ * or models cannot be used (or it crashed at once), and the service cannot run. */
 static int reap(master *m, int stopping, int starting)
 {
     int status;
@@ -203,8 +204,7 @@ static int reap(master *m, int stopping, int starting)
         child *k = find_child(m, pid);
         if (!k)
             continue;
-        int fatal = WIFEXITED(status) && WEXITSTATUS(status) == SRV_WORKER_EXIT_FATAL;
-        if (starting && fatal)
+        if (starting && !k->ready)
             return -1;
         if (!stopping && k->generation == m->generation) {
             atomic_fetch_add(&m->shared->metrics.worker_restarts, 1);

@@ -377,6 +377,19 @@ static void drain(srv_worker *w, struct MHD_Daemon *d)
     MHD_stop_daemon(d);
 }
 
+/* Frees what setup made, whatever step it reached. */
+static void teardown(srv_worker *w)
+{
+    if (w->store)
+        w->store->ops->close(w->store);
+    if (w->engines_loaded)
+        srv_engines_free(&w->engines);
+    if (w->curl_started)
+        curl_global_cleanup();
+    if (w->log_fd >= 0)
+        close(w->log_fd);
+}
+
 static int setup(srv_worker *w, const srv_config *cfg, srv_shared *shared, char *err, size_t err_size)
 {
     memset(w, 0, sizeof *w);
@@ -393,9 +406,11 @@ static int setup(srv_worker *w, const srv_config *cfg, srv_shared *shared, char 
         snprintf(err, err_size, "libcurl could not start");
         return -1;
     }
+    w->curl_started = 1;
     w->store = srv_store_open(cfg, err, err_size);
     if (!w->store)
         return -1;
+    w->engines_loaded = 1; /* srv_engines_free undoes a partial load too */
     return srv_engines_load(&w->engines, cfg, err, err_size);
 }
 
@@ -414,15 +429,14 @@ int srv_worker_main(const srv_config *cfg, int listen_fd, srv_shared *shared, in
     srv_crash_reply_install();
     srv_worker w;
     char err[512] = "";
-    if (setup(&w, cfg, shared, err, sizeof err)) {
+    struct MHD_Daemon *d = NULL;
+    if (setup(&w, cfg, shared, err, sizeof err) == 0 && !(d = start_daemon(&w, listen_fd)))
+        snprintf(err, sizeof err, "the HTTP daemon did not start");
+    if (!d) {
         fprintf(stderr, "facelive serve: worker %d: %s\n", (int)getpid(), err);
         if (w.log_fd >= 0)
             log_event(&w, "worker_failed", err);
-        return SRV_WORKER_EXIT_FATAL;
-    }
-    struct MHD_Daemon *d = start_daemon(&w, listen_fd);
-    if (!d) {
-        fprintf(stderr, "facelive serve: worker %d: the HTTP daemon did not start\n", (int)getpid());
+        teardown(&w);
         return SRV_WORKER_EXIT_FATAL;
     }
     log_event(&w, "worker_ready", NULL);
@@ -434,9 +448,6 @@ int srv_worker_main(const srv_config *cfg, int listen_fd, srv_shared *shared, in
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
         ; /* the master reloads by replacing workers; a worker ignores SIGHUP */
     drain(&w, d);
-    w.store->ops->close(w.store);
-    srv_engines_free(&w.engines);
-    curl_global_cleanup();
-    close(w.log_fd);
+    teardown(&w);
     return SRV_WORKER_EXIT_OK;
 }

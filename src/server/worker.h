@@ -19,6 +19,7 @@ typedef struct srv_worker {
     srv_engines engines;
     srv_store *store;
     int log_fd;
+    int curl_started, engines_loaded;
     int tenant_slot[SRV_MAX_TENANTS]; /* metrics slot of each configured tenant */
     atomic_int in_flight;             /* requests begun and not yet answered */
     atomic_int stopping;
