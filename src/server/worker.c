@@ -200,8 +200,43 @@ static size_t body_limit(const srv_worker *w, srv_route route)
     return 64 * 1024; /* challenges takes a small JSON, or nothing */
 }
 
+/* Per connection: whether a request began on it. A connection accepted just before a worker is
+ * told to stop carries a request that is on its way: the worker waits for it (drain). */
+typedef struct connection_state {
+    int served;
+} connection_state;
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)conn;
+    srv_worker *w = cls;
+    connection_state *c = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = c = calloc(1, sizeof *c);
+        if (c)
+            atomic_fetch_add(&w->fresh_connections, 1);
+    } else if (c) {
+        if (!c->served)
+            atomic_fetch_sub(&w->fresh_connections, 1);
+        free(c);
+        *socket_context = NULL;
+    }
+}
+
+static void mark_served(srv_worker *w, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    connection_state *c = ci ? ci->socket_context : NULL;
+    if (c && !c->served) {
+        c->served = 1;
+        atomic_fetch_sub(&w->fresh_connections, 1);
+    }
+}
+
 static srv_request *begin(srv_worker *w, struct MHD_Connection *conn, const char *url, const char *method)
 {
+    mark_served(w, conn);
     srv_request *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
@@ -349,7 +384,8 @@ static struct MHD_Daemon *start_daemon(srv_worker *w, int listen_fd)
         NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)l->connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)512 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_END);
+        (size_t)512 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+        MHD_OPTION_END);
 }
 
 static void log_event(srv_worker *w, const char *event, const char *detail)
@@ -369,7 +405,7 @@ static void drain(srv_worker *w, struct MHD_Daemon *d)
     atomic_store(&w->stopping, 1);
     MHD_quiesce_daemon(d); /* the listening socket stays open for the other workers */
     double deadline = srv_mono_s() + w->cfg->shutdown_deadline_s;
-    while (atomic_load(&w->in_flight) > 0 && srv_mono_s() < deadline)
+    while ((atomic_load(&w->in_flight) > 0 || atomic_load(&w->fresh_connections) > 0) && srv_mono_s() < deadline)
         srv_sleep_ms(10);
     char detail[64];
     snprintf(detail, sizeof detail, "%d requests unfinished at the deadline", atomic_load(&w->in_flight));

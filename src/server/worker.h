@@ -22,6 +22,7 @@ typedef struct srv_worker {
     int curl_started, engines_loaded;
     int tenant_slot[SRV_MAX_TENANTS]; /* metrics slot of each configured tenant */
     atomic_int in_flight;             /* requests begun and not yet answered */
+    atomic_int fresh_connections;     /* accepted, and no request begun on them yet */
     atomic_int stopping;
     atomic_llong last_audit_sweep;
 } srv_worker;
