@@ -144,11 +144,26 @@ def test_metrics(s):
           "the provider's answers are in the log with their channel")
 
 
+def burst(s, n=6):
+    """n five-image requests at once against one inference slot that never waits."""
+    import threading
+    out = []
+    body = {"images": [imgs["real"]] * 5}
+    threads = [threading.Thread(target=lambda: out.append(s.post_json("/v1/liveness", body))) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
 def test_escalation_config(p):
-    """Which cases escalate is configuration: here only "uncertain"."""
-    s = Server(FACELIVE, MODELS, workers=1, config={"provider": {
+    """Which cases escalate is configuration: here only "uncertain". An overload that is not
+    escalated is 503 overloaded; one that is goes to the provider."""
+    busy = {"inference_slots": 1, "limits": {"queue_timeout_ms": 0}}
+    s = Server(FACELIVE, MODELS, workers=1, config=dict(busy, provider={
         "url": f"http://127.0.0.1:{p.port}/check", "escalate": ["uncertain"], "verdict_field": "result.decision",
-        "timeout_ms": 1500}}).start()
+        "timeout_ms": 1500})).start()
     try:
         p.mode("real")
         r = live(s, "spoof")
@@ -156,6 +171,22 @@ def test_escalation_config(p):
               f"spoof is not escalated when not configured: {r.body[:200]}")
         r = live(s, "uncertain")
         check(r.status == 200 and r.json()["channel"] == "provider", "uncertain is")
+        out = burst(s)
+        codes = sorted((r.status, r.error()) for r in out)
+        check((503, "overloaded") in codes and (200, None) in codes and
+              all(c in ((503, "overloaded"), (200, None)) for c in codes),
+              f"no free slot, overload not escalated: 503 overloaded: {codes}")
+    finally:
+        s.stop()
+    s = Server(FACELIVE, MODELS, workers=1, config=dict(busy, provider={
+        "url": f"http://127.0.0.1:{p.port}/check", "escalate": ["overload"], "verdict_field": "result.decision",
+        "timeout_ms": 1500})).start()
+    try:
+        out = burst(s)
+        by_provider = [r for r in out if r.status == 200 and r.json()["channel"] == "provider"]
+        check(by_provider and all("local_overload" in r.json()["reasons"] and r.json()["local"]["status"] == "overload"
+                                  for r in by_provider) and all(r.status == 200 for r in out),
+              f"an overload escalated: the provider answers ({len(by_provider)} of {len(out)})")
     finally:
         s.stop()
 

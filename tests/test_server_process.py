@@ -2,7 +2,7 @@
 count: a worker killed with SIGKILL under steady load is replaced and no request on the other worker
 fails; a worker that crashes (SIGSEGV) answers its in-flight request with 500, never a hang;
 SIGHUP reloads the configuration (a new threshold shows) under load with no failed request; SIGTERM
-with requests in flight loses none of them. Each load reports requests sent / succeeded / failed.
+with requests in flight loses none of them; a stopping worker says so on /readyz. Each load reports requests sent / succeeded / failed.
 
 usage: test_server_process.py FACELIVE MODELS_DIR DATA_DIR"""
 import json
@@ -153,7 +153,38 @@ def test_sigterm(s):
           f"SIGTERM: every request in flight answered ({results}), exit {code}")
 
 
+def test_shutting_down():
+    """A worker told to stop answers /readyz with 503 shutting_down on a connection it already had,
+    while it finishes the request in flight; then the master replaces it."""
+    import http.client
+    from server_fixture import frames_doc, frames_of
+    s = Server(FACELIVE, MODELS, workers=1).start()
+    try:
+        frames = frames_of(os.path.join(DATA, "video_tranvanluyt/videos/real.mp4"), 0, 11, 15)
+        token = s.request("POST", "/v1/challenges", b"").json()["token"]
+        keep = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+        first = s.request("GET", "/readyz", key=None, conn=keep)
+        results = []
+        slow = threading.Thread(target=lambda: results.append(
+            s.post_json(f"/v1/challenges/{token}/verify", frames_doc(frames)).status))
+        slow.start()
+        time.sleep(0.3)  # the session over ~160 frames is being judged
+        worker = s.worker_pids()[0]
+        os.kill(worker, signal.SIGTERM)
+        time.sleep(0.1)
+        r = s.request("GET", "/readyz", key=None, conn=keep)
+        slow.join(60)
+        check(first.status == 200 and r.status == 503 and r.error() == "shutting_down" and
+              r.headers.get("connection") == "close", f"/readyz while stopping: {r.status} {r.body[:120]} {r.headers}")
+        check(results == [200], f"the request in flight finished: {results}")
+        check(wait_for(lambda: s.worker_pids() and s.worker_pids()[0] != worker, 30) and
+              wait_for(lambda: s.request("GET", "/readyz", key=None).status == 200, 30), "a new worker took over")
+    finally:
+        check(s.stop() == 0, "stops cleanly")
+
+
 def main():
+    test_shutting_down()
     s = Server(FACELIVE, MODELS, workers=2).start()
     s.config_path = os.path.join(s.dir, "serve.json")
     try:

@@ -58,7 +58,6 @@ static int warm_up(srv_engines *e, char *err, size_t err_size)
         snprintf(err, err_size, "warm-up inference: %s", fe.detail);
         return -1;
     }
-    e->warm = 1;
     return 0;
 }
 

@@ -27,10 +27,10 @@ typedef struct srv_engines {
     pthread_cond_t freed;
     srv_model_file files[SRV_MAX_MODEL_FILES]; /* the model files' hashes: the "model versions" */
     int n_files;
-    int warm;                /* one inference ran (readiness) */
 } srv_engines;
 
-/* Loads the models the configuration names and runs one inference; -1 with a message on failure. */
+/* Loads the models the configuration names and runs one inference on each (a worker takes
+ * connections only after it); -1 with a message on failure. */
 int srv_engines_load(srv_engines *e, const srv_config *c, char *err, size_t err_size);
 void srv_engines_free(srv_engines *e);
 

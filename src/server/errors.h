@@ -36,7 +36,6 @@
     X(SRV_E_STORE_UNAVAILABLE, 503, "store_unavailable",                                                    \
       "the token store cannot be reached; tokens are refused until it can")                                 \
     X(SRV_E_OVERLOADED, 503, "overloaded", "every inference slot is busy; try again")                       \
-    X(SRV_E_NOT_READY, 503, "not_ready", "the models are not loaded yet")                                   \
     X(SRV_E_SHUTTING_DOWN, 503, "shutting_down", "this worker is stopping; try again")                      \
     X(SRV_E_PROVIDER_UNAVAILABLE, 502, "provider_unavailable",                                              \
       "the third-party provider did not answer; the local verdict is included")                             \

@@ -1,6 +1,7 @@
-/* The operations routes: /healthz (the process answers), /readyz (models loaded, one inference
- * ran, not stopping), /metrics (Prometheus text) and /v1/version. None needs an API key: they say
- * nothing about any tenant. */
+/* The operations routes: /healthz (the process answers), /readyz (not stopping: a worker takes
+ * connections only once its models are loaded and one inference ran, so a worker that answers is
+ * ready until it is told to stop), /metrics (Prometheus text) and /v1/version. None needs an API
+ * key: they say nothing about any tenant. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,10 +24,6 @@ static void readyz(srv_request *r)
 {
     if (atomic_load(&r->w->stopping)) {
         srv_reply_error(r, SRV_E_SHUTTING_DOWN, NULL, NULL, NULL);
-        return;
-    }
-    if (!r->w->engines.warm) {
-        srv_reply_error(r, SRV_E_NOT_READY, NULL, NULL, NULL);
         return;
     }
     srv_out o;
