@@ -51,3 +51,16 @@ void srv_log_end(srv_log_line *l, int fd)
     l->buf = NULL;
     l->f = NULL;
 }
+
+void srv_log_event(int fd, const char *event, int worker_pid, const char *detail)
+{
+    srv_log_line l;
+    if (srv_log_begin(&l, event))
+        return;
+    jw_int(&l.w, "pid", getpid());
+    if (worker_pid)
+        jw_int(&l.w, "worker_pid", worker_pid);
+    if (detail)
+        jw_str(&l.w, "detail", detail);
+    srv_log_end(&l, fd);
+}

@@ -20,4 +20,8 @@ typedef struct srv_log_line {
 int srv_log_begin(srv_log_line *l, const char *event);
 void srv_log_end(srv_log_line *l, int fd);
 
+/* A process event: {"ts", "event", "pid": the caller's, "worker_pid" (when not 0), "detail" (when
+ * not NULL)}. */
+void srv_log_event(int fd, const char *event, int worker_pid, const char *detail);
+
 #endif

@@ -44,17 +44,9 @@ typedef struct master {
     srv_config old_cfg;             /* kept while reloading, restored if the new workers fail */
 } master;
 
-static void log_event(master *m, const char *event, pid_t pid, const char *detail)
+static void log_event(master *m, const char *event, pid_t worker, const char *detail)
 {
-    srv_log_line l;
-    if (srv_log_begin(&l, event))
-        return;
-    jw_int(&l.w, "master_pid", getpid());
-    if (pid)
-        jw_int(&l.w, "pid", pid);
-    if (detail)
-        jw_str(&l.w, "detail", detail);
-    srv_log_end(&l, m->log_fd);
+    srv_log_event(m->log_fd, event, (int)worker, detail);
 }
 
 static int listen_on(const char *host, int port, char *err, size_t err_size)

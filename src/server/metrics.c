@@ -136,6 +136,15 @@ static void render_provider(FILE *out, const srv_shared *s, int64_t now_ms)
             (unsigned long long)atomic_load(&s->circuit.opened_total));
 }
 
+static void render_by_tenant(FILE *out, const srv_metrics *m, const char *name, const char *help,
+                             const _Atomic uint64_t *counts)
+{
+    fprintf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+    for (int i = 0; i < SRV_MAX_TENANTS; i++)
+        if (m->tenant_names[i][0])
+            fprintf(out, "%s{tenant=\"%s\"} %llu\n", name, m->tenant_names[i], (unsigned long long)atomic_load(&counts[i]));
+}
+
 static void render_process(FILE *out, const srv_metrics *m)
 {
     fprintf(out, "# HELP facelive_worker_restarts_total Workers the master replaced after they died.\n"
@@ -144,18 +153,9 @@ static void render_process(FILE *out, const srv_metrics *m)
     fprintf(out, "# HELP facelive_store_errors_total Token or rate-limit store operations that failed.\n"
                  "# TYPE facelive_store_errors_total counter\nfacelive_store_errors_total %llu\n",
             (unsigned long long)atomic_load(&m->store_errors));
-    fprintf(out, "# HELP facelive_tenant_requests_total Authenticated requests by tenant.\n"
-                 "# TYPE facelive_tenant_requests_total counter\n");
-    for (int i = 0; i < SRV_MAX_TENANTS; i++)
-        if (m->tenant_names[i][0])
-            fprintf(out, "facelive_tenant_requests_total{tenant=\"%s\"} %llu\n", m->tenant_names[i],
-                    (unsigned long long)atomic_load(&m->tenant_requests[i]));
-    fprintf(out, "# HELP facelive_tenant_rate_limited_total Requests refused with 429, by tenant.\n"
-                 "# TYPE facelive_tenant_rate_limited_total counter\n");
-    for (int i = 0; i < SRV_MAX_TENANTS; i++)
-        if (m->tenant_names[i][0])
-            fprintf(out, "facelive_tenant_rate_limited_total{tenant=\"%s\"} %llu\n", m->tenant_names[i],
-                    (unsigned long long)atomic_load(&m->tenant_rate_limited[i]));
+    render_by_tenant(out, m, "facelive_tenant_requests_total", "Authenticated requests by tenant.", m->tenant_requests);
+    render_by_tenant(out, m, "facelive_tenant_rate_limited_total", "Requests refused with 429, by tenant.",
+                     m->tenant_rate_limited);
 }
 
 void srv_metrics_render(const srv_shared *s, FILE *out)

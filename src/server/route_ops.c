@@ -10,28 +10,22 @@
 #include "server/metrics.h"
 #include "server/request.h"
 
-static void healthz(srv_request *r)
+static void status_answer(srv_request *r, const char *status)
 {
     srv_out o;
     if (srv_out_begin(&o))
         return;
-    jw_str(&o.w, "status", "alive");
+    jw_str(&o.w, "status", status);
     jw_int(&o.w, "pid", getpid());
     srv_out_finish(&o, r, 200);
 }
 
 static void readyz(srv_request *r)
 {
-    if (atomic_load(&r->w->stopping)) {
+    if (atomic_load(&r->w->stopping))
         srv_reply_error(r, SRV_E_SHUTTING_DOWN, NULL, NULL, NULL);
-        return;
-    }
-    srv_out o;
-    if (srv_out_begin(&o))
-        return;
-    jw_str(&o.w, "status", "ready");
-    jw_int(&o.w, "pid", getpid());
-    srv_out_finish(&o, r, 200);
+    else
+        status_answer(r, "ready");
 }
 
 static void metrics(srv_request *r)
@@ -76,7 +70,7 @@ static void version(srv_request *r)
 void srv_route_ops(srv_request *r)
 {
     switch (r->route) {
-    case SRV_ROUTE_HEALTHZ: healthz(r); break;
+    case SRV_ROUTE_HEALTHZ: status_answer(r, "alive"); break;
     case SRV_ROUTE_READYZ: readyz(r); break;
     case SRV_ROUTE_METRICS: metrics(r); break;
     case SRV_ROUTE_VERSION: version(r); break;

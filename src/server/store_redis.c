@@ -122,34 +122,38 @@ static void drop_idle(redis_store *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-static srv_store_result redis_use_once(srv_store *base, const char *key, int64_t born_at, int64_t expires_at)
+/* The arguments of either call, so that one retry loop serves both. */
+typedef struct call {
+    const char *key;
+    int64_t born_at, expires_at;
+    int64_t *count; /* NULL: use_once */
+} call;
+
+static srv_store_result with_retry(redis_store *s, const call *a)
 {
-    redis_store *s = (redis_store *)base;
     srv_store_result r = SRV_STORE_ERROR;
     for (int attempt = 0; attempt < 2 && r == SRV_STORE_ERROR; attempt++) {
         redisContext *c = take(s);
         if (!c)
             break;
-        r = use_once_on(s, c, key, born_at, expires_at);
+        r = a->count ? count_on(s, c, a->key, a->expires_at, a->count)
+                     : use_once_on(s, c, a->key, a->born_at, a->expires_at);
         if (r == SRV_STORE_ERROR)
             drop_idle(s);
     }
     return r;
 }
 
+static srv_store_result redis_use_once(srv_store *base, const char *key, int64_t born_at, int64_t expires_at)
+{
+    call a = {key, born_at, expires_at, NULL};
+    return with_retry((redis_store *)base, &a);
+}
+
 static srv_store_result redis_count(srv_store *base, const char *key, int64_t expires_at, int64_t *count)
 {
-    redis_store *s = (redis_store *)base;
-    srv_store_result r = SRV_STORE_ERROR;
-    for (int attempt = 0; attempt < 2 && r == SRV_STORE_ERROR; attempt++) {
-        redisContext *c = take(s);
-        if (!c)
-            break;
-        r = count_on(s, c, key, expires_at, count);
-        if (r == SRV_STORE_ERROR)
-            drop_idle(s);
-    }
-    return r;
+    call a = {key, 0, expires_at, count};
+    return with_retry((redis_store *)base, &a);
 }
 
 static void redis_close(srv_store *base)

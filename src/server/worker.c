@@ -390,13 +390,7 @@ static struct MHD_Daemon *start_daemon(srv_worker *w, int listen_fd)
 
 static void log_event(srv_worker *w, const char *event, const char *detail)
 {
-    srv_log_line l;
-    if (srv_log_begin(&l, event))
-        return;
-    jw_int(&l.w, "pid", getpid());
-    if (detail)
-        jw_str(&l.w, "detail", detail);
-    srv_log_end(&l, w->log_fd);
+    srv_log_event(w->log_fd, event, 0, detail);
 }
 
 /* SIGTERM: stop accepting, let the requests in flight finish within the deadline, stop. */
