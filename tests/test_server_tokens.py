@@ -75,6 +75,27 @@ def test_sessions(s, real, replay):
     check(r.status == 200 and r.json()["decision"] == "real", f"multipart frames pass too: {r.body[:300]}")
 
 
+def test_video(s):
+    """The frames as a short video file: the server samples it and runs the same session."""
+    real = open(REAL, "rb").read()
+    _, d = challenge(s, ["turn_left", "turn_right"])
+    r = s.request("POST", f"/v1/challenges/{d['token']}/verify", real, {"Content-Type": "video/mp4"})
+    v = r.json()
+    check(r.status == 200 and v["decision"] == "real" and v["outcome"] == "passed" and v["frames_judged"] > 50,
+          f"the real clip as an MP4 passes: {r.body[:300]}")
+    _, d = challenge(s, ["turn_left", "turn_right"])
+    r = s.request("POST", f"/v1/challenges/{d['token']}/verify", open(REPLAY, "rb").read(), {"Content-Type": "video/mp4"})
+    check(r.status == 200 and r.json()["decision"] == "spoof", f"the monitor replay as an MP4 is refused: {r.body[:200]}")
+    _, d = challenge(s, ["turn_left", "turn_right"])
+    for bad in (b"not a video at all, just text\n" * 20, real[:5000], b""):
+        r = s.request("POST", f"/v1/challenges/{d['token']}/verify", bad, {"Content-Type": "video/mp4"})
+        check(code(r) == (422, "video_invalid"), f"a broken video ({len(bad)} bytes): 422 video_invalid: {r.body[:200]}")
+    r = s.request("POST", f"/v1/challenges/{d['token']}/verify", real, {"Content-Type": "video/mp4"})
+    check(r.status == 200 and r.json()["decision"] == "real", "the broken videos did not spend the token")
+    check(not [f for f in os.listdir(os.environ.get("TMPDIR", "/tmp")) if f.startswith("facelive-verify-")],
+          "no video is left in the temporary folder")
+
+
 def code(r):
     return r.status, r.error()
 
@@ -152,6 +173,7 @@ def main():
         test_issue(s)
         test_sessions(s, real, replay)
         test_refusals(s, real)
+        test_video(s)
     finally:
         check(s.stop() == 0, "the server stops cleanly")
     finish()

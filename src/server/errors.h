@@ -28,6 +28,7 @@
       "every frame needs a time in seconds, never decreasing")                                              \
     X(SRV_E_IMAGE_TOO_LARGE, 413, "image_too_large", "an image exceeds the byte, side or pixel limit")      \
     X(SRV_E_IMAGE_INVALID, 422, "image_invalid", "an image is not a readable JPEG or PNG")                  \
+    X(SRV_E_VIDEO_INVALID, 422, "video_invalid", "the video is not one FFmpeg can read")                   \
     X(SRV_E_TOKEN_MALFORMED, 400, "token_malformed", "the challenge token is not a facelive token")         \
     X(SRV_E_TOKEN_FORGED, 403, "token_forged", "the challenge token's signature is not valid")              \
     X(SRV_E_TOKEN_OTHER_TENANT, 403, "token_other_tenant", "the challenge was issued to another tenant")    \

@@ -1,5 +1,6 @@
 /* POST /v1/challenges draws a random action sequence and signs it into a token;
- * POST /v1/challenges/{token}/verify re-runs the whole session on the frames the client captured:
+ * POST /v1/challenges/{token}/verify re-runs the whole session on the frames the client captured
+ * (images with their times, or a short video):
  * the actions in the challenged order, then the silent check on the best frames. The client's own
  * opinion of its attempt is never read. A token is single-use: it is marked used before the frames
  * are judged, whatever the outcome, so a failed attempt cannot be retried with better frames. */
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "cli/json_verdict.h"
+#include "server/frame_source.h"
 #include "server/media.h"
 #include "server/metrics.h"
 #include "server/request.h"
@@ -72,30 +74,28 @@ typedef struct session_run {
     char detail[FL_ERROR_DETAIL_MAX + 32];
 } session_run;
 
-/* Decodes and pushes the frames one at a time (only the session's best frames stay in memory). */
-static srv_error run_session(srv_worker *w, const srv_media *m, fl_session *s, session_run *out)
+/* Pushes the frames one at a time, decoded as they are asked for; stops when the session ends. */
+static srv_error run_session(srv_frames *frames, fl_session *s, session_run *out)
 {
-    const srv_limits *l = &w->cfg->limits;
-    fl_decode_limits dl = {l->max_image_bytes, l->max_image_side, l->max_image_pixels};
     fl_error err;
-    for (int i = 0; i < m->n; i++) {
-        fl_image img;
-        fl_status st = fl_image_decode(m->items[i].bytes, m->items[i].len, &dl, &img, &err);
-        if (st) {
-            snprintf(out->detail, sizeof out->detail, "frame %d: %s", i, err.detail);
-            return st == FL_E_TOO_LARGE ? SRV_E_IMAGE_TOO_LARGE : SRV_E_IMAGE_INVALID;
-        }
+    fl_image img;
+    double t;
+    srv_error e = SRV_OK;
+    int got;
+    while ((got = srv_frames_next(frames, &img, &t, &e, out->detail, sizeof out->detail)) == 1) {
         fl_session_state state;
-        st = fl_session_push(s, &img, m->items[i].t - m->items[0].t, &state, &err);
+        fl_status st = fl_session_push(s, &img, t, &state, &err);
         fl_image_free(&img);
         if (st) {
-            snprintf(out->detail, sizeof out->detail, "frame %d: %s", i, err.detail);
+            snprintf(out->detail, sizeof out->detail, "frame %d: %s", frames->taken - 1, err.detail);
             return SRV_E_INTERNAL;
         }
         out->frames_pushed++;
         if (state.phase == FL_PHASE_DONE || state.phase == FL_PHASE_FAILED)
             break;
     }
+    if (got < 0)
+        return e;
     if (fl_session_result_get(s, &out->res, &err)) {
         snprintf(out->detail, sizeof out->detail, "%s", err.detail);
         return SRV_E_INTERNAL;
@@ -103,7 +103,7 @@ static srv_error run_session(srv_worker *w, const srv_media *m, fl_session *s, s
     return SRV_OK;
 }
 
-static void answer(srv_request *r, const srv_token *t, const srv_media *m, const session_run *run)
+static void answer(srv_request *r, const srv_token *t, const session_run *run)
 {
     const fl_session_result *res = &run->res;
     srv_out o;
@@ -133,7 +133,6 @@ static void answer(srv_request *r, const srv_token *t, const srv_media *m, const
         jw_end(&o.w);
     }
     jw_end(&o.w);
-    jw_int(&o.w, "frames_received", m->n);
     jw_int(&o.w, "frames_judged", run->frames_pushed);
     if (res->has_verdict) {
         jw_object(&o.w, "silent");
@@ -146,46 +145,62 @@ static void answer(srv_request *r, const srv_token *t, const srv_media *m, const
     r->channel = "local";
 }
 
-void srv_route_verify(srv_request *r)
+/* The session over the frames, in one inference slot. */
+static void judge(srv_request *r, const srv_token *t, srv_frames *frames, int mirrored)
 {
     srv_worker *w = r->w;
-    srv_media m;
-    srv_error e = srv_media_parse(srv_request_header(r, "Content-Type"), r->body, r->len, SRV_MEDIA_FRAMES,
-                                  w->cfg->limits.max_verify_frames, &w->cfg->limits, &m);
-    if (e) { /* a malformed body does not spend the token */
-        srv_reply_error(r, e, m.detail, NULL, NULL);
-        return;
-    }
-    srv_token t;
-    e = admit_token(r, &t);
-    if (e) {
-        srv_media_free(&m);
-        srv_reply_error(r, e, NULL, NULL, NULL);
-        return;
-    }
     int slot = srv_engines_acquire(&w->engines, w->cfg->limits.queue_timeout_ms);
     if (slot < 0) {
-        srv_media_free(&m);
         srv_reply_error(r, SRV_E_OVERLOADED, "the token is spent: ask for a new challenge", NULL, NULL);
         return;
     }
     fl_session_config sc = fl_session_config_default();
-    sc.actions.mirrored = m.mirrored;
+    sc.actions.mirrored = mirrored;
     fl_session *s = NULL;
     fl_error err;
     session_run run;
     memset(&run, 0, sizeof run);
-    if (fl_session_create(w->engines.analyzer, w->engines.silent, &sc, &t.challenge, &s, &err)) {
+    srv_error e;
+    if (fl_session_create(w->engines.analyzer, w->engines.silent, &sc, &t->challenge, &s, &err)) {
         snprintf(run.detail, sizeof run.detail, "%s", err.detail);
         e = SRV_E_INTERNAL;
     } else {
-        e = run_session(w, &m, s, &run);
+        e = run_session(frames, s, &run);
     }
     srv_engines_release(&w->engines, slot);
     if (e)
         srv_reply_error(r, e, run.detail, NULL, NULL);
     else
-        answer(r, &t, &m, &run);
+        answer(r, t, &run);
     fl_session_free(s);
+}
+
+void srv_route_verify(srv_request *r)
+{
+    srv_worker *w = r->w;
+    const char *ctype = srv_request_header(r, "Content-Type");
+    int video = srv_is_video_type(ctype);
+    srv_media m;
+    memset(&m, 0, sizeof m);
+    srv_frames frames;
+    char detail[FL_ERROR_DETAIL_MAX + 32] = "";
+    /* the body is read first: one that is not frames or not a video does not spend the token */
+    srv_error e = video ? srv_frames_from_video(&frames, r->body ? r->body : "", r->len, &w->cfg->limits, detail,
+                                                sizeof detail)
+                        : srv_media_parse(ctype, r->body, r->len, SRV_MEDIA_FRAMES, w->cfg->limits.max_verify_frames,
+                                          &w->cfg->limits, &m);
+    if (e) {
+        srv_reply_error(r, e, video ? detail : m.detail, NULL, NULL);
+        return;
+    }
+    if (!video)
+        srv_frames_from_media(&frames, &m, &w->cfg->limits);
+    srv_token t;
+    e = admit_token(r, &t);
+    if (e)
+        srv_reply_error(r, e, NULL, NULL, NULL);
+    else
+        judge(r, &t, &frames, m.mirrored);
+    srv_frames_close(&frames);
     srv_media_free(&m);
 }

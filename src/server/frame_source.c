@@ -1,0 +1,120 @@
+#include "server/frame_source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define VIDEO_MIN_GAP_S (1.0 / 15) /* sampling: the session is judged at up to 15 frames a second */
+
+int srv_is_video_type(const char *content_type)
+{
+    return content_type && strncasecmp(content_type, "video/", 6) == 0;
+}
+
+void srv_frames_from_media(srv_frames *f, const srv_media *m, const srv_limits *l)
+{
+    memset(f, 0, sizeof *f);
+    f->limits = l;
+    f->media = m;
+}
+
+srv_error srv_frames_from_video(srv_frames *f, const char *body, size_t len, const srv_limits *l, char *detail,
+                                size_t size)
+{
+    memset(f, 0, sizeof *f);
+    f->limits = l;
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/facelive-verify-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path); /* mode 0600: the video is nobody else's to read */
+    if (fd < 0) {
+        snprintf(detail, size, "no temporary file for the video");
+        return SRV_E_INTERNAL;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, body + done, len - done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    close(fd);
+    fl_error err;
+    fl_status s = done == len ? fl_video_open(path, 0, &f->video, &err) : FL_E_IO;
+    unlink(path); /* FFmpeg holds it open; nothing stays on disk */
+    if (s) {
+        snprintf(detail, size, "%s", done == len ? err.detail : "the video could not be written to a temporary file");
+        return done == len ? SRV_E_VIDEO_INVALID : SRV_E_INTERNAL;
+    }
+    return SRV_OK;
+}
+
+static int next_image(srv_frames *f, fl_image *out, double *t, srv_error *e, char *detail, size_t size)
+{
+    const srv_media *m = f->media;
+    if (f->next >= m->n)
+        return 0;
+    const srv_limits *l = f->limits;
+    fl_decode_limits dl = {l->max_image_bytes, l->max_image_side, l->max_image_pixels};
+    fl_error err;
+    int i = f->next++;
+    fl_status s = fl_image_decode(m->items[i].bytes, m->items[i].len, &dl, out, &err);
+    if (s) {
+        snprintf(detail, size, "frame %d: %s", i, err.detail);
+        *e = s == FL_E_TOO_LARGE ? SRV_E_IMAGE_TOO_LARGE : SRV_E_IMAGE_INVALID;
+        return -1;
+    }
+    *t = m->items[i].t - m->items[0].t;
+    return 1;
+}
+
+static int next_video_frame(srv_frames *f, fl_image *out, double *t, srv_error *e, char *detail, size_t size)
+{
+    fl_error err;
+    for (;;) {
+        int got = fl_video_next(f->video, out, t, &err);
+        if (got <= 0) {
+            if (got < 0) {
+                snprintf(detail, size, "video frame %d: %s", f->taken, err.detail);
+                *e = SRV_E_VIDEO_INVALID;
+            }
+            return got;
+        }
+        if (f->taken && *t - f->last_t < VIDEO_MIN_GAP_S - 1e-6) {
+            fl_image_free(out);
+            continue;
+        }
+        const srv_limits *l = f->limits;
+        if (out->width > l->max_image_side || out->height > l->max_image_side ||
+            (uint64_t)out->width * (uint64_t)out->height > l->max_image_pixels) {
+            snprintf(detail, size, "video frames of %dx%d exceed the image limits", out->width, out->height);
+            fl_image_free(out);
+            *e = SRV_E_IMAGE_TOO_LARGE;
+            return -1;
+        }
+        if (f->taken >= l->max_verify_frames) {
+            snprintf(detail, size, "more than %d frames at %.0f a second", l->max_verify_frames, 1 / VIDEO_MIN_GAP_S);
+            fl_image_free(out);
+            *e = SRV_E_TOO_MANY_IMAGES;
+            return -1;
+        }
+        f->last_t = *t;
+        return 1;
+    }
+}
+
+int srv_frames_next(srv_frames *f, fl_image *out, double *t, srv_error *e, char *detail, size_t size)
+{
+    int got = f->video ? next_video_frame(f, out, t, e, detail, size) : next_image(f, out, t, e, detail, size);
+    f->taken += got == 1;
+    return got;
+}
+
+void srv_frames_close(srv_frames *f)
+{
+    if (f->video)
+        fl_video_close(f->video);
+    f->video = NULL;
+}
