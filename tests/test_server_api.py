@@ -41,6 +41,18 @@ def test_ops(s):
     expect_error(s.request("POST", "/healthz", b"", key=None), 405, "method_not_allowed", "POST on a GET route")
 
 
+def test_keep_alive(s):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+    statuses, socks = [], []
+    for _ in range(3):
+        r = s.post_json("/v1/liveness", {"images": [b64(real_jpg)]}, conn=c)
+        statuses.append(r.status)
+        socks.append(id(c.sock))
+    c.close()
+    check(statuses == [200] * 3 and len(set(socks)) == 1, f"three requests on one kept-alive connection: {statuses}")
+
+
 def test_liveness(s):
     r = s.post_json("/v1/liveness", {"images": [b64(real_jpg)]})
     d = r.json()
@@ -176,6 +188,26 @@ def test_slow_client(s):
           "the closed slow request is in the log as request_timeout")
 
 
+def test_connection_limit(s):
+    """max_connections = 3 per worker, 2 workers: of 12 idle connections at most 6 stay open."""
+    conns = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(12)]
+    time.sleep(0.5)
+    open_ = 0
+    for c in conns:
+        c.settimeout(0.2)
+        try:
+            open_ += c.recv(10) != b""
+        except socket.timeout:
+            open_ += 1
+        except OSError:
+            pass
+    for c in conns:
+        c.close()
+    time.sleep(0.3)
+    check(1 <= open_ <= 6, f"connections over the limit are closed at once: {open_} of 12 stayed open")
+    check(s.request("GET", "/healthz", key=None).status == 200, "and the server answers once they are gone")
+
+
 def test_log_and_metrics(s):
     lines = s.log()
     requests = [l for l in lines if l["event"] == "request"]
@@ -264,20 +296,43 @@ def test_command_line():
     check(r.returncode == 1 and "/nonexistent" in r.stderr, f"models that cannot load: 1, named: {r.stderr[:160]}")
 
 
+def test_audit():
+    """With audit_dir the images are kept, named after the request, and old ones are deleted."""
+    import tempfile
+    audit = tempfile.mkdtemp(prefix="facelive-audit-")
+    old = os.path.join(audit, "audit-old-0.img")
+    open(old, "wb").write(b"x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    a = Server(FACELIVE, MODELS, workers=1, config={"audit_dir": audit, "audit_retention_s": 3600}).start()
+    try:
+        r = a.post_multipart("/v1/liveness", [("image", real_jpg, "a.jpg"), ("image", spoof_jpg, "b.jpg")])
+        rid = r.json()["request_id"]
+        kept = sorted(f for f in os.listdir(audit))
+        check(kept == [f"audit-{rid}-0.img", f"audit-{rid}-1.img"] and
+              open(os.path.join(audit, kept[0]), "rb").read() == real_jpg and
+              oct(os.stat(os.path.join(audit, kept[0])).st_mode & 0o777) == "0o600",
+              f"audit: the request's images kept (0600), the two-hour-old one deleted: {kept}")
+    finally:
+        a.stop()
+
+
 def main():
     test_command_line()
+    test_audit()
     s = Server(FACELIVE, MODELS, workers=2, config={
         "limits": {"max_body_bytes": 2 << 20, "max_image_bytes": 256 << 10, "request_timeout_s": 2,
-                   "connection_timeout_s": 3},
+                   "connection_timeout_s": 3, "max_connections": 3},
     })
     s.config["tenants"][1]["rate_per_minute"] = 3
     s.start()
     try:
         test_ops(s)
         test_liveness(s)
+        test_keep_alive(s)
         test_bad_input(s)
         test_auth(s)
         test_slow_client(s)
+        test_connection_limit(s)
         test_log_and_metrics(s)
         check(s.request("GET", "/healthz", key=None).status == 200, "the server still answers after all of it")
     finally:

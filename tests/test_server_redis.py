@@ -1,11 +1,13 @@
 """The Redis token store, for real: Debian's redis-server started on a loopback port. The token
 checks of test_server_tokens.py run against it; two servers (two "hosts") share it, so a challenge
 issued by one verifies on the other and its replay on either is refused; with Redis down tokens
-are refused (503 store_unavailable) while the rest of the service answers; after Redis restarts
+are refused (503 store_unavailable) while the rest of the service answers; a tenant's rate limit
+counts its requests to both hosts; after Redis restarts
 empty, tokens issued before the restart are refused (their use may have been forgotten: fail
 closed, never accepted twice) and new ones work.
 
 usage: test_server_redis.py FACELIVE MODELS_DIR DATA_DIR"""
+import hashlib
 import os
 import shutil
 import subprocess
@@ -45,6 +47,9 @@ def main():
     time.sleep(3)  # tokens issued in a Redis's first seconds are refused (see the restart case below)
     store = {"kind": "redis", "host": "127.0.0.1", "port": redis.port, "timeout_ms": 300}
     a = Server(FACELIVE, MODELS, workers=2, config={"store": store})
+    a.keys["gamma"] = "fl_gamma_" + os.urandom(16).hex()  # a tenant limited to 3 requests a minute
+    a.config["tenants"].append({"name": "gamma", "key_sha256": hashlib.sha256(a.keys["gamma"].encode()).hexdigest(),
+                                "rate_per_minute": 3})
     a.start()
     b = Server(FACELIVE, MODELS, workers=1, config={"store": store})
     b.secret, b.keys = a.secret, a.keys  # one service: the same secret and tenants on every host
@@ -52,6 +57,9 @@ def main():
     b.config["tenants"] = a.config["tenants"]
     b.start()
     try:
+        # the rate limit is counted in Redis: requests to both hosts add up
+        got = [h.request("POST", "/v1/challenges", b"", key="gamma").status for h in (a, b, a, b)]
+        check(got == [201, 201, 201, 429], f"3 a minute across two hosts: {got}")
         real = frames_of(tokens.REAL, 0, 11, 10)
         few = real[:3]
         tokens.test_issue(a)
