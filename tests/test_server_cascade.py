@@ -191,6 +191,37 @@ def test_escalation_config(p):
         s.stop()
 
 
+def test_adapter(p):
+    """mode "adapter": no models; every liveness request goes to the provider, in the service's own
+    answer format (the backup route behind a load balancer); challenges cannot be served."""
+    a = Server(FACELIVE, MODELS, workers=1, config={"mode": "adapter", "provider": {
+        "url": f"http://127.0.0.1:{p.port}/check", "escalate": ["spoof"], "verdict_field": "result.decision"}})
+    t0 = time.time()
+    a.start()
+    started = time.time() - t0
+    try:
+        p.mode("spoof")
+        r = live(a, "real")
+        d = r.json()
+        check(r.status == 200 and d["channel"] == "provider" and d["decision"] == "spoof" and
+              d["local"]["status"] == "unavailable" and d["reasons"] == ["local_unavailable"],
+              f"the adapter answers through the provider: {r.body[:300]}")
+        r = a.request("POST", "/v1/challenges", b"")
+        check(r.status == 503 and r.error() == "local_unavailable", f"no challenges from the adapter: {r.body[:200]}")
+        v = a.request("GET", "/v1/version", key=None).json()
+        check(v["mode"] == "adapter" and v["models"] == [], f"version says adapter: {v}")
+        check(a.request("GET", "/readyz", key=None).status == 200 and started < 10, f"ready at once ({started:.1f} s)")
+        m = a.metrics()
+        check(m.get('facelive_escalations_total{reason="unavailable"}') == 1 and
+              m.get("facelive_answered_locally_ratio") == 0, "counted as escalated, none answered locally")
+    finally:
+        check(a.stop() == 0, "the adapter stops cleanly")
+    bad = Server(FACELIVE, MODELS, workers=1, config={"mode": "adapter"})
+    import subprocess
+    r = subprocess.run([FACELIVE, "serve", "--config", bad.write_config(), "--check"], capture_output=True, text=True)
+    check(r.returncode == 1 and "provider.url" in r.stderr, f"an adapter without a provider is refused: {r.stderr[:200]}")
+
+
 def main():
     p = Provider()
     p.start("real")
@@ -206,6 +237,7 @@ def main():
     finally:
         check(s.stop() == 0, "the server stops cleanly")
     test_escalation_config(p)
+    test_adapter(p)
     p.stop()
     finish()
 

@@ -6,6 +6,8 @@
 
 unsigned srv_cascade_reason(srv_local_status st, fl_decision local)
 {
+    if (st == SRV_LOCAL_UNAVAILABLE)
+        return SRV_ESCALATE_UNAVAILABLE;
     if (st == SRV_LOCAL_OVERLOAD)
         return SRV_ESCALATE_OVERLOAD;
     if (st == SRV_LOCAL_ERROR)
@@ -29,7 +31,7 @@ srv_cascade_outcome srv_cascade_run(srv_worker *w, unsigned reason, const char *
     const srv_provider *p = &w->cfg->provider;
     srv_metrics *metrics = &w->shared->metrics;
     *provider_s = 0;
-    if (!reason || !p->url || !(p->escalate & reason))
+    if (!reason || !p->url || !((p->escalate | SRV_ESCALATE_UNAVAILABLE) & reason))
         return SRV_CASCADE_LOCAL;
     atomic_fetch_add(&metrics->escalations[reason_index(reason)], 1);
     srv_circuit_pass pass = srv_circuit_allow(&w->shared->circuit, p->circuit_open_ms, srv_mono_ms());

@@ -9,7 +9,8 @@
 typedef enum srv_local_status {
     SRV_LOCAL_OK = 0,      /* a verdict (real, spoof or uncertain) */
     SRV_LOCAL_ERROR = 1,   /* the engine failed */
-    SRV_LOCAL_OVERLOAD = 2 /* no inference slot in time */
+    SRV_LOCAL_OVERLOAD = 2, /* no inference slot in time */
+    SRV_LOCAL_UNAVAILABLE = 3 /* adapter mode: no local engine */
 } srv_local_status;
 
 typedef enum srv_cascade_outcome {

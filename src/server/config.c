@@ -310,11 +310,16 @@ static void read_tenants(reader *r, srv_config *c, json_t *list)
 
 static void read_root(reader *r, srv_config *c, json_t *root)
 {
-    static const char *const keys[] = {"listen", "workers", "inference_slots", "shutdown_deadline_s", "models",
+    static const char *const keys[] = {"mode", "listen", "workers", "inference_slots", "shutdown_deadline_s", "models",
                                        "model_list", "threshold", "detect_size", "token_secret_file", "challenges",
                                        "store", "log", "audit_dir", "audit_retention_s", "limits", "provider",
                                        "tenants", NULL};
     only_keys(r, root, "configuration", keys);
+    char *mode = get_str(r, root, "mode", "service");
+    if (mode && strcmp(mode, "service") && strcmp(mode, "adapter"))
+        fail(r, "\"mode\" must be \"service\" or \"adapter\"");
+    c->adapter = mode && strcmp(mode, "adapter") == 0;
+    free(mode);
     read_listen(r, c, root);
     c->workers = get_int(r, root, "workers", 0, 256, 0);
     c->inference_slots = get_int(r, root, "inference_slots", 1, 64, 2);
@@ -337,6 +342,8 @@ static void read_root(reader *r, srv_config *c, json_t *root)
     read_limits(r, &c->limits, get_obj(r, root, "limits"));
     read_provider(r, &c->provider, get_obj(r, root, "provider"));
     read_tenants(r, c, json_object_get(root, "tenants"));
+    if (c->adapter && !c->provider.url)
+        fail(r, "\"mode\": \"adapter\" needs provider.url (it answers through the provider only)");
 }
 
 int srv_config_load(const char *path, srv_config *out, char *err, size_t err_size)

@@ -25,8 +25,11 @@ typedef enum srv_escalation { /* bit flags: which local answers go to the provid
     SRV_ESCALATE_SPOOF = 1,
     SRV_ESCALATE_UNCERTAIN = 2,
     SRV_ESCALATE_ERROR = 4,    /* the local engine failed (a model or decode error of our own) */
-    SRV_ESCALATE_OVERLOAD = 8  /* no inference slot free within queue_timeout_ms */
+    SRV_ESCALATE_OVERLOAD = 8, /* no inference slot free within queue_timeout_ms */
+    SRV_ESCALATE_UNAVAILABLE = 16 /* no local engine at all (adapter mode): always escalated */
 } srv_escalation;
+
+#define SRV_N_ESCALATIONS 5
 
 typedef struct srv_provider {
     char *url;                       /* NULL: no provider; local answers are final */
@@ -61,6 +64,8 @@ typedef struct srv_limits {
 
 typedef struct srv_config {
     char *path;                      /* the file it was read from */
+    int adapter;                     /* "mode": "adapter": no models; /v1/liveness goes to the provider
+                                        (the backup route a load balancer uses when every backend is down) */
     char *listen_host;
     int listen_port;
     int workers;                     /* 0: one per core */

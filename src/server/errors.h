@@ -37,6 +37,8 @@
     X(SRV_E_STORE_UNAVAILABLE, 503, "store_unavailable",                                                    \
       "the token store cannot be reached; tokens are refused until it can")                                 \
     X(SRV_E_OVERLOADED, 503, "overloaded", "every inference slot is busy; try again")                       \
+    X(SRV_E_LOCAL_UNAVAILABLE, 503, "local_unavailable",                                                    \
+      "this is the provider adapter: only /v1/liveness is answered (by the provider)")                      \
     X(SRV_E_SHUTTING_DOWN, 503, "shutting_down", "this worker is stopping; try again")                      \
     X(SRV_E_PROVIDER_UNAVAILABLE, 502, "provider_unavailable",                                              \
       "the third-party provider did not answer; the local verdict is included")                             \

@@ -306,6 +306,8 @@ static void stop_all(master *m)
 {
     log_event(m, "stopping", 0, NULL);
     signal_generation(m, -1, SIGTERM);
+    close(m->listen_fd); /* with the workers' copies closed too, new connections are refused */
+    m->listen_fd = -1;
     double deadline = srv_mono_s() + m->cfg.shutdown_deadline_s + 2;
     while (count(m, m->generation, 0) + count(m, m->generation - 1, 0) > 0 && srv_mono_s() < deadline) {
         srv_sleep_ms(20);

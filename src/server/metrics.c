@@ -90,7 +90,7 @@ static void render_requests(FILE *out, const srv_metrics *m)
 static void render_decisions(FILE *out, const srv_metrics *m)
 {
     static const char *channels[2] = {"local", "provider"};
-    static const char *reasons[4] = {"spoof", "uncertain", "error", "overload"};
+    static const char *reasons[SRV_N_ESCALATIONS] = {"spoof", "uncertain", "error", "overload", "unavailable"};
     fprintf(out, "# HELP facelive_decisions_total Liveness answers by the channel that decided and the decision.\n"
                  "# TYPE facelive_decisions_total counter\n");
     uint64_t by_channel[2] = {0, 0};
@@ -107,7 +107,7 @@ static void render_decisions(FILE *out, const srv_metrics *m)
             all ? (double)by_channel[0] / (double)all : 0.0);
     fprintf(out, "# HELP facelive_escalations_total Requests sent to the provider, by the local reason.\n"
                  "# TYPE facelive_escalations_total counter\n");
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < SRV_N_ESCALATIONS; i++)
         fprintf(out, "facelive_escalations_total{reason=\"%s\"} %llu\n", reasons[i],
                 (unsigned long long)atomic_load(&m->escalations[i]));
 }

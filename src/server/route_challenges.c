@@ -17,6 +17,10 @@
 void srv_route_challenges(srv_request *r)
 {
     const srv_config *c = r->w->cfg;
+    if (c->adapter) { /* a challenge it issued could not be verified here */
+        srv_reply_error(r, SRV_E_LOCAL_UNAVAILABLE, NULL, NULL, NULL);
+        return;
+    }
     fl_challenge ch;
     fl_error err;
     if (fl_challenge_random(&c->allowed_actions, c->challenge_length, &ch, &err)) {
@@ -178,6 +182,10 @@ static void judge(srv_request *r, const srv_token *t, srv_frames *frames, int mi
 void srv_route_verify(srv_request *r)
 {
     srv_worker *w = r->w;
+    if (w->cfg->adapter) {
+        srv_reply_error(r, SRV_E_LOCAL_UNAVAILABLE, NULL, NULL, NULL);
+        return;
+    }
     const char *ctype = srv_request_header(r, "Content-Type");
     int video = srv_is_video_type(ctype);
     srv_media m;

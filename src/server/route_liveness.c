@@ -67,6 +67,11 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
 
 static void judge_locally(srv_worker *w, const images *im, local_result *out)
 {
+    if (w->cfg->adapter) {
+        out->status = SRV_LOCAL_UNAVAILABLE;
+        snprintf(out->detail, sizeof out->detail, "an adapter: no local engine");
+        return;
+    }
     int slot = srv_engines_acquire(&w->engines, w->cfg->limits.queue_timeout_ms);
     if (slot < 0) {
         out->status = SRV_LOCAL_OVERLOAD;
@@ -93,7 +98,7 @@ typedef struct answer_ctx {
 
 static void write_local(jw *w, const answer_ctx *a)
 {
-    static const char *status[] = {"ok", "error", "overload"};
+    static const char *status[] = {"ok", "error", "overload", "unavailable"};
     jw_object(w, "local");
     jw_str(w, "status", status[a->local->status]);
     if (a->local->status == SRV_LOCAL_OK)
@@ -147,11 +152,12 @@ static void local_extra(jw *w, void *ctx)
 
 static void reasons(jw *w, const local_result *l, unsigned escalated)
 {
-    static const char *names[] = {"local_spoof", "local_uncertain", "local_error", "local_overload"};
+    static const char *names[SRV_N_ESCALATIONS] = {"local_spoof", "local_uncertain", "local_error",
+                                                   "local_overload", "local_unavailable"};
     jw_array(w, "reasons");
     for (int k = 0; l->status == SRV_LOCAL_OK && k < l->verdict.n_reasons; k++)
         jw_str(w, NULL, fl_quality_reason_name(l->verdict.reasons[k].reason));
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < SRV_N_ESCALATIONS; i++)
         if (escalated & (1u << i))
             jw_str(w, NULL, names[i]);
     jw_end(w);

@@ -54,6 +54,7 @@ static void version(srv_request *r)
     jw_str(&o.w, "version", FL_VERSION_STRING);
     jw_str(&o.w, "library", fl_version());
     jw_str(&o.w, "api", "v1");
+    jw_str(&o.w, "mode", r->w->cfg->adapter ? "adapter" : "service");
     float configured = r->w->cfg->threshold;
     jw_num(&o.w, "threshold", configured > 0 ? configured : fl_silent_options_default().threshold, 3);
     jw_array(&o.w, "models");

@@ -33,7 +33,7 @@ typedef struct srv_metrics {
     _Atomic uint64_t requests[SRV_ROUTE_COUNT][SRV_N_STATUSES];
     srv_histogram latency[SRV_ROUTE_COUNT];
     _Atomic uint64_t decisions[2][3];           /* [channel][fl_decision] */
-    _Atomic uint64_t escalations[4];            /* by reason: spoof, uncertain, error, overload */
+    _Atomic uint64_t escalations[SRV_N_ESCALATIONS]; /* by reason: spoof, uncertain, error, overload, unavailable */
     _Atomic uint64_t provider_calls, provider_failures[SRV_PF_COUNT];
     srv_histogram provider_latency;
     _Atomic uint64_t worker_restarts, store_errors;

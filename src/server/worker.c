@@ -397,7 +397,12 @@ static void log_event(srv_worker *w, const char *event, const char *detail)
 static void drain(srv_worker *w, struct MHD_Daemon *d)
 {
     atomic_store(&w->stopping, 1);
-    MHD_quiesce_daemon(d); /* the listening socket stays open for the other workers */
+    /* Stop accepting, and close this process's copy of the listening socket: once the master and
+     * every stopping worker have closed theirs, a new connection is refused at once (a proxy in
+     * front retries it elsewhere) instead of waiting in a backlog nobody reads. */
+    MHD_socket fd = MHD_quiesce_daemon(d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     double deadline = srv_mono_s() + w->cfg->shutdown_deadline_s;
     while ((atomic_load(&w->in_flight) > 0 || atomic_load(&w->fresh_connections) > 0) && srv_mono_s() < deadline)
         srv_sleep_ms(10);
@@ -440,6 +445,8 @@ static int setup(srv_worker *w, const srv_config *cfg, srv_shared *shared, char 
     w->store = srv_store_open(cfg, err, err_size);
     if (!w->store)
         return -1;
+    if (cfg->adapter) /* the provider's adapter judges nothing itself */
+        return 0;
     w->engines_loaded = 1; /* srv_engines_free undoes a partial load too */
     return srv_engines_load(&w->engines, cfg, err, err_size);
 }
