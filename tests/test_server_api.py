@@ -11,7 +11,7 @@ import sys
 import time
 
 from checks import check, finish
-from server_fixture import DEFAULT_IMAGE, SPOOF_IMAGE, UNCERTAIN_IMAGE, Server, b64
+from server_fixture import DEFAULT_IMAGE, SPOOF_IMAGE, UNCERTAIN_IMAGE, Server, b64, free_port
 
 FACELIVE, MODELS, DATA = sys.argv[1:4]
 real_jpg = open(os.path.join(DATA, DEFAULT_IMAGE), "rb").read()
@@ -208,6 +208,37 @@ def test_connection_limit(s):
     check(s.request("GET", "/healthz", key=None).status == 200, "and the server answers once they are gone")
 
 
+def test_probe(s):
+    """facelive probe against the running server: as expected, not as expected (the alert command
+    runs with the facts in its environment), too slow, unreachable, at intervals."""
+    import subprocess
+    import tempfile
+    url = f"http://127.0.0.1:{s.port}"
+    real = os.path.join(DATA, DEFAULT_IMAGE)
+    env = dict(os.environ, FACELIVE_API_KEY=s.keys["acme"])
+    run = lambda *a: subprocess.run([FACELIVE, "probe", *a], capture_output=True, text=True, timeout=60, env=env)
+    r = run(url, "--image", real, "--expect", "real", "--json")
+    line = json.loads(r.stdout)
+    check(r.returncode == 0 and line["ok"] and line["decision"] == "real" and line["status"] == 200,
+          f"probe as expected: 0: {r.stdout}")
+    out = os.path.join(tempfile.mkdtemp(), "alert.txt")
+    r = run(url, "--image", real, "--expect", "spoof", "--alert-command",
+            f'echo "$FACELIVE_PROBE_DECISION $FACELIVE_PROBE_EXPECTED $FACELIVE_PROBE_STATUS" >> {out}')
+    check(r.returncode == 1 and "FAILED" in r.stdout and open(out).read() == "real spoof 200\n",
+          f"another decision: 1 and the alert command ran: {r.stdout} {open(out).read() if os.path.exists(out) else ''}")
+    r = run(url, "--image", real, "--expect", "real", "--max-latency-ms", "0.01")
+    check(r.returncode == 1 and "over" in r.stdout, f"too slow: 1: {r.stdout}")
+    r = run(f"http://127.0.0.1:{s.port}/", "--image", real, "--expect", "real", "--key", "fl_wrong")
+    check(r.returncode == 1 and "api_key_invalid" in r.stdout, f"a wrong key: 1, the code named: {r.stdout}")
+    dead = free_port()
+    r = run(f"http://127.0.0.1:{dead}", "--image", real, "--expect", "real")
+    check(r.returncode == 1 and "FAILED" in r.stdout, f"nothing listening: 1: {r.stdout}")
+    r = run(url, "--image", real, "--expect", "real", "--interval", "0.1", "--count", "3", "--json")
+    check(r.returncode == 0 and len(r.stdout.splitlines()) == 3, f"three probes at intervals: {r.stdout}")
+    check(run(url, "--image", real).returncode == 2 and run(url, "--image", real, "--expect", "maybe").returncode == 2,
+          "probe without a valid --expect: 2")
+
+
 def test_log_and_metrics(s):
     lines = s.log()
     requests = [l for l in lines if l["event"] == "request"]
@@ -333,6 +364,7 @@ def main():
         test_auth(s)
         test_slow_client(s)
         test_connection_limit(s)
+        test_probe(s)
         test_log_and_metrics(s)
         check(s.request("GET", "/healthz", key=None).status == 200, "the server still answers after all of it")
     finally:
