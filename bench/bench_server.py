@@ -9,8 +9,6 @@ usage: bench_server.py FACELIVE BENCH_SILENT MODELS_DIR DATA_DIR [SECONDS]"""
 import base64
 import json
 import os
-import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -18,76 +16,16 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 from server_fixture import Server  # noqa: E402  (the same server start as the tests)
+from wrk_load import BOUNDARY, LUA, jpeg_640x480, multipart, run_wrk  # noqa: E402
 
 FACELIVE, BENCH_SILENT, MODELS, DATA = sys.argv[1:5]
 SECONDS = int(sys.argv[5]) if len(sys.argv) > 5 else 20
 CONNECTIONS = 4  # 2 workers x 2 inference slots
 
-LUA = """
-local f = io.open(os.getenv("FL_BODY"), "rb")
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = os.getenv("FL_CTYPE")
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("FL_KEY")
-"""
-BOUNDARY = "flbench7c1d"
-
-
-def multipart(jpegs):
-    body = b""
-    for i, j in enumerate(jpegs):
-        body += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"{i}.jpg\"\r\n"
-                 "Content-Type: image/jpeg\r\n\r\n").encode() + j + b"\r\n"
-    return body + f"--{BOUNDARY}--\r\n".encode()
-
-
-def jpeg_640x480(name):
-    import cv2
-    img = cv2.resize(cv2.imread(os.path.join(DATA, "video_lestari15/frames", name)), (640, 480),
-                     interpolation=cv2.INTER_AREA)
-    return cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
-
-
-def cpu_seconds(pids):
-    total = 0
-    for p in pids:
-        try:
-            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def ms(text):
-    v = float(re.match(r"([\d.]+)", text).group(1))
-    return v / 1000 if text.endswith("us") else v * 1000 if text.endswith("s") and not text.endswith("ms") else v
-
-
-def run_wrk(s, body_path, ctype, lua_path):
-    pids = [s.proc.pid] + s.worker_pids()
-    cpu0, children0 = cpu_seconds(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
-    env = dict(os.environ, FL_BODY=body_path, FL_KEY=s.keys["acme"], FL_CTYPE=ctype)
-    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", lua_path,
-                          f"http://127.0.0.1:{s.port}/v1/liveness"], capture_output=True, text=True, env=env).stdout
-    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_cpu = cpu_seconds(pids) - cpu0
-    wrk_cpu = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
-    return {"rps": rps, "p50_ms": ms(lat["50"]), "p99_ms": ms(lat["99"]), "requests": total, "errors": errors,
-            "server_cpu_ms_per_request": 1000 * server_cpu / max(total, 1),
-            "wrk_cpu_share": wrk_cpu / (SECONDS * os.cpu_count()), "raw": out}
-
 
 def main():
     tmp = tempfile.mkdtemp(prefix="facelive-bench-server-")
-    frames = [jpeg_640x480(f"real_f00{i}.jpg") for i in range(1, 6)]
+    frames = [jpeg_640x480(os.path.join(DATA, "video_lestari15/frames", f"real_f00{i}.jpg")) for i in range(1, 6)]
     # the images as files of a multipart form (the usual upload), and once as base64 in JSON
     bodies = {}
     for name, imgs in (("1img", frames[:1]), ("5img", frames)):
@@ -103,7 +41,9 @@ def main():
                                        check=True).stdout.strip().splitlines()[-1])
     s = Server(FACELIVE, MODELS, workers=2, config={"log": "access.log"}, tmp=tmp).start()
     try:
-        res = {name: run_wrk(s, path, ctype, lua) for name, (path, ctype) in bodies.items()}
+        pids = [s.proc.pid] + s.worker_pids()
+        res = {name: run_wrk(f"http://127.0.0.1:{s.port}", s.keys["acme"], pids, path, ctype, lua, SECONDS, CONNECTIONS)
+               for name, (path, ctype) in bodies.items()}
     finally:
         s.stop()
     silent_ms = statistics.median(silent["default"]["samples_ms"])

@@ -16,6 +16,9 @@
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
 #       JPEG per request, then 5 frames; with the server's CPU per request and wrk's share of the cores:
 #       {"rps_1img", "p50_ms_1img", "p99_ms_1img", "rps_5img", "p99_ms_5img", "errors", ...}
+#   scripts/bench.sh cluster [SECONDS]  HAProxy's cost: wrk through HAProxy to 2 backends (1 worker each,
+#       scripts/cluster.sh) and straight to one backend of 2 workers, alternating rounds in one run:
+#       {"rps_direct", "rps_haproxy", "overhead_ratio", "errors", ...}
 #   scripts/bench.sh parity         not a timing: end-to-end parity with the reference table at
 #       detection sizes 320..640 (why the silent check detects at 640):
 #       {"parity_by_detect_size": {"<size>": {"images", "off_by_0.01", "max_abs_diff"}}}
@@ -23,8 +26,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|session|parity|server) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server [RUNS]" >&2; exit 2 ;;
+  models|face|silent|session|parity|server|cluster) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server|cluster [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
@@ -40,6 +43,11 @@ fi
 if [ "$what" = server ]; then
   /usr/bin/python3 "$root/bench/bench_server.py" "$root/build/facelive" "$root/build/bench/bench_silent" \
     "$root/models" "$root/data" "${2:-20}"
+  exit 0
+fi
+
+if [ "$what" = cluster ]; then
+  /usr/bin/python3 "$root/bench/bench_cluster.py" "$root/build/facelive" "$root/models" "$root/data" "${2:-15}"
   exit 0
 fi
 

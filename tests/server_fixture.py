@@ -8,6 +8,7 @@ import hmac
 import http.client
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -24,6 +25,25 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_base():
+    """A base port whose next 20 ports are free."""
+    for _ in range(50):
+        base = random.randrange(20000, 60000, 20)
+        try:
+            socks = []
+            for p in range(base, base + 20):
+                s = socket.socket()
+                s.bind(("127.0.0.1", p))
+                socks.append(s)
+            for s in socks:
+                s.close()
+            return base
+        except OSError:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free port range")
 
 
 def wait_port(port, timeout=30):

@@ -11,7 +11,6 @@ usage: test_cluster.py FACELIVE MODELS_DIR DATA_DIR"""
 import http.client
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -22,6 +21,7 @@ import time
 import urllib.request
 
 from checks import check, finish
+from server_fixture import free_base
 
 FACELIVE, MODELS, DATA = sys.argv[1:4]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -29,25 +29,6 @@ IMG = open(os.path.join(DATA, "silent_face_minivision/image_T1.jpg"), "rb").read
 BOUNDARY = "flcluster"
 BODY = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n\r\n".encode() + IMG +
         f"\r\n--{BOUNDARY}--\r\n".encode())
-
-
-def free_base():
-    """A base port whose next 20 ports are free."""
-    for _ in range(50):
-        base = random.randrange(20000, 60000, 20)
-        try:
-            socks = []
-            for p in range(base, base + 20):
-                s = socket.socket()
-                s.bind(("127.0.0.1", p))
-                socks.append(s)
-            for s in socks:
-                s.close()
-            return base
-        except OSError:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port range")
 
 
 class Cluster:
