@@ -258,6 +258,11 @@ def test_log_and_metrics(s):
           f"metrics count what happened: { {k: v for k, v in m.items() if 'liveness' in k or 'decision' in k} }")
     text = s.request("GET", "/metrics", key=None)
     check(text.headers.get("content-type", "").startswith("text/plain; version=0.0.4"), "the exposition format")
+    import subprocess
+    rules = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "logscan", "rules.json")
+    r = subprocess.run([FACELIVE, "logscan", "--rules", rules, s.log_path], capture_output=True, text=True)
+    check(f"{len(lines)} lines, 0 not JSON log lines" in r.stderr and r.returncode in (0, 1),
+          f"the log-scan rules read every line of the real log: {r.stderr}")
     check(not any(l.get("image") for l in lines) and not any(f.startswith("audit-") for f in os.listdir(s.dir)),
           "no image is stored without the audit option")
 

@@ -10,5 +10,6 @@ int fl_cmd_video(int argc, char **argv);
 int fl_cmd_serve(int argc, char **argv);
 int fl_cmd_token(int argc, char **argv);
 int fl_cmd_probe(int argc, char **argv);
+int fl_cmd_logscan(int argc, char **argv);
 
 #endif

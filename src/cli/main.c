@@ -20,6 +20,7 @@ static const command commands[] = {
     {"serve", fl_cmd_serve, "serve --config FILE", "the liveness HTTP service (docs/server.md)"},
     {"token", fl_cmd_token, "token --tenant NAME | --secret", "API keys and token secrets for the service"},
     {"probe", fl_cmd_probe, "probe URL --image IMG --expect real|spoof", "checks a running service's verdict and time"},
+    {"logscan", fl_cmd_logscan, "logscan --rules RULES.json LOG...", "the service's log-scan rules over its JSON logs"},
 #endif
     {"models", fl_cmd_models, "models [--runs N] [--json]", "load every model of the pack, describe it, time it"},
 };
