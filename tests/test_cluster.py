@@ -171,6 +171,7 @@ def slow_backend(c):
         t_back = time.time() - t0
         time.sleep(1)
     sent, bad = load.report("a backend stopped (SIGSTOP), then resumed (SIGCONT)")
+    print(f"ejected {t_eject:.1f} s after SIGSTOP, re-admitted {t_back:.1f} s after SIGCONT", flush=True)
     check(ejected and readmitted, f"the slow backend was ejected in {t_eject:.1f} s and re-admitted in {t_back:.1f} s")
     check(sent >= 10 and not bad, f"no request failed while it was slow ({len(bad)} of {sent})")
 
