@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 DEFAULT_IMAGE = "silent_face_minivision/image_T1.jpg"   # local verdict: real (0.996)
@@ -218,3 +219,44 @@ def frames_of(path, start, end, fps):
 
 def frames_doc(frames):
     return {"frames": [{"image": b64(j), "t": t} for j, t in frames]}
+
+
+class Load:
+    """Threads calling one_request() until stopped, each call an outcome (status, what); a call that
+    raises (a reset or refused connection) is (0, the exception's name). Reports sent / succeeded /
+    failed; use as `with Load(fn, n) as load: ...`."""
+
+    def __init__(self, one_request, threads=2):
+        self.one_request, self.stop_flag = one_request, threading.Event()
+        self.results, self.lock = [], threading.Lock()
+        self.threads = [threading.Thread(target=self.run) for _ in range(threads)]
+
+    def run(self):
+        while not self.stop_flag.is_set():
+            t0 = time.time()
+            try:
+                outcome = self.one_request()
+            except Exception as e:
+                outcome = (0, type(e).__name__)
+            with self.lock:
+                self.results.append((t0, time.time(), outcome))
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join(120)
+
+    def report(self, what):
+        """(sent, failed outcomes); prints the line the fault tests report."""
+        bad = [r[2] for r in self.results if r[2][0] != 200]
+        kinds = {}
+        for r in self.results:
+            kinds[r[2][1]] = kinds.get(r[2][1], 0) + 1
+        print(f"{what}: sent {len(self.results)}, succeeded {len(self.results) - len(bad)}, failed {len(bad)} "
+              f"{bad[:5]} outcomes {kinds}", flush=True)
+        return len(self.results), bad

@@ -21,7 +21,7 @@ import time
 import urllib.request
 
 from checks import check, finish
-from server_fixture import free_base
+from server_fixture import Load, free_base
 
 FACELIVE, MODELS, DATA = sys.argv[1:4]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -77,42 +77,12 @@ class Cluster:
             return json.loads(r.read())["data"]["alerts"]
 
 
-class Load:
-    """Threads posting one image through HAProxy until stopped; each request on a new connection."""
-
-    def __init__(self, cluster, threads=3):
-        self.c, self.stop_flag, self.lock, self.results = cluster, threading.Event(), threading.Lock(), []
-        self.threads = [threading.Thread(target=self.run) for _ in range(threads)]
-
-    def run(self):
-        while not self.stop_flag.is_set():
-            t0 = time.time()
-            try:
-                status, d = self.c.request("POST", "/v1/liveness", BODY, f"multipart/form-data; boundary={BOUNDARY}")
-                outcome = (status, d.get("channel") or (d.get("error") or {}).get("code"))
-            except Exception as e:
-                outcome = (0, type(e).__name__)
-            with self.lock:
-                self.results.append((t0, time.time(), outcome))
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        for t in self.threads:
-            t.join(120)
-
-    def report(self, what):
-        bad = [r[2] for r in self.results if r[2][0] != 200]
-        channels = {}
-        for r in self.results:
-            channels[r[2][1]] = channels.get(r[2][1], 0) + 1
-        print(f"{what}: sent {len(self.results)}, succeeded {len(self.results) - len(bad)}, failed {len(bad)} "
-              f"{bad[:5]} channels {channels}", flush=True)
-        return len(self.results), bad
+def liveness_load(c, threads=3):
+    """One image through HAProxy on new connections; the outcome is (status, channel or error code)."""
+    def one():
+        status, d = c.request("POST", "/v1/liveness", BODY, f"multipart/form-data; boundary={BOUNDARY}")
+        return status, d.get("channel") or (d.get("error") or {}).get("code")
+    return Load(one, threads)
 
 
 def wait_for(cond, timeout):
@@ -128,7 +98,7 @@ def wait_for(cond, timeout):
 
 
 def kill9_and_alert(c):
-    with Load(c) as load:
+    with liveness_load(c) as load:
         time.sleep(2)
         t_kill = time.time()
         c.run("kill", "2", "KILL")
@@ -146,7 +116,7 @@ def kill9_and_alert(c):
 
 
 def rolling_restart(c):
-    with Load(c) as load:
+    with liveness_load(c) as load:
         time.sleep(1)
         for i in (1, 2, 3):
             c.run("kill", str(i), "TERM")
@@ -158,7 +128,7 @@ def rolling_restart(c):
 
 
 def slow_backend(c):
-    with Load(c) as load:
+    with liveness_load(c) as load:
         time.sleep(1)
         c.run("kill", "1", "STOP")
         t0 = time.time()
@@ -180,7 +150,7 @@ def all_down(c):
     for i in (1, 2, 3):
         c.run("kill", str(i), "KILL")
     wait_for(lambda: all(c.states().get(f"facelive{i}") == "DOWN" for i in (1, 2, 3)), 20)
-    with Load(c) as load:
+    with liveness_load(c) as load:
         time.sleep(4)
     sent, bad = load.report("every backend down")
     by_backup = [r for r in load.results if r[2] == (200, "provider")]

@@ -13,7 +13,7 @@ import threading
 import time
 
 from checks import check, finish
-from server_fixture import DEFAULT_IMAGE, Server, b64
+from server_fixture import DEFAULT_IMAGE, Load, Server, b64
 
 FACELIVE, MODELS, DATA = sys.argv[1:4]
 IMG = b64(open(os.path.join(DATA, DEFAULT_IMAGE), "rb").read())
@@ -21,40 +21,12 @@ BODY = json.dumps({"images": [IMG]}).encode()
 BODY5 = json.dumps({"images": [IMG] * 5}).encode()
 
 
-class Load:
-    """n threads posting liveness requests until stopped; each request on a new connection."""
-
-    def __init__(self, s, threads=2, body=BODY):
-        self.s, self.body, self.stop_flag = s, body, threading.Event()
-        self.results, self.lock = [], threading.Lock()
-        self.threads = [threading.Thread(target=self.run) for _ in range(threads)]
-
-    def run(self):
-        while not self.stop_flag.is_set():
-            t0 = time.time()
-            try:
-                r = self.s.request("POST", "/v1/liveness", self.body, {"Content-Type": "application/json"}, timeout=30)
-                outcome = (r.status, r.json().get("decision") or r.error(), r.headers.get("x-request-id"))
-            except Exception as e:  # a reset or refused connection is a failed request
-                outcome = (0, type(e).__name__, None)
-            with self.lock:
-                self.results.append((t0, time.time(), outcome))
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        for t in self.threads:
-            t.join(60)
-
-    def report(self, what):
-        ok = [r for r in self.results if r[2][0] == 200]
-        bad = [r[2] for r in self.results if r[2][0] != 200]
-        print(f"{what}: sent {len(self.results)}, succeeded {len(ok)}, failed {len(bad)} {bad[:5]}")
-        return len(self.results), len(ok), bad
+def liveness_load(s, threads=2, body=BODY):
+    """Liveness requests on new connections; the outcome is (status, decision or error code)."""
+    def one():
+        r = s.request("POST", "/v1/liveness", body, {"Content-Type": "application/json"}, timeout=30)
+        return r.status, r.json().get("decision") or r.error()
+    return Load(one, threads)
 
 
 def wait_for(cond, timeout):
@@ -68,7 +40,7 @@ def wait_for(cond, timeout):
 
 def test_sigkill(s):
     before = s.worker_pids()
-    with Load(s) as load:
+    with liveness_load(s) as load:
         time.sleep(2)
         victim = before[0]
         t_kill = time.time()
@@ -76,7 +48,7 @@ def test_sigkill(s):
         replaced = wait_for(lambda: len(s.worker_pids()) == 2 and victim not in s.worker_pids(), 60)
         wait_for(lambda: s.request("GET", "/readyz", key=None).status == 200, 30)
         time.sleep(3)
-    sent, ok, bad = load.report("SIGKILL of one worker under load")
+    sent, bad = load.report("SIGKILL of one worker under load")
     # only a request in flight on the killed worker may fail (its connection closes)
     check(replaced and sent >= 20 and len(bad) <= 2 and all(b[0] == 0 for b in bad),
           f"killed worker replaced, at most the requests it held lost: {len(bad)} failed of {sent}")
@@ -91,12 +63,12 @@ def test_crash_reply(s):
     """Workers that crash while they handle requests answer those with 500 before dying; a request
     whose body was still arriving sees its connection close. None hangs."""
     pids = s.worker_pids()
-    with Load(s, threads=6, body=BODY5) as load:
+    with liveness_load(s, threads=6, body=BODY5) as load:
         time.sleep(1.0)
         for p in pids:
             os.kill(p, signal.SIGSEGV)
         time.sleep(0.5)
-    sent, ok, bad = load.report("SIGSEGV in both workers under load")
+    sent, bad = load.report("SIGSEGV in both workers under load")
     crashed = [b for b in bad if b[:2] == (500, "internal_error")]
     check(crashed and all(b[:2] == (500, "internal_error") or b[0] == 0 for b in bad) and
           max(r[1] - r[0] for r in load.results) < 30,
@@ -109,13 +81,13 @@ def test_reload(s):
     before = s.worker_pids()
     s.config["threshold"] = 0.999  # the real image scores 0.996: uncertain from now on
     s.write_config()
-    with Load(s) as load:
+    with liveness_load(s) as load:
         time.sleep(1.5)
         t_hup = time.time()
         s.proc.send_signal(signal.SIGHUP)
         done = wait_for(lambda: any(l["event"] == "reload_done" for l in s.log()), 120)
         time.sleep(2)
-    sent, ok, bad = load.report("SIGHUP reload under load")
+    sent, bad = load.report("SIGHUP reload under load")
     check(done and sent >= 10 and not bad, f"reload under load: no failed request ({len(bad)} of {sent})")
     after = s.worker_pids()
     check(len(after) == 2 and not set(after) & set(before), f"new workers: {before} -> {after}")
