@@ -172,6 +172,30 @@ def tokens_across_hosts(c):
     return body
 
 
+def haproxy_edges(c):
+    """X-Request-Id kept when the client sends one, made by HAProxy when it does not; a declared body
+    over the limit refused by HAProxy itself."""
+    def call(headers, body=BODY):
+        conn = http.client.HTTPConnection("127.0.0.1", c.port, timeout=30)
+        conn.request("POST", "/v1/liveness", body=body, headers=dict(
+            {"Authorization": "Bearer " + c.key, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}, **headers))
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, r.getheader("X-Request-Id"), data
+    st, rid, data = call({"X-Request-Id": "client-abc-123"})
+    check(st == 200 and rid == "client-abc-123" and json.loads(data)["request_id"] == "client-abc-123",
+          f"the client's X-Request-Id passes through: {st} {rid}")
+    st, rid, data = call({})
+    check(st == 200 and rid and len(rid) == 36 and json.loads(data)["request_id"] == rid,
+          f"without one, HAProxy makes one and the backend uses it: {rid}")
+    conn = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+    conn.sendall(b"POST /v1/liveness HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n")
+    answer = conn.recv(200)
+    conn.close()
+    check(b" 413 " in answer.split(b"\r\n")[0], f"a declared 95 MiB body: 413 from HAProxy: {answer[:60]!r}")
+
+
 def redis_restart(c, body):
     pre = c.request("POST", "/v1/challenges")[1]["token"]
     used = c.request("POST", "/v1/challenges")[1]["token"]
@@ -203,6 +227,7 @@ def main():
     c = Cluster(3)
     try:
         body = tokens_across_hosts(c)
+        haproxy_edges(c)
         kill9_and_alert(c)
         rolling_restart(c)
         slow_backend(c)
