@@ -65,8 +65,8 @@ def _run(op, v, a):
             raise ValueError("asymmetric Conv padding is not supported")
         return torch.nn.functional.conv2d(v[0], v[1], v[2] if len(v) > 2 else None, stride=a.get("strides", [1, 1]),
                                           padding=pads[:2], dilation=a.get("dilations", [1, 1]), groups=a.get("group", 1))
-    if op == "PRelu":  # slope [C, 1, 1] (or broadcastable): max(x, 0) + slope * min(x, 0)
-        return torch.where(v[0] >= 0, v[0], v[0] * v[1])
+    if op == "PRelu":  # slope [C, 1, 1] as ONNX stores it; torch's prelu takes it as [C] (and exports PRelu)
+        return torch.nn.functional.prelu(v[0], v[1].reshape(-1))
     if op == "Add":
         return v[0] + v[1]
     if op == "Mul":
@@ -76,9 +76,12 @@ def _run(op, v, a):
     if op == "Sigmoid":
         return torch.sigmoid(v[0])
     if op == "GlobalAveragePool":
-        return v[0].mean(dim=(2, 3), keepdim=True)
+        return torch.nn.functional.adaptive_avg_pool2d(v[0], 1)  # exported as GlobalAveragePool
     if op == "Flatten":
         return torch.flatten(v[0], start_dim=a.get("axis", 1))
+    if op == "Gemm" and not a.get("transA", 0) and a.get("transB", 0) and a.get("alpha", 1.0) == 1.0 \
+            and a.get("beta", 1.0) == 1.0:  # the classifier: torch's linear (exported as Gemm)
+        return torch.nn.functional.linear(v[0], v[1], v[2] if len(v) > 2 else None)
     if op == "Gemm":
         a_, b = v[0], v[1]
         if a.get("transA", 0):
@@ -88,6 +91,14 @@ def _run(op, v, a):
         y = a.get("alpha", 1.0) * (a_ @ b)
         return y + a.get("beta", 1.0) * v[2] if len(v) > 2 else y
     raise ValueError(op)
+
+
+def export(module, path, input_shape):
+    """Writes the module as ONNX (opset 11, the operators the C runtime runs), input "input" NCHW."""
+    module.eval()
+    with torch.no_grad():
+        torch.onnx.export(module, torch.zeros(input_shape), path, input_names=["input"], output_names=["logits"],
+                          opset_version=11, do_constant_folding=True)
 
 
 def main():
