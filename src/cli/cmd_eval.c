@@ -34,6 +34,7 @@ typedef struct row {
 
 typedef struct eval_args {
     const char *manifest, *out, *models;
+    const char *model_list; /* --model-list: the anti-spoof models (NULL: the default list) */
     const char *group_by; /* NULL: source_repo when the manifest has it; "none": no grouping */
     int json, calibrate, detect_size, compare_size, threshold_given;
     double threshold, target_apcer;
@@ -364,6 +365,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T]\n"
             "       [--calibrate --target-apcer X] [--detect-size N] [--compare-detect-size N] [--models DIR]\n"
+            "       [--model-list FILE]\n"
             "\n"
             "The silent check on every real/spoof row of a tab-separated manifest (relative_path, label,\n"
             "attack_type; optional split dev|test), and the error rates of ISO 30107-3: APCER per species,\n"
@@ -378,13 +380,14 @@ static void usage(FILE *f)
             "                            when the manifest has it; none: no grouping). With --calibrate, also\n"
             "                            leave one group out: a threshold chosen on the others, tested on it\n"
             "  --models DIR              the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+            "  --model-list FILE         the anti-spoof models to use (default: config/antispoof_models.tsv's)\n"
             "\n" FL_EXIT_STATUS_HELP,
             fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
 }
 
 static int parse(int argc, char **argv, eval_args *a)
 {
-    *a = (eval_args){NULL, "eval_report", NULL, NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
+    *a = (eval_args){NULL, "eval_report", NULL, NULL, NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
                      fl_silent_options_default().threshold, 0.01};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -404,6 +407,8 @@ static int parse(int argc, char **argv, eval_args *a)
             a->out = argv[++i];
         else if (strcmp(o, "--models") == 0)
             a->models = argv[++i];
+        else if (strcmp(o, "--model-list") == 0)
+            a->model_list = argv[++i];
         else if (strcmp(o, "--detect-size") == 0)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->detect_size);
         else if (strcmp(o, "--compare-detect-size") == 0)
@@ -438,7 +443,7 @@ static int score_rows(const eval_args *a, row *rows, int n, int detect_size, int
     fl_silent_ctx *ctx = NULL;
     fl_analyzer_options ao = fl_analyzer_options_default();
     ao.detect_size = detect_size;
-    if (fl_analyzer_create(a->models, &ao, &an, &err) || fl_silent_create(a->models, NULL, NULL, &sl, &err) ||
+    if (fl_analyzer_create(a->models, &ao, &an, &err) || fl_silent_create(a->models, a->model_list, NULL, &sl, &err) ||
         fl_silent_ctx_create(sl, an, &ctx, &err)) {
         fprintf(stderr, "facelive eval: %s: %s\n", fl_status_name(err.status), err.detail);
         fl_silent_free(sl);
