@@ -26,7 +26,11 @@ FACELIVE, MODELS, DATA = sys.argv[1:4]
 out = tempfile.mkdtemp(prefix="facelive-finetune-")
 env = dict(os.environ, FACELIVE=FACELIVE, FACELIVE_MODELS=MODELS, FL_TRAIN_DATA=DATA, FL_TRAIN_LOSO="0",
            FL_TRAIN_LIMIT="12")
-r = subprocess.run(["bash", os.path.join(ROOT, "train/finetune.sh"), os.path.join(DATA, "full_frames.tsv"), out, "1"],
+# the full frames of the data set (the crops_ folders hold faces already cut, not frames)
+manifest = os.path.join(out, "full_frames.tsv")
+with open(os.path.join(DATA, "MANIFEST.tsv")) as src, open(manifest, "w") as dst:
+    dst.writelines(l for i, l in enumerate(src) if i == 0 or not l.startswith("crops_"))
+r = subprocess.run(["bash", os.path.join(ROOT, "train/finetune.sh"), manifest, out, "1"],
                    capture_output=True, text=True, env=env, timeout=600)
 check(r.returncode == 0, f"finetune.sh runs: {r.stderr[-500:]}")
 pack = os.path.join(out, "model")
