@@ -6,24 +6,7 @@
 #include <string.h>
 
 #include "facelive/model.h"
-
-static float *read_f32(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    float *data = size > 0 ? malloc((size_t)size) : NULL;
-    if (data && fread(data, 1, (size_t)size, f) != (size_t)size) {
-        free(data);
-        data = NULL;
-    }
-    fclose(f);
-    *n = (size_t)size / sizeof(float);
-    return data;
-}
+#include "test_util.h"
 
 int main(int argc, char **argv)
 {
@@ -31,9 +14,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: model_run MODEL.onnx INPUT.f32 N,C,H,W OUTPUT.f32\n");
         return 2;
     }
-    size_t n_in = 0;
-    float *in = read_f32(argv[2], &n_in);
-    fl_tensor input = {in, n_in, 0, {0}};
+    size_t bytes = 0;
+    float *in = fl_test_read_file(argv[2], &bytes);
+    fl_tensor input = {in, bytes / sizeof(float), 0, {0}};
     for (char *p = argv[3]; *p && input.rank < FL_MAX_DIMS; p++) {
         input.dims[input.rank++] = strtoll(p, &p, 10);
         if (*p != ',')
