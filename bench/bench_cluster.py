@@ -14,7 +14,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
-from server_fixture import Server, free_base  # noqa: E402
+from server_fixture import Server, child_pids, free_base  # noqa: E402
 from wrk_load import BOUNDARY, LUA, cpu_seconds, jpeg_640x480, multipart, run_wrk  # noqa: E402
 
 FACELIVE, MODELS, DATA = sys.argv[1:4]
@@ -28,11 +28,7 @@ def cluster_pids(d):
     pids = []
     for name in ("haproxy", "backend1", "backend2"):
         pid = int(open(os.path.join(d, f"{name}.pid")).read())
-        pids.append(pid)
-        try:
-            pids += [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
-        except OSError:
-            pass
+        pids += [pid] + child_pids(pid)
     return pids
 
 

@@ -47,6 +47,14 @@ def free_base():
     raise RuntimeError("no free port range")
 
 
+def child_pids(pid):
+    """The processes pid forked (a facelive master's workers); [] when it is gone."""
+    try:
+        return [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
 def wait_port(port, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
@@ -136,11 +144,7 @@ class Server:
         return self.proc.returncode if self.proc else None
 
     def worker_pids(self):
-        try:
-            text = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read()
-        except OSError:
-            return []
-        return [int(p) for p in text.split()]
+        return child_pids(self.proc.pid)
 
     def request(self, method, path, body=None, headers=None, key="acme", timeout=120, conn=None):
         h = dict(headers or {})

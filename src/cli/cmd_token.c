@@ -5,6 +5,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "server/config.h"
 
 static void usage(FILE *f)
 {
@@ -27,12 +28,10 @@ static void print_hash(const char *key)
 
 static int new_key(const char *tenant)
 {
-    for (const char *p = tenant; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-              *p == '-') || p - tenant > 30) {
-            fprintf(stderr, "facelive token: a tenant name is 1-31 characters of A-Z a-z 0-9 _ -\n");
-            return FL_EXIT_USAGE;
-        }
+    if (!srv_tenant_name_valid(tenant)) { /* the rule the configuration applies */
+        fprintf(stderr, "facelive token: a tenant name is 1-%d characters of A-Z a-z 0-9 _ -\n", SRV_TENANT_NAME_MAX - 1);
+        return FL_EXIT_USAGE;
+    }
     unsigned char raw[32];
     char key[3 + sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     randombytes_buf(raw, sizeof raw);

@@ -269,7 +269,7 @@ static void read_provider(reader *r, srv_provider *p, json_t *obj)
         fail(r, "provider.url must start with http:// or https://");
 }
 
-static int valid_tenant_name(const char *s)
+int srv_tenant_name_valid(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= SRV_TENANT_NAME_MAX)
@@ -293,7 +293,7 @@ static void read_tenants(reader *r, srv_config *c, json_t *list)
         srv_tenant *x = &c->tenants[c->n_tenants];
         const char *name = json_string_value(json_object_get(t, "name"));
         const char *hash = json_string_value(json_object_get(t, "key_sha256"));
-        if (!json_is_object(t) || !name || !valid_tenant_name(name)) {
+        if (!json_is_object(t) || !name || !srv_tenant_name_valid(name)) {
             fail(r, "tenants[%zu].name must be 1-%d characters of A-Z a-z 0-9 _ -", i, SRV_TENANT_NAME_MAX - 1);
             continue;
         }

@@ -98,5 +98,8 @@ void srv_config_free(srv_config *c);
  * -1 when none. */
 int srv_config_find_tenant(const srv_config *c, const char *key, size_t key_len);
 int srv_config_tenant_index(const srv_config *c, const char *name);
+/* 1 when name can name a tenant: 1 to SRV_TENANT_NAME_MAX - 1 characters of A-Z a-z 0-9 _ - (it
+ * appears in tokens, logs and metric labels). */
+int srv_tenant_name_valid(const char *name);
 
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/cli_common.h"
+
 /* The sha256 of every .onnx file in the models folder, so an answer names the exact files that
  * made it (a retrained model changes its hash, whatever its name). */
 static void hash_model_files(srv_engines *e, const char *dir)
@@ -70,12 +72,7 @@ int srv_engines_load(srv_engines *e, const srv_config *c, char *err, size_t err_
     fl_analyzer_options ao = fl_analyzer_options_default();
     if (c->detect_size)
         ao.detect_size = c->detect_size;
-    fl_silent_options so = fl_silent_options_default();
-    if (c->threshold > 0) {
-        so.threshold = c->threshold;
-        if (so.spoof_below > so.threshold)
-            so.spoof_below = so.threshold;
-    }
+    fl_silent_options so = fl_silent_options_with_threshold(c->threshold); /* 0: the library's */
     if (fl_analyzer_create(c->models_dir, &ao, &e->analyzer, &fe) ||
         fl_silent_create(c->models_dir, c->model_list, &so, &e->silent, &fe)) {
         snprintf(err, err_size, "models in %s: %s", c->models_dir, fe.detail);

@@ -61,6 +61,9 @@ void srv_route_liveness(srv_request *r);
 void srv_route_challenges(srv_request *r);
 void srv_route_verify(srv_request *r);
 
+/* "version" and "models" (each model file's name and sha256): the model versions an answer names. */
+void srv_write_version_and_models(jw *w, const srv_engines *e);
+
 /* A request header's value, or NULL. */
 const char *srv_request_header(srv_request *r, const char *name);
 

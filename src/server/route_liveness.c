@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli_common.h"
 #include "cli/json_verdict.h"
-#include "facelive/version.h"
 #include "server/audit.h"
 #include "server/cascade.h"
 #include "server/media.h"
@@ -127,19 +127,6 @@ static void write_provider(jw *w, const answer_ctx *a)
     jw_end(w);
 }
 
-static void write_models(jw *w, const srv_engines *e)
-{
-    jw_str(w, "version", FL_VERSION_STRING);
-    jw_array(w, "models");
-    for (int i = 0; i < e->n_files; i++) {
-        jw_object(w, NULL);
-        jw_str(w, "file", e->files[i].name);
-        jw_str(w, "sha256", e->files[i].sha256);
-        jw_end(w);
-    }
-    jw_end(w);
-}
-
 /* For the provider errors: what the local engine said, so the caller can still act on it. */
 static void local_extra(jw *w, void *ctx)
 {
@@ -181,7 +168,7 @@ static void answer(srv_request *r, const answer_ctx *a, srv_channel channel, uns
     reasons(&o.w, l, escalated);
     write_local(&o.w, a);
     write_provider(&o.w, a);
-    write_models(&o.w, &a->w->engines);
+    srv_write_version_and_models(&o.w, &a->w->engines);
     srv_out_finish(&o, r, 200);
     srv_metrics_decision(&a->w->shared->metrics, channel, (int)d);
     r->decision = fl_decision_name(d);
@@ -220,7 +207,7 @@ void srv_route_liveness(srv_request *r)
     srv_audit_keep(w, r->request_id, &m);
     local_result local;
     memset(&local, 0, sizeof local);
-    local.verdict.threshold = fl_silent_options_default().threshold;
+    local.verdict.threshold = fl_silent_options_with_threshold(w->cfg->threshold).threshold; /* if it fails */
     judge_locally(w, &im, &local);
     images_free(&im);
     srv_provider_result provider;

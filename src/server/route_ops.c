@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cli/cli_common.h"
 #include "facelive/version.h"
 #include "server/metrics.h"
 #include "server/request.h"
@@ -51,21 +52,25 @@ static void version(srv_request *r)
     if (srv_out_begin(&o))
         return;
     jw_str(&o.w, "service", "facelive");
-    jw_str(&o.w, "version", FL_VERSION_STRING);
     jw_str(&o.w, "library", fl_version());
     jw_str(&o.w, "api", "v1");
     jw_str(&o.w, "mode", r->w->cfg->adapter ? "adapter" : "service");
-    float configured = r->w->cfg->threshold;
-    jw_num(&o.w, "threshold", configured > 0 ? configured : fl_silent_options_default().threshold, 3);
-    jw_array(&o.w, "models");
-    for (int i = 0; i < e->n_files; i++) {
-        jw_object(&o.w, NULL);
-        jw_str(&o.w, "file", e->files[i].name);
-        jw_str(&o.w, "sha256", e->files[i].sha256);
-        jw_end(&o.w);
-    }
-    jw_end(&o.w);
+    jw_num(&o.w, "threshold", fl_silent_options_with_threshold(r->w->cfg->threshold).threshold, 3);
+    srv_write_version_and_models(&o.w, e);
     srv_out_finish(&o, r, 200);
+}
+
+void srv_write_version_and_models(jw *w, const srv_engines *e)
+{
+    jw_str(w, "version", FL_VERSION_STRING);
+    jw_array(w, "models");
+    for (int i = 0; i < e->n_files; i++) {
+        jw_object(w, NULL);
+        jw_str(w, "file", e->files[i].name);
+        jw_str(w, "sha256", e->files[i].sha256);
+        jw_end(w);
+    }
+    jw_end(w);
 }
 
 void srv_route_ops(srv_request *r)

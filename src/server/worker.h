@@ -27,7 +27,7 @@ typedef struct srv_worker {
     atomic_llong last_audit_sweep;
 } srv_worker;
 
-/* Exit statuses of a worker, read by the master. */
+/* Exit statuses of a worker (the master logs them; at the first start any early exit stops the start). */
 enum { SRV_WORKER_EXIT_OK = 0, SRV_WORKER_EXIT_FATAL = 3 /* configuration or models: restarting will not help */ };
 
 /* Runs a worker until SIGTERM; ready_fd receives the worker's pid once it answers. */
