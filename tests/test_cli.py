@@ -126,6 +126,16 @@ check(rep["n_bona_fide"] == 2 and rep["n_attack"] == 2 and rep["rows_skipped"] =
 check(set(rep["apcer_by_species"]) == {"replay", "print"}, "species from attack_type")
 check(os.path.getsize(os.path.join(out_dir, "det.svg")) > 500 and
       json.load(open(os.path.join(out_dir, "report.json")))["n_attack"] == 2, "eval writes det.svg and report.json")
+# why rows were not acquired: the paper mask's head is bowed 38 degrees, past what the models judge
+why = os.path.join(TMP, "why.tsv")
+os.symlink(os.path.join(DATA, "wenhua_chen_blog", "0_5_10149_11_001_scene.jpg"), os.path.join(TMP, "mask.jpg"))
+with open(why, "w") as f:
+    f.write("relative_path\tlabel\tattack_type\nimage_T1.jpg\treal\tnone\nmask.jpg\tspoof\tmask\n")
+rc, out, err = run("eval", why, "--models", MODELS, "--out", os.path.join(TMP, "why"))
+scores = {r["path"]: r for r in json.load(open(os.path.join(TMP, "why", "report.json")))["scores"]}
+check(rc == 0 and "not acquired, by reason: pose (bona fide 0, attacks 1)" in out and
+      scores["mask.jpg"].get("not_acquired_because") == "pose" and "not_acquired_because" not in scores["image_T1.jpg"],
+      f"eval says why rows were not acquired: {out} {scores}")
 rc, out, err = run("eval", man, "--models", MODELS, "--json", "--out", out_dir, "--calibrate", "--target-apcer", "0")
 rep = json.loads(out)
 check(rc == 0 and "calibration" in rep and "test" in rep["calibration"], "eval --calibrate reports the test split")

@@ -401,6 +401,87 @@ static void test_option_sizes(void)
     fl_challenge ch = {1, {FL_ACTION_BLINK}};
     fl_session *ses = NULL;
     CHECK(fl_session_create(an, NULL, &sc, &ch, &ses, &err) == FL_E_INVALID_ARGUMENT, "zeroed session config");
+    sc = fl_session_config_default();
+    CHECK(sc.light_patience_s == 3.0f, "light patience 3 s by default");
+    sc.light_patience_s = NAN;
+    CHECK(fl_session_create(an, NULL, &sc, &ch, &ses, &err) == FL_E_INVALID_ARGUMENT &&
+              strstr(err.detail, "light_patience_s"), "a NaN light patience is refused: %s", err.detail);
+}
+
+static int has_reason(const fl_verdict *v, fl_quality_reason r, float *value, float *threshold)
+{
+    for (int k = 0; k < v->n_reasons; k++)
+        if (v->reasons[k].reason == r) {
+            *value = v->reasons[k].value;
+            *threshold = v->reasons[k].threshold;
+            return 1;
+        }
+    return 0;
+}
+
+/* What the models can judge (docs/accuracy.md, "Acquisition"): a live head turned 37 degrees is
+ * judged by default (the capture prompt's 25-degree limit does not refuse it) and refused with
+ * the old limit; a face at a tenth of its light cannot be judged; the reason kinds. */
+static void test_judgeable(void)
+{
+    fl_error err;
+    fl_image turned, dark;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/video_tranvanluyt/frames/real_f004.jpg", fl_test_data_dir());
+    if (fl_image_load(path, NULL, &turned, &err) != FL_OK || !load_named("image_T1.jpg", &dark)) {
+        CHECK(0, "frames: %s", err.detail);
+        return;
+    }
+    for (int y = 0; y < dark.height; y++)
+        for (int x = 0; x < 3 * dark.width; x++)
+            dark.data[(size_t)y * dark.stride + x] /= 10;
+    fl_silent_options o = fl_silent_options_default();
+    CHECK(o.max_yaw == 45.0f && o.max_pitch == 30.0f && o.max_roll == 25.0f && o.min_brightness == 25.0f,
+          "defaults 45/30/25 degrees, brightness 25");
+    fl_silent *sl = make(&o, NULL);
+    fl_silent_ctx *ctx = NULL;
+    CHECK(sl && fl_silent_ctx_create(sl, an, &ctx, &err) == FL_OK, "%s", err.detail);
+    const fl_image *one[1] = {&turned};
+    fl_verdict v;
+    float value = 0, limit = 0;
+    CHECK(ctx && fl_silent_check(ctx, one, 1, &v, &err) == FL_OK && v.n_used == 1 && v.decision == FL_DECISION_REAL,
+          "a live head turned 37 degrees is judged real: used %d, %s %.3f", v.n_used, fl_decision_name(v.decision),
+          v.score);
+    one[0] = &dark;
+    CHECK(ctx && fl_silent_check(ctx, one, 1, &v, &err) == FL_OK && v.n_used == 0 &&
+              v.decision == FL_DECISION_UNCERTAIN && has_reason(&v, FL_QUALITY_DARK, &value, &limit) && value < 25 &&
+              limit == 25.0f, "a face at a tenth of its light cannot be judged: used %d, brightness %.1f (limit %.0f)",
+          v.n_used, value, limit);
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    o.max_yaw = 25.0f;
+    sl = make(&o, NULL);
+    ctx = NULL;
+    CHECK(sl && fl_silent_ctx_create(sl, an, &ctx, &err) == FL_OK, "%s", err.detail);
+    one[0] = &turned;
+    CHECK(ctx && fl_silent_check(ctx, one, 1, &v, &err) == FL_OK && v.n_used == 0 &&
+              v.decision == FL_DECISION_UNCERTAIN && has_reason(&v, FL_QUALITY_POSE, &value, &limit) &&
+              fabsf(value) > 30 && limit == 25.0f, "max_yaw 25 refuses it: used %d, yaw %.1f (limit %.0f)", v.n_used,
+          value, limit);
+    fl_silent_ctx_free(ctx);
+    fl_silent_free(sl);
+    const float bad[][4] = {{91, 30, 25, 25}, {45, -1, 25, 25}, {45, 30, NAN, 25}, {45, 30, 25, 256}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o = fl_silent_options_default();
+        o.max_yaw = bad[i][0], o.max_pitch = bad[i][1], o.max_roll = bad[i][2], o.min_brightness = bad[i][3];
+        sl = NULL;
+        CHECK(fl_silent_create(fl_test_models_dir(), NULL, &o, &sl, &err) == FL_E_INVALID_ARGUMENT &&
+                  strstr(err.detail, "max_yaw"), "limits %zu refused: %s", i, err.detail);
+        fl_silent_free(sl);
+    }
+    CHECK(fl_quality_reason_kind(FL_QUALITY_NO_FACE) == FL_QUALITY_CANNOT_JUDGE &&
+              fl_quality_reason_kind(FL_QUALITY_NOT_A_FACE) == FL_QUALITY_CANNOT_JUDGE &&
+              fl_quality_reason_kind(FL_QUALITY_SEVERAL_FACES) == FL_QUALITY_CANNOT_JUDGE &&
+              fl_quality_reason_kind(FL_QUALITY_BACKLIT) == FL_QUALITY_ADJUST &&
+              fl_quality_reason_kind(FL_QUALITY_POSE) == FL_QUALITY_ADJUST &&
+              fl_quality_reason_kind(FL_QUALITY_TOO_SMALL) == FL_QUALITY_ADJUST, "reason kinds");
+    fl_image_free(&turned);
+    fl_image_free(&dark);
 }
 
 /* The session hands the silent check the analyses it made of its best frames; the verdict must
@@ -466,6 +547,7 @@ int main(void)
     test_from_memory();
     test_option_sizes();
     test_reused_analyses();
+    test_judgeable();
     fl_analyzer_free(an);
     TEST_MAIN_END();
 }

@@ -66,6 +66,19 @@ typedef enum fl_quality_reason {
 FL_API const char *fl_quality_reason_name(fl_quality_reason r);   /* "too_dark" */
 FL_API const char *fl_quality_reason_prompt(fl_quality_reason r); /* "Too dark: find more light" */
 
+/* What a reason asks of the capture: nothing can be judged (no face, not a face, several
+ * faces), or the face can be judged but the user is asked to improve it (light, pose, distance,
+ * position, blur, motion). The silent check refuses only the first kind, plus what its models
+ * cannot judge (fl_silent_options: faces too small, heads turned past max_yaw/max_pitch/max_roll);
+ * a session prompts for the second and goes on when the user cannot fix the light (see
+ * fl_session_config.light_patience_s). Thread-safe. */
+typedef enum fl_quality_kind {
+    FL_QUALITY_CANNOT_JUDGE = 0,
+    FL_QUALITY_ADJUST = 1
+} fl_quality_kind;
+
+FL_API fl_quality_kind fl_quality_reason_kind(fl_quality_reason r);
+
 /* Thresholds of the quality checks; fl_quality_config_default documents each default. */
 typedef struct fl_quality_config {
     float min_face_ratio;    /* face box width / image width below this: too small */

@@ -56,6 +56,13 @@ typedef struct fl_silent_options {
     fl_frame_fusion frame_fusion; /* default FL_FUSE_MEAN */
     int max_frames;       /* frames used per attempt (the best first); default 5 */
     float min_face_px;    /* faces narrower than this cannot be judged; default 64 */
+    float max_yaw, max_pitch, max_roll; /* heads turned further (degrees, from the face mesh) cannot be
+                                           judged; defaults 45, 30, 25: what the models were measured to
+                                           judge (docs/accuracy.md, "Acquisition"). A capture UI asks
+                                           for a straighter head sooner: fl_quality_config's limits */
+    float min_brightness; /* faces darker than this (mean grey level of the face box, 0..255) cannot
+                             be judged; default 25: below it the models called most live faces
+                             spoofs and accepted a replay (docs/accuracy.md, "Acquisition") */
 } fl_silent_options;
 
 /* Writes the defaults into the first size bytes of *o (size: the caller's sizeof). Thread-safe. */

@@ -94,11 +94,19 @@ typedef struct fl_session_config {
                                  frames; the session keeps asking the user to look at the camera
                                  until it has them (FL_PHASE_CAPTURE); default 3 (1..best_frames) */
     int gate_light;           /* 1 (default): too dark, too bright and backlit frames wait for better
-                                 light. 0 relaxes it for the actions only: frames kept for the
-                                 silent check must always pass the light checks. */
+                                 light (for light_patience_s). 0: they never hold the actions up;
+                                 frames kept for the silent check still need good light until
+                                 light_patience_s of light problems have passed. */
     const fl_analyzer *silent_analyzer; /* finds faces for the silent check; NULL: the session's
                                            (the library's default detection size; pass an analyzer
                                            with detect_size 640 for reference parity) */
+    float light_patience_s;   /* how long the attempt asks for better light (too dark, too bright,
+                                 backlit) before it goes on with the light it has: a user before a
+                                 window may not be able to fix it, and the models judge such faces
+                                 (docs/accuracy.md, "Acquisition"). Counted over the frames with a
+                                 light reason; after it, those frames count for the actions and may be
+                                 kept for the silent check (well-lit frames still rank first). Default
+                                 3; negative: wait for better light until the attempt times out. */
 } fl_session_config;
 
 /* Writes the defaults into the first size bytes of *c (size: the caller's sizeof). Thread-safe. */

@@ -30,6 +30,7 @@ typedef struct row {
     int group;                   /* index of its source (--group-by), 0 without grouping */
     fl_eval_sample sample, compared; /* at the detection size asked, and at --compare-detect-size */
     int error; /* the image could not be read: excluded from every rate, listed */
+    int why;   /* not acquired: the first reason (fl_quality_reason), else -1 */
 } row;
 
 typedef struct eval_args {
@@ -195,6 +196,7 @@ static int read_manifest(const char *path, const char *group_by, row **out, char
         rows = grown;
         row *r = &rows[n++];
         memset(r, 0, sizeof *r);
+        r->why = -1;
         r->group = g;
         r->path = dup_str(cells[c_path]);
         r->bona_fide = bona;
@@ -360,6 +362,24 @@ static void print_text(const fl_eval_metrics *m, char species[][64], const char 
            m->bpcer100 * 100, m->bpcer100_threshold, m->apcer_at_bpcer1 * 100, m->apcer_at_bpcer5 * 100);
 }
 
+/* Why rows were not acquired, bona fide and attacks apart: "pose (bona fide 2, attacks 4), ...". */
+static void print_not_acquired(const row *rows, int n)
+{
+    int count[FL_QUALITY_COUNT_][2] = {{0}};
+    for (int i = 0; i < n; i++)
+        if (rows[i].why >= 0 && rows[i].why < FL_QUALITY_COUNT_)
+            count[rows[i].why][!rows[i].bona_fide]++;
+    const char *sep = "  not acquired, by reason: ";
+    for (int r = 0; r < FL_QUALITY_COUNT_; r++)
+        if (count[r][0] + count[r][1]) {
+            printf("%s%s (bona fide %d, attacks %d)", sep, fl_quality_reason_name((fl_quality_reason)r), count[r][0],
+                   count[r][1]);
+            sep = ", ";
+        }
+    if (sep[0] == ',')
+        printf("\n");
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -476,6 +496,8 @@ static int score_rows(const eval_args *a, row *rows, int n, int detect_size, int
                 *smp = rows[i].sample; /* the species and label */
                 smp->acquired = v.n_used > 0;
                 smp->score = v.score;
+                if (!compared)
+                    rows[i].why = v.n_used == 0 && v.n_reasons ? (int)v.reasons[0].reason : -1;
             }
             fl_image_free(&img);
         }
@@ -610,6 +632,8 @@ static void write_report(FILE *f, const eval_args *a, const eval_result *r, cons
             jw_str(&w, "split", rows[i].dev ? "dev" : "test");
             jw_bool(&w, "acquired", rows[i].sample.acquired);
             jw_num(&w, "score", rows[i].sample.score, 6);
+            if (rows[i].why >= 0)
+                jw_str(&w, "not_acquired_because", fl_quality_reason_name((fl_quality_reason)rows[i].why));
             if (a->compare_size) {
                 jw_bool(&w, "compared_acquired", rows[i].compared.acquired);
                 jw_num(&w, "compared_score", rows[i].compared.score, 6);
@@ -717,6 +741,7 @@ int fl_cmd_eval(int argc, char **argv)
         }
         snprintf(title, sizeof title, "all rows, detection at %d px", a.detect_size);
         print_text(&r.all, species, title);
+        print_not_acquired(rows, n);
         if (r.by_group) {
             snprintf(title, sizeof title, "by %s, threshold %.4f%s", r.grp.column, r.threshold,
                      a.calibrate ? " (chosen on the dev split of every group: not an independent figure)" : "");

@@ -26,7 +26,7 @@ typedef struct run {
 typedef struct video_args {
     const char *path, *models, *draw;
     int json, silent, mirrored, no_light_gate, detect_size, observe, n_runs;
-    double fps, start, end, threshold;
+    double fps, start, end, threshold, light_patience;
     run runs[MAX_RUNS];
 } video_args;
 
@@ -34,7 +34,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--no-silent]\n"
-            "       [--mirrored] [--no-light-gate] [--draw SHEET.png] [--fps N] [--start S] [--end S]\n"
+            "       [--mirrored] [--no-light-gate] [--light-patience S] [--draw SHEET.png] [--fps N]\n"
+            "       [--start S] [--end S]\n"
             "       [--detect-size N] [--threshold T] [--models DIR]\n"
             "\n"
             "A liveness session over a video file or a folder of .jpg/.png frames: the actions asked, in\n"
@@ -48,7 +49,9 @@ static void usage(FILE *f)
             "  --no-silent       actions only, for experiments: the verdict is then uncertain\n"
             "  --json            one JSON line per frame, then the result as one JSON line\n"
             "  --mirrored        frames are mirrored (a selfie preview)\n"
-            "  --no-light-gate   let dark or backlit frames count for the actions (never for the silent check)\n"
+            "  --no-light-gate   let dark or backlit frames count for the actions at once\n"
+            "  --light-patience S  seconds of light problems after which the attempt goes on with the\n"
+            "                    light it has (default: the library's, 3; -1: wait for better light)\n"
             "  --draw SHEET.png  a contact sheet of frames with their prompts\n"
             "  --fps N           frame rate of a folder of frames (default 30)\n"
             "  --start S, --end S  read the clip from S seconds, and stop at S seconds\n"
@@ -84,6 +87,7 @@ static int parse(int argc, char **argv, video_args *a)
     a->silent = 1;
     a->threshold = -1;
     a->end = 1e12;
+    a->light_patience = fl_session_config_default().light_patience_s;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         int n_random = 0, bad = 0;
@@ -117,6 +121,8 @@ static int parse(int argc, char **argv, video_args *a)
             a->draw = argv[++i];
         else if (strcmp(o, "--fps") == 0)
             bad = fl_parse_float("video", o, argv[++i], 0.1, 1000, &a->fps);
+        else if (strcmp(o, "--light-patience") == 0)
+            bad = fl_parse_float("video", o, argv[++i], -1, 1e6, &a->light_patience);
         else if (strcmp(o, "--start") == 0)
             bad = fl_parse_float("video", o, argv[++i], 0, 1e9, &a->start);
         else if (strcmp(o, "--end") == 0)
@@ -210,6 +216,7 @@ static fl_status engines_create(const video_args *a, const char *models, engines
     fl_session_config cfg = fl_session_config_default();
     cfg.actions.mirrored = a->mirrored;
     cfg.gate_light = !a->no_light_gate;
+    cfg.light_patience_s = (float)a->light_patience;
     fl_analyzer_options ao = fl_analyzer_options_default();
     fl_silent_options so = fl_silent_options_with_threshold(a->threshold);
     fl_status s = fl_analyzer_create(models, NULL, &e->an, err);

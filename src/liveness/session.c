@@ -31,6 +31,8 @@ struct fl_session {
     fl_failure failure;
     fl_quality_reason reason;
     int step, frames, dropped, started, have_face, verdict_done;
+    int light_bad_prev, light_relaxed; /* see track_light */
+    double light_wait_s, light_prev_t;
     fl_status silent_status;
     double t0, step_t, last_face_t, last_t;
     float face_cx, face_cy, face_w;
@@ -70,6 +72,7 @@ static fl_session_config defaults(void)
     c.silent_min_frames = 3;
     c.gate_light = 1;
     c.silent_analyzer = NULL;
+    c.light_patience_s = 3.0f;
     return c;
 }
 
@@ -137,6 +140,8 @@ fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl
         return fl__fail(err, FL_E_INVALID_ARGUMENT,
                        "timeouts must be positive, best_frames 1..%d and silent_min_frames 1..best_frames (%d, %d)",
                        BEST_MAX, c.best_frames, c.silent_min_frames);
+    if (isnan(c.light_patience_s))
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "light_patience_s is NaN: seconds, or negative to wait forever");
     fl_session *s = calloc(1, sizeof *s);
     if (!s)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory");
@@ -235,6 +240,32 @@ static void finish_when_captured(fl_session *s)
         s->phase = FL_PHASE_DONE;
 }
 
+static int is_light(fl_quality_reason r)
+{
+    return r == FL_QUALITY_DARK || r == FL_QUALITY_BRIGHT || r == FL_QUALITY_BACKLIT;
+}
+
+static int has_light_reason(const fl_analysis *a)
+{
+    for (int i = 0; i < a->n_reasons; i++)
+        if (is_light(a->reasons[i].reason))
+            return 1;
+    return 0;
+}
+
+/* Adds up the time the attempt has seen light problems (between consecutive frames that both
+ * had one); once it reaches light_patience_s the attempt goes on with the light it has. */
+static void track_light(fl_session *s, const fl_analysis *a, double t)
+{
+    const int bad = has_light_reason(a);
+    if (bad && s->light_bad_prev)
+        s->light_wait_s += t - s->light_prev_t;
+    s->light_bad_prev = bad;
+    s->light_prev_t = t;
+    if (s->cfg.light_patience_s >= 0 && s->light_wait_s >= s->cfg.light_patience_s)
+        s->light_relaxed = 1;
+}
+
 /* Quality reasons that stop the attempt from using a frame. Pose and motion are the actions
  * themselves, so they only count while the neutral face is learnt. Blur never stops it: a
  * replayed screen is typically blurred, and stopping there would end the attempt in a timeout
@@ -245,7 +276,7 @@ static int blocking(const fl_analysis *a, int learning_neutral, int gate_light, 
         fl_quality_reason r = a->reasons[i].reason;
         if (r == FL_QUALITY_BLUR)
             continue;
-        if (!gate_light && (r == FL_QUALITY_DARK || r == FL_QUALITY_BRIGHT || r == FL_QUALITY_BACKLIT))
+        if (!gate_light && is_light(r))
             continue;
         if (!learning_neutral && (r == FL_QUALITY_POSE || r == FL_QUALITY_MOTION || r == FL_QUALITY_OFF_CENTRE))
             continue;
@@ -255,20 +286,22 @@ static int blocking(const fl_analysis *a, int learning_neutral, int gate_light, 
     return 0;
 }
 
-/* Keeps the sharpest near-neutral frames: frontal, eyes open, mouth closed, and always in good
- * light whatever gate_light says: a verdict on a dark or backlit frame is no evidence. */
+/* Keeps the sharpest near-neutral frames: frontal, eyes open, mouth closed, in good light while
+ * the user may still fix it (whatever gate_light says), and after light_patience_s frames in the
+ * light there is, ranked below every well-lit one. The silent check's models judge those faces;
+ * a verdict "real" still needs their score above the threshold. */
 static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a, double t)
 {
     const fl_actions *d = &s->det;
     fl_quality_reason why;
-    if (!fl__actions_neutral_ready(d) || blocking(a, 1, 1, &why))
+    if (!fl__actions_neutral_ready(d) || blocking(a, 1, !s->light_relaxed, &why) || !fl__silent_can_judge(s->silent, a))
         return;
     const fl_face_measures *m = &a->measures;
     float dyaw = fabsf((s->cfg.actions.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
     float eyes = fminf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
     if (dyaw > 10 || dpitch > 10 || eyes < 0.85f || m->mar > d->mar0 + 0.1f)
         return;
-    double rank = a->sharpness * (1.0 - (dyaw + dpitch) / 40.0);
+    double rank = a->sharpness * (1.0 - (dyaw + dpitch) / 40.0) - (has_light_reason(a) ? 1e9 : 0);
     int slot = s->n_best < s->cfg.best_frames ? s->n_best : -1;
     if (slot < 0) { /* replace the weakest if this one is better */
         slot = 0;
@@ -341,7 +374,8 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
     } else {
         const int learning = !fl__actions_neutral_ready(&s->det);
         fl_quality_reason why;
-        if (blocking(a, learning, s->cfg.gate_light, &why)) {
+        track_light(s, a, t);
+        if (blocking(a, learning, s->cfg.gate_light && !s->light_relaxed, &why)) {
             s->reason = why;
             if (!waiting(s))
                 s->phase = FL_PHASE_QUALITY;

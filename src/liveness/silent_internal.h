@@ -10,4 +10,8 @@
 fl_status fl__silent_check_analysed(fl_silent_ctx *ctx, const fl_image *const *frames,
                                     const fl_analysis *const *analyses, int n_frames, fl_verdict *out, fl_error *err);
 
+/* 1 when the silent check can judge the main face of a (no reason of its own to refuse it), by
+ * ctx's options, or the defaults when ctx is NULL (a session whose frames a server judges). */
+int fl__silent_can_judge(const fl_silent_ctx *ctx, const fl_analysis *a);
+
 #endif

@@ -26,6 +26,13 @@ const char *fl_quality_reason_prompt(fl_quality_reason r)
     return (unsigned)r < FL_QUALITY_COUNT_ ? reason_prompts[r] : "";
 }
 
+fl_quality_kind fl_quality_reason_kind(fl_quality_reason r)
+{
+    return r == FL_QUALITY_NO_FACE || r == FL_QUALITY_NOT_A_FACE || r == FL_QUALITY_SEVERAL_FACES
+               ? FL_QUALITY_CANNOT_JUDGE
+               : FL_QUALITY_ADJUST;
+}
+
 fl_quality_config fl_quality_config_default(void)
 {
     fl_quality_config c;
