@@ -19,7 +19,7 @@ import time
 
 DEFAULT_IMAGE = "silent_face_minivision/image_T1.jpg"   # local verdict: real (0.996)
 SPOOF_IMAGE = "silent_face_minivision/image_F2.jpg"     # local verdict: spoof (0.27)
-UNCERTAIN_IMAGE = "silent_face_minivision/image_F1.jpg" # local verdict: uncertain (head turned)
+UNCERTAIN_IMAGE = "wenhua_chen_blog/0_5_10149_11_001_scene.jpg"  # local verdict: uncertain (head bowed 38 degrees)
 
 
 def free_port():

@@ -196,6 +196,7 @@ static fl_analysis analysis_of(const fl_face_measures *m, float cx, float w)
     a.faces[0] = (fl_face_box){cx - w / 2, 100, w, w * 1.3f, {0}, 0.9f, 0, 0, 0, 0};
     a.measures = *m;
     a.sharpness = 200;
+    a.brightness = 120; /* lit well enough for the silent check to judge */
     return a;
 }
 

@@ -96,7 +96,7 @@ static void test_parity(void)
         const json_t *yp = json_object_get(yj, "fused_p_real_mapped_yunet_box");
         if (yp && json_is_number(yp)) {
             /* Our detector's mapped box, scored without the check's quality gate (which, for
-             * instance, sets the tilted print image_F1 aside for its pose). */
+             * instance, sets heads turned past its limits aside). */
             fl_analysis a;
             CHECK(fl_analyze(actx, &img, &a, &err) == FL_OK && a.n_faces >= 1, "%s: no face", name);
             fl_frame_score es;

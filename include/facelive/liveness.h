@@ -146,6 +146,15 @@ FL_API fl_status fl_silent_check(fl_silent_ctx *ctx, const fl_image *const *fram
 FL_API fl_status fl_silent_check_boxes(fl_silent_ctx *ctx, const fl_image *const *frames, const int (*boxes)[4],
                                        int n_frames, fl_verdict *out, fl_error *err);
 
+#define FL_TEXTURE_FEATURES 354 /* 6 colour planes x 59 uniform LBP bins */
+
+/* The colour-texture features a texture model of a model list reads (output column "texture";
+ * docs/accuracy.md, "Texture cues"): uniform LBP(8,1) histograms of the crop's H, S, V, Y, Cb and Cr
+ * planes, 59 bins each, each plane's summing to 1. crop is the face crop already cut and resized
+ * to the model's input size (a BGR image at least 3x3). For training texture models
+ * (train/texture.py, through `facelive texture`). Thread-safe. */
+FL_API fl_status fl_texture_features(const fl_image *crop, float out[FL_TEXTURE_FEATURES], fl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@ int fl_cmd_analyze(int argc, char **argv);
 int fl_cmd_check(int argc, char **argv);
 int fl_cmd_eval(int argc, char **argv);
 int fl_cmd_video(int argc, char **argv);
+int fl_cmd_texture(int argc, char **argv);
 int fl_cmd_serve(int argc, char **argv);
 int fl_cmd_token(int argc, char **argv);
 int fl_cmd_probe(int argc, char **argv);

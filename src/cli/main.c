@@ -16,6 +16,7 @@ static const command commands[] = {
     {"video", fl_cmd_video, "video FILE|FOLDER --actions a,b,c [--json]", "a liveness session over a video: actions, then the silent check"},
     {"analyze", fl_cmd_analyze, "analyze IMAGE... [--json] [--draw OUT]", "faces, landmarks, pose, eye/mouth measures, quality"},
     {"eval", fl_cmd_eval, "eval MANIFEST.tsv [--json] [--out DIR]", "error rates (ISO 30107-3), DET plot and JSON report of a labelled set"},
+    {"texture", fl_cmd_texture, "texture CROP... [--size N]", "colour-texture features of face crops (train/texture.py)"},
 #ifdef FL_WITH_SERVER
     {"serve", fl_cmd_serve, "serve --config FILE", "the liveness HTTP service (docs/server.md)"},
     {"token", fl_cmd_token, "token --tenant NAME | --secret", "API keys and token secrets for the service"},

@@ -61,10 +61,11 @@ static fl_status field(const char *what, int line, int col, const char *value, f
         return FL_OK;
     }
     case 5:
-        if (strcmp(value, "logits") && strcmp(value, "probabilities"))
-            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be logits or probabilities", what, line, c,
-                           value);
+        if (strcmp(value, "logits") && strcmp(value, "probabilities") && strcmp(value, "texture"))
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: %s '%s' must be logits, probabilities or texture", what,
+                           line, c, value);
         sp->logits = value[0] == 'l';
+        sp->texture = value[0] == 't';
         return FL_OK;
     default: {
         char *end;
@@ -126,6 +127,9 @@ fl_status fl__model_list_parse(const char *text, const char *what, fl_antispoof_
             if (s)
                 return s;
         }
+        if (sp->texture && (sp->rgb || sp->pixel_scale != 1.0f || sp->real_class != 1))
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "%s:%d: a texture model reads bgr pixels as they are and gives "
+                           "p_real: colour bgr, pixel_scale 1, real_class 1", what, line);
         (*n)++;
     }
     if (!header || *n == 0)

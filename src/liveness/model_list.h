@@ -11,6 +11,7 @@ typedef struct fl_antispoof_spec {
     float pixel_scale;
     float crop_scale;
     int logits;         /* 1: apply a softmax */
+    int texture;        /* 1: the file is a texture model (liveness/texture.h), not ONNX */
     int real_class;
     float weight;
 } fl_antispoof_spec;

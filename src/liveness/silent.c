@@ -16,12 +16,16 @@
 #include "liveness/crop.h"
 #include "liveness/model_list.h"
 #include "liveness/silent_internal.h"
+#include "liveness/texture.h"
 #include "nn/model_source.h"
+
+#define MAX_TEXTURE_FILE (64 << 10)
 
 struct fl_silent {
     int n;
     fl_antispoof_spec spec[FL_SILENT_MAX_MODELS];
-    fl_model *model[FL_SILENT_MAX_MODELS];
+    fl_model *model[FL_SILENT_MAX_MODELS];       /* NULL for a texture model: */
+    fl__texture_model *texture[FL_SILENT_MAX_MODELS];
     int n_classes[FL_SILENT_MAX_MODELS];
     fl_silent_options opt;
 };
@@ -30,7 +34,7 @@ struct fl_silent_ctx {
     const fl_silent *sl;
     fl_analyzer_ctx *analyzer;
     fl_model_ctx *ctx[FL_SILENT_MAX_MODELS];
-    fl_buffer crop, input;
+    fl_buffer crop, input, texture;
 };
 
 const char *fl_decision_name(fl_decision d)
@@ -129,6 +133,20 @@ static fl_status check_model(fl_silent *sl, int i, fl_error *err)
     return FL_OK;
 }
 
+static fl_status load_texture(const fl__model_source *src, const char *name, fl__texture_model **out, fl_error *err)
+{
+    const void *bytes = NULL;
+    void *owned = NULL;
+    size_t size = 0;
+    fl_status s = fl__model_source_read(src, name, MAX_TEXTURE_FILE, &bytes, &size, &owned, err);
+    if (!s && !(*out = malloc(sizeof **out)))
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory");
+    if (!s)
+        s = fl__texture_model_parse(bytes, size, name, *out, err);
+    free(owned);
+    return s;
+}
+
 /* list_text NULL: the default list; list_name names it in errors. */
 static fl_status create(const fl__model_source *src, const char *list_text, const char *list_name,
                         const fl_silent_options *options, fl_silent **out, fl_error *err)
@@ -144,6 +162,10 @@ static fl_status create(const fl__model_source *src, const char *list_text, cons
         s = fl__model_list_parse(list_text ? list_text : fl__default_model_list,
                                  list_text ? list_name : "default model list", sl->spec, &sl->n, err);
     for (int i = 0; i < sl->n && !s; i++) {
+        if (sl->spec[i].texture) {
+            s = load_texture(src, sl->spec[i].file, &sl->texture[i], err);
+            continue;
+        }
         s = fl__model_source_load(src, sl->spec[i].file, &sl->model[i], err);
         if (!s)
             s = check_model(sl, i, err);
@@ -186,8 +208,10 @@ void fl_silent_free(fl_silent *sl)
 {
     if (!sl)
         return;
-    for (int i = 0; i < FL_SILENT_MAX_MODELS; i++)
+    for (int i = 0; i < FL_SILENT_MAX_MODELS; i++) {
         fl_model_free(sl->model[i]);
+        free(sl->texture[i]);
+    }
     free(sl);
 }
 
@@ -214,7 +238,8 @@ fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_si
     mo.nhwc_inputs = 1; /* crops are fed as the pixels lie */
     fl_status s = fl_analyzer_ctx_create(an, &c->analyzer, err);
     for (int i = 0; i < sl->n && !s; i++)
-        s = fl_model_ctx_create(sl->model[i], &mo, &c->ctx[i], err);
+        if (sl->model[i])
+            s = fl_model_ctx_create(sl->model[i], &mo, &c->ctx[i], err);
     if (s) {
         fl_silent_ctx_free(c);
         return s;
@@ -232,10 +257,12 @@ void fl_silent_ctx_free(fl_silent_ctx *c)
         fl_model_ctx_free(c->ctx[i]);
     fl__buffer_free(&c->crop);
     fl__buffer_free(&c->input);
+    fl__buffer_free(&c->texture);
     free(c);
 }
 
-/* One model on one crop: resize (OpenCV-exact), planar floats, run, softmax, p_real. */
+/* One model on one crop: resize (OpenCV-exact), planar floats, run, softmax, p_real; or, for a
+ * texture model, the resized crop's texture features and the linear classifier. */
 static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const int crop[4], float *p_real,
                            fl_error *err)
 {
@@ -248,6 +275,13 @@ static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const i
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for anti-spoof crops");
     fl_resize_linear(img->data, img->width, img->height, img->stride, 3, crop[0], crop[1], crop[2] - crop[0] + 1,
                      crop[3] - crop[1] + 1, px, W, H, (size_t)W * 3);
+    if (sp->texture) {
+        float f[FL_TEXTURE_FEATURES];
+        fl_status s = fl__texture_features(px, W, H, (size_t)W * 3, &c->texture, f, err);
+        if (!s)
+            *p_real = fl__texture_p_real(c->sl->texture[i], f);
+        return s;
+    }
     for (size_t k = 0; k < plane; k++) /* NHWC, channels in the model's colour order */
         for (int ch = 0; ch < 3; ch++)
             in[3 * k + (size_t)ch] = px[3 * k + (size_t)(sp->rgb ? 2 - ch : ch)] * sp->pixel_scale;
@@ -273,6 +307,17 @@ static fl_status run_model(fl_silent_ctx *c, int i, const fl_image *img, const i
 
 static fl_status score_box_into(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h,
                                 fl_frame_score *out, fl_error *err);
+
+fl_status fl_texture_features(const fl_image *crop, float out[FL_TEXTURE_FEATURES], fl_error *err)
+{
+    fl__error_clear(err);
+    if (!crop || !crop->data || !out)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "crop or out is NULL");
+    fl_buffer scratch = {0};
+    fl_status s = fl__texture_features(crop->data, crop->width, crop->height, crop->stride, &scratch, out, err);
+    fl__buffer_free(&scratch);
+    return s;
+}
 
 fl_status fl_silent_score_box(fl_silent_ctx *c, const fl_image *img, int x, int y, int w, int h, fl_frame_score *out,
                               fl_error *err)
