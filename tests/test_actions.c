@@ -349,6 +349,51 @@ static void test_session(const fl_analyzer *an)
     fl_image_free(&frame);
 }
 
+/* Light the user cannot fix (every frame backlit): the session asks for better light for
+ * light_patience_s, then learns the neutral face and asks for the action in the light there is,
+ * and keeps those frames for the silent check. With a negative patience it keeps asking. */
+static void test_light_patience(fl_analyzer *an)
+{
+    fl_error err;
+    fl_image frame;
+    fl_image_alloc(64, 48, &frame, &err);
+    const person p = {1, 8, 0.28f, 0.02f};
+    fl_challenge ch = {1, {FL_ACTION_TURN_LEFT}};
+    const float patience[2] = {3.0f, -1.0f};
+    for (int k = 0; k < 2; k++) {
+        fl_session_config cfg = fl_session_config_default();
+        cfg.light_patience_s = patience[k];
+        fl_session *s = NULL;
+        CHECK(fl_session_create(an, NULL, &cfg, &ch, &s, &err) == FL_OK, "%s", err.detail);
+        fl_session_state st;
+        double t = 0, left_quality = -1;
+        for (int i = 0; i < 10 * 30 && s; i++) {
+            const float yaw = i >= 5 * 30 ? bump((i - 5 * 30) / 30.0, 0, 1.2, 35) : 0;
+            fl_face_measures m = frame_of(&p, yaw, 0, 1, 0, 0);
+            fl_analysis a = analysis_of(&m, 300, 120);
+            a.brightness = 45;
+            a.reasons[a.n_reasons++] = (fl_quality_issue){FL_QUALITY_BACKLIT, 0.3f, 0.4f};
+            fl_session_push_analysis(s, &frame, &a, t += 1 / 30.0, &st, &err);
+            if (left_quality < 0 && st.phase != FL_PHASE_QUALITY)
+                left_quality = t;
+            if (i == 30)
+                CHECK(st.phase == FL_PHASE_QUALITY && st.reason == FL_QUALITY_BACKLIT, "patience %g: asks for light",
+                      patience[k]);
+        }
+        fl_session_result r;
+        CHECK(s && fl_session_result_get(s, &r, &err) == FL_OK, "result");
+        if (patience[k] > 0)
+            CHECK(left_quality >= 3.0 && left_quality < 3.5 && r.state.step == 1 && r.n_best >= 3,
+                  "after 3 s of bad light the attempt goes on (at %.2f s), the turn counts, frames kept (%d)",
+                  left_quality, r.n_best);
+        else
+            CHECK(left_quality < 0 && r.state.step == 0 && r.n_best == 0 && r.state.reason == FL_QUALITY_BACKLIT,
+                  "a negative patience keeps asking for light (left at %.2f s, %d frames kept)", left_quality, r.n_best);
+        fl_session_free(s);
+    }
+    fl_image_free(&frame);
+}
+
 int main(void)
 {
     test_detectors();
@@ -359,6 +404,7 @@ int main(void)
     if (an) {
         test_session(an);
         test_capture_phase(an);
+        test_light_patience(an);
     }
     fl_analyzer_free(an);
     TEST_MAIN_END();

@@ -188,7 +188,7 @@ static void degrade(fl_image *img, degradation d, const fl_face_box *f)
     const size_t n = (size_t)img->height * img->stride;
     if (d == DARKEN || d == BRIGHTEN) {
         for (size_t i = 0; i < n; i++) {
-            int v = d == DARKEN ? img->data[i] / 4 : img->data[i] * 13 / 10 + 90;
+            int v = d == DARKEN ? img->data[i] / 5 : img->data[i] * 13 / 10 + 90;
             img->data[i] = (uint8_t)(v > 255 ? 255 : v);
         }
         return;

@@ -133,15 +133,11 @@ def part_session():
                               "turn_left,turn_right", "--actions", "turn_right,head_down")
     check(not late1["actions_done"] and not late1["passed"], f"the clip started at 6 s cannot turn left first: {late1}")
     check(late2["passed"], f"the clip started at 6 s still turns right then down: {late2['reason']}")
-    # A user lit from behind (the studio clip d3, backlit): asked for better light, then after
-    # light_patience_s (default 3 s) the attempt goes on with the light there is; the models judge
-    # those faces, and the user passes. Waiting for better light (-1) never gets there.
-    clip, order = "video_liveportrait_driving/d3.mp4", "head_down,open_mouth"
-    patient = video(clip, "--actions", order)
+    # A user lit from behind (the studio clip d3): the light limits are calibrated on the bona fide
+    # faces of every source (docs/accuracy.md, "Acquisition"), and the clip passes as it is (the
+    # patience for light the user cannot fix is tested on synthetic frames, test_actions).
+    patient = video("video_liveportrait_driving/d3.mp4", "--actions", "head_down,open_mouth")
     check(patient["passed"] and patient["silent"]["decision"] == "real", f"a backlit user passes: {patient}")
-    stuck = video(clip, "--actions", order, "--light-patience", "-1")
-    check(not stuck["passed"] and stuck["decision"] == "uncertain" and not stuck["actions_done"],
-          f"waiting for better light forever, the backlit user never finishes: {stuck}")
 
 
 def part_failclosed():
