@@ -5,6 +5,9 @@
 #                         refuses as too close: they would only add failures to acquire)
 #   docs/eval/all_rows/   every labelled image, crops included
 #   docs/eval/calibrated/ the threshold chosen on a dev split (--calibrate --target-apcer 0.05)
+#   docs/eval/acquisition.json   the quality gates on every source's faces (train/acquisition.py)
+#   docs/eval/texture/report.json the colour-texture model and every fusion, leaving one source out
+#                         (train/texture.py; the fitted model and list stay in build/texture/)
 # Prints the text reports; docs/eval/summary.txt keeps them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +19,7 @@ fl=$root/build/facelive
 export FACELIVE_MODELS=$root/models
 # the manifest's rows outside crops_*, written beside it so its relative paths still hold
 awk -F'\t' 'NR == 1 || $1 !~ /^crops_/' "$root/data/MANIFEST.tsv" > "$root/data/full_frames.tsv"
+awk -F'\t' 'NR == 1 || $1 ~ /^crops_/' "$root/data/MANIFEST.tsv" > "$root/data/crops.tsv"
 cd "$root" # relative paths, so the reports name data/... and docs/... wherever the checkout is
 mkdir -p docs/eval/all_rows docs/eval/calibrated
 {
@@ -26,4 +30,18 @@ mkdir -p docs/eval/all_rows docs/eval/calibrated
   "$fl" eval data/MANIFEST.tsv --out docs/eval/all_rows --compare-detect-size 640
   echo "## threshold calibrated on a dev split, every row"
   "$fl" eval data/MANIFEST.tsv --out docs/eval/calibrated --calibrate --target-apcer 0.05
+  echo "## the full frames, every source left out in turn (--calibrate --target-apcer 0.05)"
+  "$fl" eval data/full_frames.tsv --out build/eval_loso --calibrate --target-apcer 0.05 | sed -n '/^leave one/,$p'
+  echo "## quality gates on every source (train/acquisition.py)"
+  /usr/bin/python3 train/acquisition.py data/full_frames.tsv "$fl" "$FACELIVE_MODELS" docs/eval/acquisition.json
+  echo "## colour texture and fusion, leaving one source out (train/texture.py; the face crops of"
+  echo "## data/crops.tsv added to training: --extra)"
+  mkdir -p docs/eval/texture
+  /usr/bin/python3 train/texture.py --manifest data/full_frames.tsv --extra data/crops.tsv --facelive "$fl" \
+    --models "$FACELIVE_MODELS" --out build/texture_crops | grep -v '^model:'
+  echo "## the same without the face crops"
+  /usr/bin/python3 train/texture.py --manifest data/full_frames.tsv --facelive "$fl" \
+    --models "$FACELIVE_MODELS" --out build/texture | grep -v '^model:'
+  cp build/texture/report.json docs/eval/texture/report.json
+  cp build/texture_crops/report.json docs/eval/texture/report_with_crops.json
 } 2>/dev/null | tee docs/eval/summary.txt
