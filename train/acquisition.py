@@ -2,7 +2,10 @@
 capture reason of `facelive analyze` (a prompt to the user: light, pose, distance, blur...) the share
 of bona fide images it flags per source, and the measures behind it (lowest and 5th percentile per
 source); then what the silent check refuses as unjudgeable (`facelive eval`'s failures to acquire, by
-reason). docs/accuracy.md ("Acquisition") is written from its output.
+reason); and the two studies behind the silent check's limits: the models' scores on every face turned
+past 20 degrees (judged with no pose limit), and on every second image darkened to 15-70 % of its light
+(judged with no brightness limit), by face brightness. docs/accuracy.md ("Acquisition") is written
+from its output.
 
 usage: acquisition.py MANIFEST FACELIVE MODELS OUT.json"""
 import csv
@@ -11,6 +14,8 @@ import os
 import subprocess
 import sys
 import tempfile
+
+import cv2
 
 MEASURES = ("brightness", "backlight_ratio", "sharpness", "yaw", "pitch", "roll", "face_ratio")
 
@@ -75,13 +80,78 @@ def not_acquired(facelive, models, manifest):
     return out
 
 
+def scores(facelive, models, paths, *options):
+    """{path: (score, used)} from `facelive check --json` with the given options."""
+    out = {}
+    for i in range(0, len(paths), 100):
+        r = subprocess.run([facelive, "check", "--json", "--models", models, *options] + paths[i:i + 100],
+                           capture_output=True, text=True)
+        for line in r.stdout.splitlines():
+            d = json.loads(line)
+            out[d["input"]] = (d.get("score"), bool(d.get("frames") and d["frames"][0].get("used")))
+    return out
+
+
+def pose_study(facelive, models, rows, analysed, data):
+    """Every face turned past 20 degrees (the largest of |yaw|, |pitch|, |roll|), judged with no pose
+    limit: its angles, label and score."""
+    turned = []
+    for r in rows:
+        path = os.path.join(data, r["relative_path"])
+        d = analysed.get(path, {})
+        if "yaw" in d and max(abs(d["yaw"]), abs(d["pitch"]), abs(d["roll"])) > 20:
+            turned.append((path, r))
+    got = scores(facelive, models, [p for p, _ in turned], "--max-pose", "90,90,180")
+    out = []
+    for path, r in turned:
+        d = analysed[path]
+        out.append({"path": r["relative_path"], "label": r["label"], "species": r.get("attack_type"),
+                    "yaw": d["yaw"], "pitch": d["pitch"], "roll": d["roll"], "score": got[path][0]})
+    return sorted(out, key=lambda x: max(abs(x["yaw"]), abs(x["pitch"]), abs(x["roll"])))
+
+
+def light_study(facelive, models, rows, data):
+    """Every second image darkened to 15, 25, 35, 50 and 70 % of its light, judged with no brightness
+    limit: per band of face brightness, how many bona fide faces score real (>= 0.90) or spoof (< 0.50)
+    and how many attacks score real."""
+    bands = [(0, 15), (15, 25), (25, 35), (35, 50), (50, 80), (80, 256)]
+    counts = {f"{lo}-{hi}": {"bona_fide": 0, "bona_fide_real": 0, "bona_fide_spoof": 0, "attacks": 0,
+                             "attacks_real": 0} for lo, hi in bands}
+    with tempfile.TemporaryDirectory() as tmp:
+        made = []
+        for i, r in enumerate(rows[::2]):
+            img = cv2.imread(os.path.join(data, r["relative_path"]), cv2.IMREAD_COLOR)
+            for k in (0.15, 0.25, 0.35, 0.5, 0.7):
+                p = os.path.join(tmp, f"{i:03d}_{k:.2f}.png")
+                cv2.imwrite(p, (img * k).astype("uint8"))
+                made.append((p, r["label"] == "real"))
+        light = analyse(facelive, models, [p for p, _ in made])
+        got = scores(facelive, models, [p for p, _ in made], "--min-brightness", "0")
+        for p, real in made:
+            score, used = got.get(p, (None, False))
+            if not used or "brightness" not in light.get(p, {}):
+                continue
+            b = light[p]["brightness"]
+            c = counts[next(f"{lo}-{hi}" for lo, hi in bands if lo <= b < hi)]
+            if real:
+                c["bona_fide"] += 1
+                c["bona_fide_real"] += score >= 0.9
+                c["bona_fide_spoof"] += score < 0.5
+            else:
+                c["attacks"] += 1
+                c["attacks_real"] += score >= 0.9
+    return counts
+
+
 def main():
     manifest, facelive, models, out = sys.argv[1:5]
     data = os.path.dirname(os.path.abspath(manifest))
     rows = rows_of(manifest)
     analysed = analyse(facelive, models, [os.path.join(data, r["relative_path"]) for r in rows])
     report = {"manifest": manifest, "capture_prompts": survey(rows, analysed, data),
-              "silent_check_not_acquired": not_acquired(facelive, models, manifest)}
+              "silent_check_not_acquired": not_acquired(facelive, models, manifest),
+              "pose_study": pose_study(facelive, models, rows, analysed, data),
+              "light_study": light_study(facelive, models, rows, data)}
     json.dump(report, open(out, "w"), indent=1)
     for kind, by_source in report["capture_prompts"].items():
         print(f"{kind}: images flagged by each capture prompt, per source")
@@ -91,6 +161,15 @@ def main():
             print(f"    lowest {s['lowest']}\n    highest {s['highest']}")
     for kind, why in report["silent_check_not_acquired"].items():
         print(f"silent check, {kind} not acquired: " + ", ".join(f"{k} {len(v)}" for k, v in why.items()))
+    print("faces turned past 20 degrees, judged with no pose limit (yaw, pitch, roll: score):")
+    for t in report["pose_study"]:
+        score = "-" if t["score"] is None else f"{t['score']:.3f}"
+        print(f"  {t['label']:5} {t['species'] or '':8} {t['yaw']:6.1f} {t['pitch']:6.1f} {t['roll']:6.1f}: {score}"
+              f"  {t['path']}")
+    print("images darkened, judged with no brightness limit, by face brightness:")
+    for band, c in report["light_study"].items():
+        print(f"  {band:>7}: bona fide {c['bona_fide_real']}/{c['bona_fide']} real, {c['bona_fide_spoof']} spoof; "
+              f"attacks {c['attacks_real']}/{c['attacks']} real")
     print(f"report {out}")
 
 

@@ -121,6 +121,32 @@ fl_silent_options fl_silent_options_with_threshold(double threshold)
     return so;
 }
 
+int fl_parse_judge_limit(const char *cmd, const char *option, const char *text, fl_judge_limits *l)
+{
+    if (strcmp(option, "--min-brightness") == 0)
+        return fl_parse_float(cmd, option, text, 0, 255, &l->brightness) ? 1 : 0;
+    if (strcmp(option, "--max-pose") != 0)
+        return -1;
+    double v[3];
+    char extra;
+    if (sscanf(text, "%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &extra) != 3 || !(v[0] >= 0 && v[0] <= 90) ||
+        !(v[1] >= 0 && v[1] <= 90) || !(v[2] >= 0 && v[2] <= 180)) {
+        fprintf(stderr, "facelive %s: %s expects YAW,PITCH,ROLL in degrees (0..90, 0..90, 0..180), not '%s'\n", cmd,
+                option, text);
+        return 1;
+    }
+    l->yaw = v[0], l->pitch = v[1], l->roll = v[2];
+    return 0;
+}
+
+void fl_judge_limits_apply(const fl_judge_limits *l, fl_silent_options *so)
+{
+    if (l->yaw >= 0)
+        so->max_yaw = (float)l->yaw, so->max_pitch = (float)l->pitch, so->max_roll = (float)l->roll;
+    if (l->brightness >= 0)
+        so->min_brightness = (float)l->brightness;
+}
+
 void fl_print_version(void)
 {
     printf("facelive %s (library %s; backends:%s reference)\n", FL_VERSION_STRING, fl_version(),

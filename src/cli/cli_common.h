@@ -41,6 +41,23 @@ const char *fl_find_models(const char *cmd, const char *given, char *buf, size_t
  * when T is below it (the library refuses spoof_below above threshold). */
 fl_silent_options fl_silent_options_with_threshold(double threshold);
 
+/* What the silent check can judge, as --max-pose Y,P,R and --min-brightness B give it (check and
+ * eval: a company calibrates these on its own data); a negative value keeps the library's. */
+typedef struct fl_judge_limits {
+    double yaw, pitch, roll, brightness;
+} fl_judge_limits;
+
+#define FL_JUDGE_LIMITS_HELP                                                                          \
+    "  --max-pose Y,P,R  heads turned further (yaw, pitch, roll, degrees) are not judged\n"            \
+    "                    (default: the library's, 45,30,25)\n"                                           \
+    "  --min-brightness B  faces darker than B (mean grey 0..255) are not judged (default 25)\n"
+
+/* When option is one of them: parses text into *l and returns 0, or prints why and returns 1.
+ * Any other option: returns -1. */
+int fl_parse_judge_limit(const char *cmd, const char *option, const char *text, fl_judge_limits *l);
+/* Writes the limits that were given into *so. */
+void fl_judge_limits_apply(const fl_judge_limits *l, fl_silent_options *so);
+
 /* "facelive 0.2.0 (library 0.2.0; backends: xnnpack reference)" */
 void fl_print_version(void);
 

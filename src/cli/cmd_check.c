@@ -16,7 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: facelive check IMAGE... [--frames] [--json] [--models DIR] [--model-list FILE]\n"
-            "       [--threshold T] [--detect-size N]\n"
+            "       [--threshold T] [--detect-size N] [--max-pose Y,P,R] [--min-brightness B]\n"
             "\n"
             "The silent liveness verdict of each JPEG or PNG image: real, spoof or uncertain.\n"
             "  --frames          judge the images (1 to %d) as the frames of one attempt\n"
@@ -24,7 +24,7 @@ static void usage(FILE *f)
             "  --model-list FILE the anti-spoof models to use (default: config/antispoof_models.tsv's)\n"
             "  --threshold T     real at or above T (default: the library's, %.2f)\n"
             "  --detect-size N   the detector's long side (default: the library's, %d; 640 reproduces\n"
-            "                    the reference pipeline's scores)\n"
+            "                    the reference pipeline's scores)\n" FL_JUDGE_LIMITS_HELP
             "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
             "\n" FL_EXIT_STATUS_HELP,
             FL_SILENT_MAX_FRAMES, fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
@@ -92,6 +92,7 @@ typedef struct check_args {
     const char *models, *list;
     int json, as_frames, n, detect_size;
     double threshold;
+    fl_judge_limits limits;
     char **images;
 } check_args;
 
@@ -99,10 +100,11 @@ static int parse(int argc, char **argv, check_args *a)
 {
     memset(a, 0, sizeof *a);
     a->threshold = -1;
+    a->limits = (fl_judge_limits){-1, -1, -1, -1};
     a->images = calloc((size_t)argc, sizeof *a->images);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        int bad = 0;
+        int bad = 0, limit;
         if (strcmp(o, "--json") == 0)
             a->json = 1;
         else if (strcmp(o, "--frames") == 0)
@@ -117,6 +119,10 @@ static int parse(int argc, char **argv, check_args *a)
             bad = fl_parse_int("check", o, argv[++i], 32, 4096, &a->detect_size);
         else if (strcmp(o, "--threshold") == 0)
             bad = fl_parse_float("check", o, argv[++i], 0.001, 1, &a->threshold);
+        else if ((limit = fl_parse_judge_limit("check", o, argv[i + 1], &a->limits)) >= 0) {
+            bad = limit;
+            i++;
+        }
         else if (o[0] == '-' && o[1] == '-')
             return fl_usage_unknown_option("check", o);
         else
@@ -144,6 +150,7 @@ typedef struct engines {
 static fl_status engines_create(const check_args *a, const char *models, engines *e, fl_error *err)
 {
     fl_silent_options so = fl_silent_options_with_threshold(a->threshold);
+    fl_judge_limits_apply(&a->limits, &so);
     fl_analyzer_options ao = fl_analyzer_options_default();
     if (a->detect_size)
         ao.detect_size = a->detect_size;

@@ -39,6 +39,7 @@ typedef struct eval_args {
     const char *group_by; /* NULL: source_repo when the manifest has it; "none": no grouping */
     int json, calibrate, detect_size, compare_size, threshold_given;
     double threshold, target_apcer;
+    fl_judge_limits limits;
 } eval_args;
 
 static char *dup_str(const char *s)
@@ -385,7 +386,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: facelive eval MANIFEST.tsv [--json] [--out DIR] [--threshold T]\n"
             "       [--calibrate --target-apcer X] [--detect-size N] [--compare-detect-size N] [--models DIR]\n"
-            "       [--model-list FILE]\n"
+            "       [--model-list FILE] [--max-pose Y,P,R] [--min-brightness B]\n"
             "\n"
             "The silent check on every real/spoof row of a tab-separated manifest (relative_path, label,\n"
             "attack_type; optional split dev|test), and the error rates of ISO 30107-3: APCER per species,\n"
@@ -401,17 +402,17 @@ static void usage(FILE *f)
             "                            leave one group out: a threshold chosen on the others, tested on it\n"
             "  --models DIR              the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
             "  --model-list FILE         the anti-spoof models to use (default: config/antispoof_models.tsv's)\n"
-            "\n" FL_EXIT_STATUS_HELP,
+            FL_JUDGE_LIMITS_HELP "\n" FL_EXIT_STATUS_HELP,
             fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
 }
 
 static int parse(int argc, char **argv, eval_args *a)
 {
     *a = (eval_args){NULL, "eval_report", NULL, NULL, NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
-                     fl_silent_options_default().threshold, 0.01};
+                     fl_silent_options_default().threshold, 0.01, {-1, -1, -1, -1}};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        int bad = 0;
+        int bad = 0, limit;
         if (strcmp(o, "--json") == 0)
             a->json = 1;
         else if (strcmp(o, "--calibrate") == 0)
@@ -435,6 +436,10 @@ static int parse(int argc, char **argv, eval_args *a)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->compare_size);
         else if (strcmp(o, "--group-by") == 0)
             a->group_by = argv[++i];
+        else if ((limit = fl_parse_judge_limit("eval", o, argv[i + 1], &a->limits)) >= 0) {
+            bad = limit;
+            i++;
+        }
         else if (o[0] == '-' && o[1] == '-')
             return fl_usage_unknown_option("eval", o);
         else if (!a->manifest)
@@ -463,7 +468,9 @@ static int score_rows(const eval_args *a, row *rows, int n, int detect_size, int
     fl_silent_ctx *ctx = NULL;
     fl_analyzer_options ao = fl_analyzer_options_default();
     ao.detect_size = detect_size;
-    if (fl_analyzer_create(a->models, &ao, &an, &err) || fl_silent_create(a->models, a->model_list, NULL, &sl, &err) ||
+    fl_silent_options so = fl_silent_options_default(); /* the threshold only counts in the rates */
+    fl_judge_limits_apply(&a->limits, &so);
+    if (fl_analyzer_create(a->models, &ao, &an, &err) || fl_silent_create(a->models, a->model_list, &so, &sl, &err) ||
         fl_silent_ctx_create(sl, an, &ctx, &err)) {
         fprintf(stderr, "facelive eval: %s: %s\n", fl_status_name(err.status), err.detail);
         fl_silent_free(sl);

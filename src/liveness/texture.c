@@ -141,11 +141,11 @@ static fl_status parse_line(const char **p, const char *limit, int *number, cons
     for (int k = 0; k < n && !st; k++) {
         char *after;
         errno = 0;
-        const double v = strtod(q, &after);
+        const float v = (float)strtod(q, &after); /* a float must hold it: 1e39 or 1e-50 do not */
         if (after == q || errno || !isfinite(v) || v <= lo)
             st = fl__fail(err, FL_E_MODEL_INVALID, "%s:%d: %s value %d of %d is missing or not a number%s", name,
                           *number, key, k + 1, n, lo > -HUGE_VAL ? " above 0" : "");
-        values[k] = (float)v;
+        values[k] = v;
         q = after;
     }
     while (!st && (*q == ' ' || *q == '\t'))
