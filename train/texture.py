@@ -59,8 +59,8 @@ def check_rows(facelive, models, pack, crop_scale, paths):
             d = json.loads(line)
             fr = (d.get("frames") or [{}])[0]
             models_ = fr.get("models") or []
-            out[d["input"]] = ([(m["p_real"], m["degraded"]) for m in models_], models_[-1]["crop"]) \
-                if fr.get("used") else None
+            judged = fr.get("used") and any(not m["degraded"] for m in models_[:len(pack)])  # as the pack alone
+            out[d["input"]] = ([(m["p_real"], m["degraded"]) for m in models_], models_[-1]["crop"]) if judged else None
     os.unlink(f.name)
     return out
 
