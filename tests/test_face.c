@@ -390,6 +390,69 @@ static void test_formats(void)
     fl_image_free(&img);
 }
 
+/* Three planes with their own strides (CameraX's YUV_420_888: planar, or U and V interleaved with a
+ * pixel stride of 2; rows padded) give exactly the pixels of the same samples as NV21. */
+static void test_yuv420_planes(void)
+{
+    fl_image img;
+    if (!load("silent_face_minivision/image_T1.jpg", &img))
+        return;
+    const int W = img.width & ~1, H = img.height & ~1;
+    uint8_t *nv21 = to_yuv420sp(&img, 1);
+    const uint8_t *vu = nv21 + (size_t)W * H;
+    fl_error err;
+    fl_image ref, got;
+    fl_image_view nv = {nv21, W, H, (size_t)W, FL_PIXEL_NV21, 90};
+    CHECK(fl_image_from_view(&nv, &ref, &err) == FL_OK, "%s", err.detail);
+    /* planar, rows padded: Y rows of W + 16 bytes, chroma rows of W / 2 + 8 */
+    const size_t ys = (size_t)W + 16, cs = (size_t)W / 2 + 8;
+    uint8_t *y = calloc(ys * H, 1), *u = calloc(cs * H / 2, 1), *v = calloc(cs * H / 2, 1);
+    for (int r = 0; r < H; r++)
+        memcpy(y + r * ys, nv21 + (size_t)r * W, (size_t)W);
+    for (int r = 0; r < H / 2; r++)
+        for (int c = 0; c < W / 2; c++) {
+            v[r * cs + c] = vu[(size_t)r * W + 2 * c];
+            u[r * cs + c] = vu[(size_t)r * W + 2 * c + 1];
+        }
+    fl_yuv420_view planar = {y, u, v, W, H, ys, cs, 1, 90};
+    CHECK(fl_image_from_yuv420(&planar, &got, &err) == FL_OK && got.width == ref.width && got.height == ref.height,
+          "planar: %s", err.detail);
+    int same = 1;
+    for (int r = 0; r < ref.height && same; r++)
+        same = !memcmp(got.data + r * got.stride, ref.data + r * ref.stride, (size_t)ref.width * 3);
+    CHECK(same, "planar YUV with padded rows gives NV21's pixels");
+    fl_image_free(&got);
+    /* interleaved, as CameraX reports NV21 memory: U plane starts one byte after V, pixel stride 2 */
+    fl_yuv420_view semi = {nv21, vu + 1, vu, W, H, (size_t)W, (size_t)W, 2, 90};
+    CHECK(fl_image_from_yuv420(&semi, &got, &err) == FL_OK, "%s", err.detail);
+    same = 1;
+    for (int r = 0; r < ref.height && same; r++)
+        same = !memcmp(got.data + r * got.stride, ref.data + r * ref.stride, (size_t)ref.width * 3);
+    CHECK(same, "interleaved planes give NV21's pixels");
+    fl_image_free(&got);
+    static const struct {
+        int w, h, ps;
+        size_t ys, cs;
+        int rot;
+        const char *says;
+    } bad[] = {{641, 480, 1, 700, 400, 0, "even size"}, {640, 480, 1, 600, 400, 0, "y_stride"},
+               {640, 480, 2, 640, 300, 0, "uv_stride"}, {640, 480, 0, 640, 400, 0, "uv_pixel_stride"},
+               {640, 480, 1, 640, 400, 45, "rotation"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fl_yuv420_view b = {y, u, v, bad[i].w, bad[i].h, bad[i].ys, bad[i].cs, bad[i].ps, bad[i].rot};
+        CHECK(fl_image_from_yuv420(&b, &got, &err) == FL_E_INVALID_ARGUMENT && strstr(err.detail, bad[i].says),
+              "bad view %zu refused naming %s: %s", i, bad[i].says, err.detail);
+    }
+    fl_yuv420_view none = {y, NULL, v, W, H, ys, cs, 1, 0};
+    CHECK(fl_image_from_yuv420(&none, &got, &err) == FL_E_INVALID_ARGUMENT, "a missing plane");
+    free(y);
+    free(u);
+    free(v);
+    free(nv21);
+    fl_image_free(&ref);
+    fl_image_free(&img);
+}
+
 static void test_bad_args(void)
 {
     fl_error err;
@@ -491,6 +554,7 @@ int main(void)
     CHECK(an && fl_analyzer_ctx_create(an, &ctx, &err) == FL_OK, "%s", err.detail);
     if (!ctx)
         TEST_MAIN_END();
+    test_yuv420_planes();
     test_bad_args();
     test_no_face();
     test_directions();

@@ -72,6 +72,21 @@ typedef struct fl_decode_limits {
  * limited range like COLOR_YUV2BGR_NV21/NV12). FL_E_INVALID_ARGUMENT names the bad field. */
 FL_API fl_status fl_image_from_view(const fl_image_view *view, fl_image *out, fl_error *err);
 
+/* YUV 4:2:0 in three planes, as Android's YUV_420_888 (CameraX's ImageProxy planes: row strides and
+ * a chroma pixel stride, 2 when U and V interleave) and iOS's bi-planar buffers (a plane each, with
+ * their own row strides) hand it over. Caller memory, not copied. width and height are even. */
+typedef struct fl_yuv420_view {
+    const uint8_t *y, *u, *v;   /* the first Y, U and V sample */
+    int width, height;
+    size_t y_stride, uv_stride; /* bytes per row of the Y plane and of each chroma plane */
+    int uv_pixel_stride;        /* bytes between chroma samples of a row: 1 planar, 2 interleaved */
+    int rotation;               /* clockwise rotation that makes the image upright */
+} fl_yuv420_view;
+
+/* Converts three-plane YUV 4:2:0 to an upright BGR image, as fl_image_from_view converts NV21.
+ * FL_E_INVALID_ARGUMENT names the bad field. Reentrant. */
+FL_API fl_status fl_image_from_yuv420(const fl_yuv420_view *view, fl_image *out, fl_error *err);
+
 /* Decodes JPEG (TurboJPEG; the EXIF orientation is applied, as cv2.imread does) or PNG
  * (libspng; grey, palette, 16-bit and alpha are converted to BGR) from memory. limits may be
  * NULL. Errors: FL_E_IMAGE_FORMAT (neither), FL_E_IMAGE_CORRUPT (truncated or damaged; the
