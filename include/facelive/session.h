@@ -80,7 +80,8 @@ typedef struct fl_challenge {
 } fl_challenge;
 
 /* n actions drawn uniformly without immediate repeats from `allowed` (NULL: all eight), using the
- * operating system's cryptographic random source (getrandom). 1 <= n <= FL_CHALLENGE_MAX. */
+ * operating system's cryptographic random source (getrandom; arc4random_buf on Apple platforms).
+ * 1 <= n <= FL_CHALLENGE_MAX. */
 FL_API fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *out, fl_error *err);
 
 typedef struct fl_session_config {

@@ -5,10 +5,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "common/error.h"
 #include "common/options.h"
+#include "common/random.h"
 #include "facelive/session.h"
 #include "liveness/actions.h"
 #include "liveness/silent_internal.h"
@@ -84,8 +84,8 @@ static int random_below(int n, fl_error *err, int *out)
     const uint32_t limit = UINT32_MAX - UINT32_MAX % (uint32_t)n;
     for (;;) {
         uint32_t r;
-        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-            return fl__fail(err, FL_E_IO, "getrandom failed: no random source for the challenge");
+        if (fl__random_bytes(&r, sizeof r, err))
+            return FL_E_IO;
         if (r < limit) {
             *out = (int)(r % (uint32_t)n);
             return FL_OK;
