@@ -29,6 +29,7 @@ struct fl_frame_pool {
     pthread_t *threads;
     slot *slots;
     int n, stopping;
+    int delivering; /* a thread is in deliver(): the others leave their finished frames to it */
     unsigned long next_seq, deliver_seq;
     long dropped;
     fl_frame_pool_callback cb;
@@ -45,16 +46,21 @@ static slot *next_job(fl_frame_pool *p)
 }
 
 /* Hands finished frames to the callback in sequence order (called with the lock held; the lock
- * is released around the callback so workers keep going). */
+ * is released around the callback so workers keep going). One thread delivers at a time: another
+ * worker finishing meanwhile leaves its frame to it (it looks again after every callback), so the
+ * callbacks never overlap and never run out of order. */
 static void deliver(fl_frame_pool *p)
 {
+    if (p->delivering)
+        return;
+    p->delivering = 1;
     for (;;) {
         slot *s = NULL;
         for (int i = 0; i < p->n; i++)
             if (p->slots[i].busy && p->slots[i].done && p->slots[i].seq == p->deliver_seq)
                 s = &p->slots[i];
         if (!s)
-            return;
+            break;
         p->deliver_seq++;
         pthread_mutex_unlock(&p->mu);
         if (p->cb)
@@ -64,6 +70,7 @@ static void deliver(fl_frame_pool *p)
         s->busy = s->ready = s->done = 0;
         pthread_cond_broadcast(&p->finished);
     }
+    p->delivering = 0;
 }
 
 typedef struct worker {
