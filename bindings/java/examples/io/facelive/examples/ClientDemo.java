@@ -51,6 +51,6 @@ public final class ClientDemo {
         System.out.println("{\"challenge\": \"" + ch.challenge + "\", \"frames_sent\": " + captured.size()
                            + ", \"local\": {\"decision\": \"" + local.decision.name().toLowerCase() + "\", \"outcome\": \""
                            + local.outcome.name().toLowerCase() + "\", \"silent_score\": " + local.silentScore
-                           + "}, \"server_status\": " + v.httpStatus + ", \"server\": " + v.json + "}");
+                           + "}, \"server_status\": " + v.httpStatus + ", \"server\": " + v.json.trim() + "}");
     }
 }
