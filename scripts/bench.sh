@@ -19,6 +19,10 @@
 #   scripts/bench.sh cluster [SECONDS]  HAProxy's cost: wrk through HAProxy to 2 backends (1 worker each,
 #       scripts/cluster.sh) and straight to one backend of 2 workers, alternating rounds in one run:
 #       {"rps_direct", "rps_haproxy", "overhead_ratio", "errors", ...}
+#   scripts/bench.sh jni [ROUNDS]   per-frame cost of a session through Java (io.facelive over JNI)
+#       against the same work through the C API, on the same NV21 frames (the head-turn clip as a
+#       phone delivers it), alternating in rounds (default 3):
+#       {"java_ms_per_frame", "c_ms_per_frame", "overhead_ratio", ...}
 #   scripts/bench.sh parity         not a timing: end-to-end parity with the reference table at
 #       detection sizes 320..640 (why the silent check detects at 640):
 #       {"parity_by_detect_size": {"<size>": {"images", "off_by_0.01", "max_abs_diff"}}}
@@ -26,8 +30,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|session|parity|server|cluster) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server|cluster [RUNS]" >&2; exit 2 ;;
+  models|face|silent|session|parity|server|cluster|jni) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server|cluster|jni [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
@@ -48,6 +52,36 @@ fi
 
 if [ "$what" = cluster ]; then
   /usr/bin/python3 "$root/bench/bench_cluster.py" "$root/build/facelive" "$root/models" "$root/data" "${2:-15}"
+  exit 0
+fi
+
+if [ "$what" = jni ]; then
+  b=$root/build
+  [ -f "$b/bindings/java/facelive-examples.jar" ] || { echo "bench jni: no Java binding built (a JDK?)" >&2; exit 1; }
+  /usr/bin/python3 "$root/tests/java_frames.py" "$root/data" "$b/java_frames" >&2
+  rounds=${2:-3} out=$b/bench_jni
+  mkdir -p "$out"
+  for r in $(seq 1 "$rounds"); do
+    java -Dfacelive.jni="$b/bindings/java/libfacelive_jni.so" \
+      -cp "$b/bindings/java/facelive.jar:$b/bindings/java/facelive-examples.jar" io.facelive.examples.JniBench \
+      "$root/models" "$b/java_frames/real" "$out/frames.nv21" > "$out/java_$r.json"
+    "$b/bench/bench_jni_peer" "$root/models" "$out/frames.nv21" > "$out/c_$r.json"
+    echo "bench jni: round $r of $rounds: $(cat "$out/java_$r.json") $(cat "$out/c_$r.json")" >&2
+  done
+  /usr/bin/python3 - "$out" "$rounds" <<'PY'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+java = [json.load(open(f"{out}/java_{r}.json"))["java_ms_per_frame"] for r in range(1, rounds + 1)]
+c = [json.load(open(f"{out}/c_{r}.json"))["c_ms_per_frame"] for r in range(1, rounds + 1)]
+frames = json.load(open(f"{out}/c_1.json"))
+j, k = statistics.median(java), statistics.median(c)
+print(f"session per frame, {frames['frames']} NV21 frames {frames['width']}x{frames['height']} turned 90 degrees, "
+      f"median of {rounds} alternating rounds:")
+print(f"  through Java (JNI)   {j:7.3f} ms   rounds {java}")
+print(f"  through the C API    {k:7.3f} ms   rounds {c}")
+print(json.dumps({"java_ms_per_frame": round(j, 3), "c_ms_per_frame": round(k, 3),
+                  "overhead_ratio": round(j / k - 1, 4), "rounds": rounds, "frames": frames["frames"]}))
+PY
   exit 0
 fi
 

@@ -1,8 +1,8 @@
 """The Java client end to end: a real `facelive serve` on loopback (tests/server_fixture.py), and the
 SDK's flow in Java (io.facelive.examples.ClientDemo): a challenge from the server, the session run
 locally on the head-turn clip's frames fed as a phone's NV21 buffers, the captured frames posted to
-the verify route. The server accepts the real clip and refuses the monitor replay; a replayed token
-is refused.
+the verify route. The server accepts the real clip and refuses the monitor replay (replayed and
+forged tokens are the server tests' part: test_server_tokens.py).
 
 usage: test_java_client.py FACELIVE MODELS FRAMES_DIR JAVA CLASSPATH JNI_LIBRARY"""
 import json

@@ -24,7 +24,8 @@ static jstring state_out(JNIEnv *env, const fl_session_state *st, jintArray out)
 }
 
 JNIEXPORT jlong JNICALL Java_io_facelive_Native_sessionCreate(JNIEnv *env, jclass cls, jlong engine, jintArray actions,
-                                                             jfloat light_patience_s, jboolean mirrored)
+                                                             jfloat light_patience_s, jboolean mirrored,
+                                                             jfloat action_timeout_s, jfloat total_timeout_s)
 {
     (void)cls;
     fl_jni_engine *e = (fl_jni_engine *)(intptr_t)engine;
@@ -42,6 +43,8 @@ JNIEXPORT jlong JNICALL Java_io_facelive_Native_sessionCreate(JNIEnv *env, jclas
     fl_session_config cfg = fl_session_config_default();
     cfg.light_patience_s = light_patience_s;
     cfg.actions.mirrored = mirrored ? 1 : 0;
+    cfg.action_timeout_s = action_timeout_s; /* the library checks them */
+    cfg.total_timeout_s = total_timeout_s;
     fl_session *s = NULL;
     fl_error err = {FL_OK, ""};
     if (fl_session_create(e->an, e->sl, &cfg, &ch, &s, &err))

@@ -15,6 +15,9 @@ public final class LivenessSession implements AutoCloseable {
         public float lightPatienceSeconds = 3.0f;
         /** Frames are mirrored (a selfie preview): left and right swap. */
         public boolean mirrored;
+        /** Seconds for each action, and for the whole attempt. */
+        public float actionTimeoutSeconds = 8.0f;
+        public float totalTimeoutSeconds = 40.0f;
     }
 
     private static final class State implements Runnable {
@@ -43,7 +46,7 @@ public final class LivenessSession implements AutoCloseable {
             throw new IllegalArgumentException("challenge or options is null");
         }
         long handle = Native.sessionCreate(engine.handle, challenge.codes(), options.lightPatienceSeconds,
-                                           options.mirrored);
+                                           options.mirrored, options.actionTimeoutSeconds, options.totalTimeoutSeconds);
         this.state = new State(handle, engine);
         this.cleanable = Native.CLEANER.register(this, state);
         this.challenge = challenge;

@@ -28,7 +28,8 @@ final class Native {
 
     static native void engineFree(long engine);
 
-    static native long sessionCreate(long engine, int[] actions, float lightPatienceS, boolean mirrored);
+    static native long sessionCreate(long engine, int[] actions, float lightPatienceS, boolean mirrored,
+                                     float actionTimeoutS, float totalTimeoutS);
 
     static native void sessionFree(long session);
 
