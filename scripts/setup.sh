@@ -12,6 +12,7 @@ PACKAGES=(
   redis-server wrk python3-yaml curl         # the service's tests (a real Redis), benchmark, OpenAPI check, demo
   haproxy prometheus graphviz                # scale-out: the cluster, its tests and alerts, the topology picture
   python3-torch                              # the training pipeline (train/; tools only, the runtime stays C)
+  openjdk-17-jdk-headless junit5             # the Java binding (bindings/java) and its JUnit 5 tests
   python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
   clang libclang-rt-14-dev                   # libFuzzer (scripts/fuzz.sh)
 )
