@@ -19,8 +19,14 @@ public final class FaceLive implements AutoCloseable {
             this.handle = handle;
         }
 
-        void acquire() {
-            owners.incrementAndGet();
+        /** One more owner, unless the engine is already freed (a close() raced this call). */
+        boolean tryAcquire() {
+            for (int n = owners.get(); n > 0; n = owners.get()) {
+                if (owners.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -79,21 +85,15 @@ public final class FaceLive implements AutoCloseable {
     }
 
     public LivenessSession newSession(Challenge challenge, LivenessSession.Options options) {
-        Engine e = use();
-        e.acquire();
-        try {
-            return new LivenessSession(e, challenge, options);
-        } catch (RuntimeException ex) {
-            e.run();
-            throw ex;
-        }
-    }
-
-    Engine use() {
-        if (closed) {
+        if (closed || !engine.tryAcquire()) {
             throw new IllegalStateException("FaceLive is closed");
         }
-        return engine;
+        try {
+            return new LivenessSession(engine, challenge, options);
+        } catch (RuntimeException ex) {
+            engine.run();
+            throw ex;
+        }
     }
 
     @Override
