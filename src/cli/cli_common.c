@@ -139,6 +139,16 @@ int fl_parse_judge_limit(const char *cmd, const char *option, const char *text, 
     return 0;
 }
 
+void fl_print_judge_limits_help(FILE *f)
+{
+    const fl_silent_options o = fl_silent_options_default();
+    fprintf(f,
+            "  --max-pose Y,P,R  heads turned further (yaw, pitch, roll, degrees) are not judged\n"
+            "                    (default: the library's, %g,%g,%g)\n"
+            "  --min-brightness B  faces darker than B (mean grey 0..255) are not judged (default %g)\n",
+            o.max_yaw, o.max_pitch, o.max_roll, o.min_brightness);
+}
+
 void fl_judge_limits_apply(const fl_judge_limits *l, fl_silent_options *so)
 {
     if (l->yaw >= 0)

@@ -4,6 +4,7 @@
 #define FL_CLI_COMMON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "facelive/liveness.h"
 
@@ -47,10 +48,8 @@ typedef struct fl_judge_limits {
     double yaw, pitch, roll, brightness;
 } fl_judge_limits;
 
-#define FL_JUDGE_LIMITS_HELP                                                                          \
-    "  --max-pose Y,P,R  heads turned further (yaw, pitch, roll, degrees) are not judged\n"            \
-    "                    (default: the library's, 45,30,25)\n"                                           \
-    "  --min-brightness B  faces darker than B (mean grey 0..255) are not judged (default 25)\n"
+/* The two options' help lines, with the library's defaults. */
+void fl_print_judge_limits_help(FILE *f);
 
 /* When option is one of them: parses text into *l and returns 0, or prints why and returns 1.
  * Any other option: returns -1. */

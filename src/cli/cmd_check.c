@@ -24,10 +24,11 @@ static void usage(FILE *f)
             "  --model-list FILE the anti-spoof models to use (default: config/antispoof_models.tsv's)\n"
             "  --threshold T     real at or above T (default: the library's, %.2f)\n"
             "  --detect-size N   the detector's long side (default: the library's, %d; 640 reproduces\n"
-            "                    the reference pipeline's scores)\n" FL_JUDGE_LIMITS_HELP
-            "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
-            "\n" FL_EXIT_STATUS_HELP,
+            "                    the reference pipeline's scores)\n"
+            "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n",
             FL_SILENT_MAX_FRAMES, fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
+    fl_print_judge_limits_help(f);
+    fprintf(f, "\n" FL_EXIT_STATUS_HELP);
 }
 
 static void json_verdict(const char *label, const fl_verdict *v, const fl_silent *sl)

@@ -401,9 +401,10 @@ static void usage(FILE *f)
             "                            when the manifest has it; none: no grouping). With --calibrate, also\n"
             "                            leave one group out: a threshold chosen on the others, tested on it\n"
             "  --models DIR              the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
-            "  --model-list FILE         the anti-spoof models to use (default: config/antispoof_models.tsv's)\n"
-            FL_JUDGE_LIMITS_HELP "\n" FL_EXIT_STATUS_HELP,
+            "  --model-list FILE         the anti-spoof models to use (default: config/antispoof_models.tsv's)\n",
             fl_silent_options_default().threshold, fl_analyzer_options_default().detect_size);
+    fl_print_judge_limits_help(f);
+    fprintf(f, "\n" FL_EXIT_STATUS_HELP);
 }
 
 static int parse(int argc, char **argv, eval_args *a)
