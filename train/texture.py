@@ -3,19 +3,21 @@
 The features are the runtime's own (`facelive texture`: uniform LBP(8,1) histograms of the face crop in
 HSV and YCbCr); the classifier is an L2-regularised logistic regression (classes balanced), written as a
 texture model file the C runtime reads through the model list (output column "texture"). The fusion is
-the runtime's: the weighted mean of the models' p_real, the texture model at weight w beside the two
-MiniFASNets at weight 1.
+the runtime's: the weighted mean of the listed models' p_real.
 
 Leave one source out: for every source of MANIFEST in turn, the texture model is fitted on every other
-source (and on the face crops of --extra, less that source's) and the source is judged with it: the
-texture model alone, and fused at each weight of --weights. The pack's own score is the baseline. Rates
-are pooled over the left-out sources at the library's threshold (0.90), with Wilson 95 % intervals and
-failures to acquire apart. OUT/report.json holds every figure; OUT/model/ the pack with the texture model
-fitted on every source and a model list using it at the weight with the best pooled HTER (the list's
-comment says whether it beat the pack).
+source (and on the face crops of --extra, less that source's) and the source is judged under every
+fusion: the pack's own weights (the baseline), the texture model alone, and each mix of the pack's
+models (each alone, equal, one doubled) with each weight of --texture-weights. The learnt fusion: for
+each left-out source, the fusion with the lowest HTER leaving one source out among the OTHER sources
+(nested), applied to it. Rates are pooled over the left-out sources at the library's threshold (0.90),
+with Wilson 95 % intervals and failures to acquire apart. OUT/report.json holds every figure; OUT/model/
+the pack with the texture model fitted on every source and a model list with the learnt fusion's
+weights when it beat the pack, else the pack's own (--write-weights chooses; the list's comment says).
 
 usage: texture.py --manifest M --facelive F --models DIR --out OUT [--data DIR] [--extra CROPS.tsv]
-                  [--crop-scale S] [--size N] [--l2 L] [--weights 0.5,1,2] [--limit N]"""
+                  [--crop-scale S] [--size N] [--l2 L] [--texture-weights 0.25,0.5,1] [--limit N]
+                  [--no-loso] [--write-weights W1,W2,WT]"""
 import argparse
 import csv
 import json
