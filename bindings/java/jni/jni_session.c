@@ -72,26 +72,17 @@ static jstring push(JNIEnv *env, jlong handle, fl_image *img, jlong t_nanos, jin
     return state_out(env, &st, state);
 }
 
-JNIEXPORT jstring JNICALL Java_io_facelive_Native_sessionPushNv21(JNIEnv *env, jclass cls, jlong handle, jobject data,
-                                                                 jint width, jint height, jint row_stride,
-                                                                 jint rotation, jlong t_nanos, jintArray state)
+/* One buffer: rgba 0 NV21 (rows of Y, then interleaved V,U), 1 RGBA (4 bytes a pixel). */
+JNIEXPORT jstring JNICALL Java_io_facelive_Native_sessionPushPacked(JNIEnv *env, jclass cls, jlong handle, jobject data,
+                                                                   jboolean rgba, jint width, jint height,
+                                                                   jint row_stride, jint rotation, jlong t_nanos,
+                                                                   jintArray state)
 {
     (void)cls;
     fl_image img;
-    return fl_jni_frame_nv21(env, data, width, height, row_stride, rotation, &img)
-               ? NULL
-               : push(env, handle, &img, t_nanos, state);
-}
-
-JNIEXPORT jstring JNICALL Java_io_facelive_Native_sessionPushRgba(JNIEnv *env, jclass cls, jlong handle, jobject data,
-                                                                 jint width, jint height, jint row_stride,
-                                                                 jint rotation, jlong t_nanos, jintArray state)
-{
-    (void)cls;
-    fl_image img;
-    return fl_jni_frame_rgba(env, data, width, height, row_stride, rotation, &img)
-               ? NULL
-               : push(env, handle, &img, t_nanos, state);
+    int bad = rgba ? fl_jni_frame_rgba(env, data, width, height, row_stride, rotation, &img)
+                   : fl_jni_frame_nv21(env, data, width, height, row_stride, rotation, &img);
+    return bad ? NULL : push(env, handle, &img, t_nanos, state);
 }
 
 JNIEXPORT jstring JNICALL Java_io_facelive_Native_sessionPushYuv(JNIEnv *env, jclass cls, jlong handle, jobject y,

@@ -61,16 +61,12 @@ public final class LivenessSession implements AutoCloseable {
         long h = handle();
         int[] s = new int[8];
         String prompt;
-        switch (f.kind) {
-        case NV21:
-            prompt = Native.sessionPushNv21(h, f.data, f.width, f.height, f.rowStride, f.rotation, f.timestampNanos, s);
-            break;
-        case RGBA:
-            prompt = Native.sessionPushRgba(h, f.data, f.width, f.height, f.rowStride, f.rotation, f.timestampNanos, s);
-            break;
-        default:
+        if (f.kind == Frame.Kind.YUV) {
             prompt = Native.sessionPushYuv(h, f.data, f.u, f.v, f.width, f.height, f.rowStride, f.uvRowStride,
                                            f.uvPixelStride, f.rotation, f.timestampNanos, s);
+        } else {
+            prompt = Native.sessionPushPacked(h, f.data, f.kind == Frame.Kind.RGBA, f.width, f.height, f.rowStride,
+                                              f.rotation, f.timestampNanos, s);
         }
         return new SessionState(s, prompt);
     }

@@ -33,11 +33,9 @@ final class Native {
 
     static native void sessionFree(long session);
 
-    static native String sessionPushNv21(long session, Object data, int width, int height, int rowStride,
-                                         int rotation, long timestampNanos, int[] state);
-
-    static native String sessionPushRgba(long session, Object data, int width, int height, int rowStride,
-                                         int rotation, long timestampNanos, int[] state);
+    /** One buffer: NV21 (rgba false) or RGBA. */
+    static native String sessionPushPacked(long session, Object data, boolean rgba, int width, int height,
+                                           int rowStride, int rotation, long timestampNanos, int[] state);
 
     static native String sessionPushYuv(long session, Object y, Object u, Object v, int width, int height,
                                         int yRowStride, int uvRowStride, int uvPixelStride, int rotation,

@@ -39,6 +39,20 @@ public final class ClipFrames {
         public Frame frame() {
             return Frame.nv21(data, width, height, width, 90, timestampNanos);
         }
+
+        /** The same sensor view as RGBA (decoded again from the JPEG: for tests of that path). */
+        public Frame rgbaFrame() throws IOException {
+            BufferedImage up = ImageIO.read(new ByteArrayInputStream(jpeg));
+            ByteBuffer rgba = ByteBuffer.allocateDirect(width * height * 4);
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int rgb = up.getRGB(up.getWidth() - 1 - y, x); // as sensorView turns it
+                    rgba.put((y * width + x) * 4, (byte) (rgb >> 16)).put((y * width + x) * 4 + 1, (byte) (rgb >> 8))
+                        .put((y * width + x) * 4 + 2, (byte) rgb).put((y * width + x) * 4 + 3, (byte) 255);
+                }
+            }
+            return Frame.rgba(rgba, width, height, width * 4, 90, timestampNanos);
+        }
     }
 
     private ClipFrames() {}
