@@ -17,6 +17,8 @@ import tempfile
 
 import cv2
 
+from crops import facelive_lines
+
 MEASURES = ("brightness", "backlight_ratio", "sharpness", "yaw", "pitch", "roll", "face_ratio")
 
 
@@ -27,14 +29,11 @@ def rows_of(manifest):
 
 def analyse(facelive, models, paths):
     out = {}
-    for i in range(0, len(paths), 100):
-        r = subprocess.run([facelive, "analyze", "--json", "--models", models] + paths[i:i + 100],
-                           capture_output=True, text=True)
-        for line in r.stdout.splitlines():
-            d = json.loads(line)
-            if d.get("faces"):
-                d["face_ratio"] = d["faces"][0]["box"][2] / d["width"]
-            out[d.get("image")] = d
+    for line in facelive_lines(facelive, ["analyze", "--json", "--models", models], paths):
+        d = json.loads(line)
+        if d.get("faces"):
+            d["face_ratio"] = d["faces"][0]["box"][2] / d["width"]
+        out[d.get("image")] = d
     return out
 
 
@@ -83,12 +82,9 @@ def not_acquired(facelive, models, manifest):
 def scores(facelive, models, paths, *options):
     """{path: (score, used)} from `facelive check --json` with the given options."""
     out = {}
-    for i in range(0, len(paths), 100):
-        r = subprocess.run([facelive, "check", "--json", "--models", models, *options] + paths[i:i + 100],
-                           capture_output=True, text=True)
-        for line in r.stdout.splitlines():
-            d = json.loads(line)
-            out[d["input"]] = (d.get("score"), bool(d.get("frames") and d["frames"][0].get("used")))
+    for line in facelive_lines(facelive, ["check", "--json", "--models", models, *options], paths):
+        d = json.loads(line)
+        out[d["input"]] = (d.get("score"), bool(d.get("frames") and d["frames"][0].get("used")))
     return out
 
 

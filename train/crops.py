@@ -32,12 +32,19 @@ def read_manifest(path):
     return rows
 
 
+def facelive_lines(facelive, args, paths, check=False, batch=100):
+    """The output lines of `facelive ARGS PATH...` over every path, in batches (command lines have a
+    length limit). check: fail on a non-zero exit (a verdict command exits 3 or 4 for its verdicts)."""
+    for i in range(0, len(paths), batch):
+        r = subprocess.run([facelive, *args, *paths[i:i + batch]], capture_output=True, text=True, check=check)
+        yield from r.stdout.splitlines()
+
+
 def crop_boxes(facelive, models, model_list, paths):
     """{path: [crop box of each model] or None when the runtime does not judge that image}."""
-    cmd = [facelive, "check", "--json", "--models", models] + (["--model-list", model_list] if model_list else [])
-    out = subprocess.run(cmd + paths, capture_output=True, text=True).stdout
+    args = ["check", "--json", "--models", models] + (["--model-list", model_list] if model_list else [])
     boxes = {}
-    for line in out.splitlines():
+    for line in facelive_lines(facelive, args, paths):
         d = json.loads(line)
         f = (d.get("frames") or [{}])[0]
         boxes[d["input"]] = [m["crop"] for m in f["models"]] if f.get("used") else None

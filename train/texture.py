@@ -23,7 +23,6 @@ import csv
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -32,7 +31,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from crops import read_list, read_manifest  # noqa: E402
+from crops import facelive_lines, read_list, read_manifest  # noqa: E402
 
 THRESHOLD = 0.90
 N_FEATURES = 354
@@ -54,15 +53,12 @@ def check_rows(facelive, models, pack, crop_scale, paths):
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
         f.write(list_text(pack, [probe]))
     out = {}
-    for i in range(0, len(paths), 200):
-        r = subprocess.run([facelive, "check", "--json", "--models", models, "--model-list", f.name] +
-                           paths[i:i + 200], capture_output=True, text=True)
-        for line in r.stdout.splitlines():
-            d = json.loads(line)
-            fr = (d.get("frames") or [{}])[0]
-            models_ = fr.get("models") or []
-            judged = fr.get("used") and any(not m["degraded"] for m in models_[:len(pack)])  # as the pack alone
-            out[d["input"]] = ([(m["p_real"], m["degraded"]) for m in models_], models_[-1]["crop"]) if judged else None
+    for line in facelive_lines(facelive, ["check", "--json", "--models", models, "--model-list", f.name], paths):
+        d = json.loads(line)
+        fr = (d.get("frames") or [{}])[0]
+        models_ = fr.get("models") or []
+        judged = fr.get("used") and any(not m["degraded"] for m in models_[:len(pack)])  # as the pack alone
+        out[d["input"]] = ([(m["p_real"], m["degraded"]) for m in models_], models_[-1]["crop"]) if judged else None
     os.unlink(f.name)
     return out
 
@@ -75,12 +71,9 @@ def texture_features(facelive, crops, size, workdir):
         cv2.imwrite(p, c)  # PNG: the pixels as cut
         paths.append(p)
     feats = {}
-    for i in range(0, len(paths), 200):
-        r = subprocess.run([facelive, "texture", "--size", str(size)] + paths[i:i + 200], capture_output=True,
-                           text=True, check=True)
-        for line in r.stdout.splitlines():
-            p, nums = line.split("\t")
-            feats[p] = np.array([float(v) for v in nums.split()], dtype=np.float64)
+    for line in facelive_lines(facelive, ["texture", "--size", str(size)], paths, check=True):
+        p, nums = line.split("\t")
+        feats[p] = np.array([float(v) for v in nums.split()], dtype=np.float64)
     return np.stack([feats[p] for p in paths])
 
 
@@ -277,7 +270,7 @@ def loso(rows, args, configs):
     source, the configuration with the lowest HTER leaving one source out among the OTHER sources
     (nested), applied to it."""
     sources = sorted({r["source"] for r in rows if not r["extra"]})
-    report, pooled, chosen_rows = {"per_source": {}, "chosen": {}}, [], []
+    report, pooled = {"per_source": {}, "chosen": {}}, []
     for s in sources:
         others = [o for o in sources if o != s]
         inner = held_out_scores([r for r in rows if r["source"] != s], others, args, configs)
