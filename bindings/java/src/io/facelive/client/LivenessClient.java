@@ -100,19 +100,45 @@ public final class LivenessClient {
         if (r.statusCode() != 201) {
             throw new ServerException(r.statusCode(), r.body());
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> d = (Map<String, Object>) Json.parse(r.body());
-        @SuppressWarnings("unchecked")
-        List<Object> actions = (List<Object>) d.get("actions");
-        @SuppressWarnings("unchecked")
-        List<String> prompts = (List<String>) (List<?>) d.get("prompts");
+        Map<String, Object> d = object(r);
+        Object token = d.get("token"), actions = d.get("actions"), prompts = d.get("prompts");
+        if (!(token instanceof String) || !(actions instanceof List) || ((List<?>) actions).isEmpty()) {
+            throw new ServerException(r.statusCode(), "a challenge without a token or actions: " + r.body());
+        }
         StringBuilder ids = new StringBuilder();
-        for (Object a : actions) {
+        for (Object a : (List<?>) actions) {
             ids.append(ids.length() == 0 ? "" : ",").append(a);
         }
+        Challenge challenge;
+        try {
+            challenge = Challenge.parse(ids.toString());
+        } catch (IllegalArgumentException e) { // an action this SDK does not know
+            throw new ServerException(r.statusCode(), e.getMessage() + ": " + r.body());
+        }
+        List<String> texts = new java.util.ArrayList<>();
+        if (prompts instanceof List) {
+            for (Object p : (List<?>) prompts) {
+                texts.add(String.valueOf(p));
+            }
+        }
         Object exp = d.get("expires_at");
-        return new ServerChallenge((String) d.get("token"), Challenge.parse(ids.toString()), prompts,
-                                   exp instanceof Double ? ((Double) exp).longValue() : 0);
+        return new ServerChallenge((String) token, challenge, texts, exp instanceof Double ? ((Double) exp).longValue() : 0);
+    }
+
+    /** The answer's JSON object; a body that is not one (a proxy's error page) is a ServerException. */
+    private static Map<String, Object> object(HttpResponse<String> r) throws ServerException {
+        Object parsed;
+        try {
+            parsed = r.body().isEmpty() ? null : Json.parse(r.body());
+        } catch (IllegalArgumentException e) {
+            throw new ServerException(r.statusCode(), "the answer is not JSON (" + e.getMessage() + "): " + r.body());
+        }
+        if (!(parsed instanceof Map)) {
+            throw new ServerException(r.statusCode(), "the answer is not a JSON object: " + r.body());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) parsed;
+        return m;
     }
 
     /** The local session for the server's challenge: it guides the user; the server decides. */
@@ -132,13 +158,12 @@ public final class LivenessClient {
         }
         b.append("]}");
         HttpResponse<String> r = send("/v1/challenges/" + c.token + "/verify", b.toString());
-        Object parsed = r.body().isEmpty() ? null : Json.parse(r.body());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> d = parsed instanceof Map ? (Map<String, Object>) parsed : Map.of();
-        Object err = d.get("error");
+        Map<String, Object> d = object(r);
+        Object err = d.get("error"), decision = d.get("decision"), outcome = d.get("outcome");
         String code = err instanceof Map ? String.valueOf(((Map<?, ?>) err).get("code")) : err == null ? null
                                                                                                   : err.toString();
-        return new ServerVerdict(r.statusCode(), (String) d.get("decision"), (String) d.get("outcome"), code, r.body());
+        return new ServerVerdict(r.statusCode(), decision instanceof String ? (String) decision : null,
+                                 outcome instanceof String ? (String) outcome : null, code, r.body());
     }
 
     private HttpResponse<String> send(String path, String json) throws IOException, InterruptedException {
