@@ -8,9 +8,9 @@
  * Reshapes, and the NHWC-order Flatten of the human models, run in C.
  *
  * Mapping choices (Debian's XNNPACK of 2022-02 has no transpose, concat or nearest resize):
- * - Resize nearest with integer scales becomes a depthwise deconvolution whose kernel is all
- *   ones (kernel = stride = scale): each input pixel is copied into its scale x scale block,
- *   which is exactly ONNX asymmetric/floor nearest upsampling.
+ * - Resize nearest with integer scales becomes a broadcast multiply by ones over a 5-D view
+ *   (define_resize): each input pixel is copied into its scale x scale block, which is exactly
+ *   ONNX asymmetric/floor nearest upsampling.
  * - A Conv with group == input channels and one input channel per group is depthwise.
  * - Constants of elementwise ops are aligned to 4-D and stored NHWC.
  */
@@ -334,25 +334,37 @@ static fl_status define_gemm(seg *S, uint32_t x, uint32_t y)
     return FL_OK;
 }
 
+/* Nearest upsampling by integer scales as a broadcast multiply: the input seen as
+ * [N*H, 1, W, 1, C] times ones of shape [1, SH, 1, SW, 1] is [N*H, SH, W, SW, C], which in memory
+ * is the [N, H*SH, W*SW, C] output with each pixel copied into its SH x SW block. x * 1 is exact
+ * (signed zeros and NaNs included). This replaced an all-ones depthwise deconvolution, XNNPACK's
+ * slowest op in YuNet (docs/onnx-runtime.md). */
 static fl_status define_resize(seg *S, uint32_t x, uint32_t y)
 {
     const fl_node *n = S->n;
+    const fl_tshape *xs = &S->e->t.shapes.t[n->inputs[0]];
     float sc[FL_GRAPH_MAX_RANK];
     fl__resize_scales(S->e->t.g, &S->e->t.shapes, n, sc);
-    const size_t C = (size_t)S->e->t.shapes.t[n->inputs[0]].dims[1], SH = (size_t)sc[2], SW = (size_t)sc[3];
-    float *ones = keep_alloc(S->e, C * SH * SW * sizeof(float));
+    const size_t SH = (size_t)sc[2], SW = (size_t)sc[3];
+    const size_t in5[5] = {(size_t)(xs->dims[0] * xs->dims[2]), 1, (size_t)xs->dims[3], 1, (size_t)xs->dims[1]};
+    const size_t ones5[5] = {1, SH, 1, SW, 1};
+    const size_t out5[5] = {in5[0], SH, in5[2], SW, in5[4]};
+    float *ones = keep_alloc(S->e, SH * SW * sizeof(float));
     if (!ones)
         return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
-    for (size_t i = 0; i < C * SH * SW; i++)
+    for (size_t i = 0; i < SH * SW; i++)
         ones[i] = 1.0f;
-    size_t fd[4] = {C, SH, SW, 1};
-    uint32_t wid;
-    fl_status s = static_value(S, ones, 4, fd, &wid);
+    uint32_t x5, ones_id, y5;
+    fl_status s = static_value(S, ones, 5, ones5, &ones_id);
     if (s)
         return s;
-    XCHECK(S, xnn_define_deconvolution_2d(S->sg, 0, 0, 0, 0, 0, 0, (uint32_t)SH, (uint32_t)SW, (uint32_t)SH,
-                                          (uint32_t)SW, 1, 1, (uint32_t)C, 1, 1, -INFINITY, INFINITY, x, wid,
-                                          XNN_INVALID_VALUE_ID, y, 0));
+    XCHECK(S, xnn_define_tensor_value(S->sg, xnn_datatype_fp32, 5, in5, NULL, XNN_INVALID_VALUE_ID, 0, &x5));
+    XCHECK(S, xnn_define_tensor_value(S->sg, xnn_datatype_fp32, 5, out5, NULL, XNN_INVALID_VALUE_ID, 0, &y5));
+    XCHECK(S, xnn_define_static_reshape(S->sg, 5, in5, x, x5, 0));
+    XCHECK(S, xnn_define_multiply2(S->sg, -INFINITY, INFINITY, x5, ones_id, y5, 0));
+    size_t d[4];
+    xnn_dims(&S->e->t.shapes.t[n->outputs[0]], d);
+    XCHECK(S, xnn_define_static_reshape(S->sg, 4, d, y5, y, 0));
     return FL_OK;
 }
 
