@@ -39,7 +39,7 @@ typedef struct run_result {
     size_t count[2];
     int rank[2];
     int64_t dims[2][FL_MAX_DIMS];
-    int accelerated, in_c, nhwc; /* node split of the plan */
+    int accelerated, in_c; /* node split of the plan */
 } run_result;
 
 /* Loads the packed model and runs it on one backend. inputs are random in [-1, 1). */
@@ -73,7 +73,7 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
             r.rank[i] = outs[i].rank;
             memcpy(r.dims[i], outs[i].dims, sizeof outs[i].dims);
         }
-        fl__model_ctx_node_split(ctx, &r.accelerated, &r.in_c, &r.nhwc);
+        fl__model_ctx_node_split(ctx, &r.accelerated, &r.in_c);
         fl_model_ctx_free(ctx);
     }
     fl_model_free(model);
@@ -88,10 +88,9 @@ static void free_result(run_result *r)
 
 /* Runs model m on both backends with random inputs of the given shapes; compares outputs.
  * want_c: how many nodes the XNNPACK backend must leave to the C kernels (0 when the op maps to
- * XNNPACK), so a comparison can never silently become reference against reference; want_nhwc:
- * how many it must run in facelive's own NHWC kernels, so each of those is tested too. */
-static void compare_split(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
-                          int n_out, int want_c, int want_nhwc)
+ * XNNPACK), so a comparison can never silently become reference against reference. */
+static void compare(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
+                    int n_out, int want_c)
 {
     size_t len;
     uint8_t *bytes = ob_pack(m, &len);
@@ -107,9 +106,8 @@ static void compare_split(const char *label, ob_model *m, int n_in, const int64_
     if (fl_backend_available(FL_BACKEND_XNNPACK) && ref.status == FL_OK) {
         run_result x = run_model(bytes, len, FL_BACKEND_XNNPACK, n_in, ins, n_out);
         CHECK(x.status == FL_OK, "%s: xnnpack: %s", label, fl_status_name(x.status));
-        CHECK(x.in_c == want_c && x.nhwc == want_nhwc && x.accelerated >= 0,
-              "%s: %d nodes accelerated (%d in NHWC kernels), %d in C (expected %d in C, %d in NHWC kernels)", label,
-              x.accelerated, x.nhwc, x.in_c, want_c, want_nhwc);
+        CHECK(x.in_c == want_c && x.accelerated >= 0, "%s: %d nodes in XNNPACK, %d in C (expected %d in C)", label,
+              x.accelerated, x.in_c, want_c);
         for (int o = 0; o < n_out && x.status == FL_OK; o++) {
             CHECK(x.count[o] == ref.count[o] && x.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
             double maxd = 0;
@@ -125,12 +123,6 @@ static void compare_split(const char *label, ob_model *m, int n_in, const int64_
         free(ins[i].data);
     free(bytes);
     ob_free(m);
-}
-
-static void compare(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
-                    int n_out, int want_c)
-{
-    compare_split(label, m, n_in, in_dims, in_rank, n_out, want_c, 0);
 }
 
 static const char *const X[] = {"x"}, *const XX[] = {"x", "x2"}, *const Y[] = {"y"};
@@ -160,7 +152,7 @@ static void add_resize(ob_model *m, float scale)
     ob_attr_str(n, "nearest_mode", "floor");
 }
 
-static const int64_t shapes[][4] = {{1, 3, 8, 8}, {1, 8, 15, 17}, {2, 16, 7, 5}, {1, 32, 20, 20}, {1, 40, 9, 12}};
+static const int64_t shapes[][4] = {{1, 3, 8, 8}, {1, 8, 15, 17}, {2, 16, 7, 5}, {1, 32, 20, 20}};
 #define N_SHAPES (int)(sizeof shapes / sizeof shapes[0])
 
 typedef struct conv_case {
@@ -209,48 +201,7 @@ static void test_conv(void)
             snprintf(label, sizeof label, "Conv %s [%lld,%lld,%lld,%lld]", cc->name, (long long)shapes[s][0],
                      (long long)C, (long long)shapes[s][2], (long long)shapes[s][3]);
             int rank[1] = {4};
-            const int own = cc->group_div == 1 && cc->out_mult == 1 && cc->k == 3 && cc->dil == 1; /* dwconv3x3 */
-            compare_split(label, m, 1, &shapes[s], rank, 1, 0, own);
-        }
-}
-
-/* The NHWC kernels inside XNNPACK runs: 1x1 Conv > depthwise 3x3 (pads, stride) > ReLU (fused) >
- * MaxPool > 1x1 Conv, so NHWC tensors are handed from an XNNPACK runtime to a kernel, from
- * kernel to kernel, and back. */
-static void test_nhwc_chain(void)
-{
-    static const struct {
-        int64_t stride, pads[4];
-    } dw[] = {{1, {1, 1, 1, 1}}, {2, {1, 1, 1, 1}}, {2, {0, 0, 1, 1}}, {1, {2, 0, 0, 2}}};
-    for (size_t d = 0; d < sizeof dw / sizeof dw[0]; d++)
-        for (int s = 0; s < N_SHAPES; s++) {
-            const int64_t C = shapes[s][1];
-            ob_model *m = new_model(shapes[s], 4, NULL, 0);
-            int64_t w1[4] = {C, C, 1, 1}, w2[4] = {C, 1, 3, 3}, w3[4] = {5, C, 1, 1}, bd[1] = {C};
-            init_rand(m, "w1", 4, w1, -1, 1);
-            init_rand(m, "w2", 4, w2, -1, 1);
-            init_rand(m, "b2", 1, bd, -1, 1);
-            init_rand(m, "w3", 4, w3, -1, 1);
-            const char *c1[] = {"x", "w1"}, *a[] = {"a"}, *c2[] = {"a", "w2", "b2"}, *b[] = {"b"}, *r[] = {"r"},
-                       *p[] = {"p"}, *c3[] = {"p", "w3"};
-            ob_add_node(m, "Conv", "pointwise", 2, c1, 1, a);
-            ob_node *n = ob_add_node(m, "Conv", "depthwise", 3, c2, 1, b);
-            int64_t k3[2] = {3, 3}, st[2] = {dw[d].stride, dw[d].stride}, k2[2] = {2, 2};
-            ob_attr_ints(n, "kernel_shape", 2, k3);
-            ob_attr_ints(n, "strides", 2, st);
-            ob_attr_ints(n, "pads", 4, dw[d].pads);
-            ob_attr_int(n, "group", C);
-            ob_add_node(m, "Relu", "relu", 1, b, 1, r);
-            n = ob_add_node(m, "MaxPool", "pool", 1, r, 1, p);
-            ob_attr_ints(n, "kernel_shape", 2, k2);
-            ob_attr_ints(n, "strides", 2, k2);
-            ob_add_node(m, "Conv", "head", 2, c3, 1, Y);
-            char label[96];
-            snprintf(label, sizeof label, "1x1>dw3x3 s%lld pads %lld%lld%lld%lld>Relu>MaxPool>1x1 C=%lld",
-                     (long long)dw[d].stride, (long long)dw[d].pads[0], (long long)dw[d].pads[1],
-                     (long long)dw[d].pads[2], (long long)dw[d].pads[3], (long long)C);
-            int rank[1] = {4};
-            compare_split(label, m, 1, &shapes[s], rank, 1, 0, 3);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
 }
 
@@ -328,7 +279,7 @@ static void test_pool_pad_resize(void)
             ob_attr_ints(n, "strides", 2, k);
             snprintf(label, sizeof label, "MaxPool 2x2 s2 [..%lld,%lld,%lld]", (long long)C, (long long)shapes[s][2],
                      (long long)shapes[s][3]);
-            compare_split(label, m, 1, &shapes[s], rank, 1, 0, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
             m = new_model(shapes[s], 4, NULL, 0);
             n = ob_add_node(m, "MaxPool", "pool", 1, X, 1, Y);
             int64_t k3[2] = {3, 3}, one[2] = {1, 1}, p[4] = {1, 1, 1, 1};
@@ -336,7 +287,7 @@ static void test_pool_pad_resize(void)
             ob_attr_ints(n, "strides", 2, one);
             ob_attr_ints(n, "pads", 4, p);
             snprintf(label, sizeof label, "MaxPool 3x3 s1 pad1 C=%lld", (long long)C);
-            compare_split(label, m, 1, &shapes[s], rank, 1, 0, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
         { /* facemesh's channel padding, and a spatial pad with a constant */
             ob_model *m = new_model(shapes[s], 4, NULL, 0);
@@ -546,7 +497,6 @@ int main(void)
 {
     test_known_answers();
     test_conv();
-    test_nhwc_chain();
     test_unary_and_binary();
     test_pool_pad_resize();
     test_layout_ops();

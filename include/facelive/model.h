@@ -150,8 +150,7 @@ typedef struct fl_node_profile {
     const char *op;    /* "Conv", "Relu", ... */
     double gflop;      /* 2 x the multiply-adds of a Conv or Gemm; 0 for other ops */
     double ms;         /* median time over the runs: the node's kernels, not layout conversions */
-    int accelerated;   /* 1: ran in XNNPACK or facelive's NHWC kernels, 0: in the C reference kernels */
-    const char *kernel; /* "xnnpack", "nhwc" (facelive's own NHWC kernels) or "reference" (static) */
+    int accelerated;   /* 1: ran in XNNPACK, 0: in facelive's C kernels */
 } fl_node_profile;
 
 /* Where the time goes: runs the model `runs` times (1..10000) at the inputs' shapes on ctx's

@@ -53,10 +53,10 @@ static fl_status ref_run(void *p, const float *const *inputs, int nhwc, float *c
     return FL_OK;
 }
 
-static void ref_node_split(const void *p, int *accelerated, int *in_c, int *nhwc_kernels)
+static void ref_node_split(const void *p, int *accelerated, int *in_c)
 {
     const fl_exec_buffers *e = p;
-    *accelerated = *nhwc_kernels = 0;
+    *accelerated = 0;
     *in_c = 0;
     for (int i = 0; i < e->g->n_nodes; i++)
         *in_c += !fl__ref_node_is_planned(e->g, &e->g->nodes[i]);
@@ -67,10 +67,10 @@ static int ref_n_steps(const void *p)
     return ((const fl_exec_buffers *)p)->g->n_nodes;
 }
 
-static int ref_step_node(const void *p, int step, int *kind)
+static int ref_step_node(const void *p, int step, int *accelerated)
 {
     (void)p;
-    *kind = FL_STEP_REFERENCE;
+    *accelerated = 0;
     return step;
 }
 

@@ -370,15 +370,10 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
         for (int r = 0; r < runs; r++)
             col[r] = ms[(size_t)(r + 1) * (size_t)steps + (size_t)st];
         qsort(col, (size_t)runs, sizeof *col, cmp_ms);
-        int kind;
-        const fl_node *node = &g->nodes[ctx->ops->step_node(exec, st, &kind)];
-        static const char *const kernels[] = {"reference", "xnnpack", "nhwc"};
+        int accelerated;
+        const fl_node *node = &g->nodes[ctx->ops->step_node(exec, st, &accelerated)];
         out[st] = (fl_node_profile){node->name && node->name[0] ? node->name : fl__op_name(node->op),
-                                    fl__op_name(node->op),
-                                    node_gflop(sh, node),
-                                    col[runs / 2],
-                                    kind != FL_STEP_REFERENCE,
-                                    kernels[kind]};
+                                    fl__op_name(node->op), node_gflop(sh, node), col[runs / 2], accelerated};
         free(col);
     }
     if (!s)
@@ -389,15 +384,15 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
     return s;
 }
 
-void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c, int *nhwc_kernels)
+void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
 {
     const plan_slot *last = NULL;
     for (int i = 0; i < FL_MODEL_PLAN_CACHE; i++)
         if (ctx->slots[i].exec && (!last || ctx->slots[i].last_use > last->last_use))
             last = &ctx->slots[i];
-    *accelerated = *in_c = *nhwc_kernels = -1;
+    *accelerated = *in_c = -1;
     if (last)
-        ctx->ops->node_split(last->exec, accelerated, in_c, nhwc_kernels);
+        ctx->ops->node_split(last->exec, accelerated, in_c);
 }
 
 fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, fl_tensor *outputs,
