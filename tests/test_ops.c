@@ -344,7 +344,21 @@ static void test_layout_ops(void)
             ob_node *g = ob_add_node(m, "Gemm", "gemm", 3, in, 1, Y);
             ob_attr_int(g, "transB", 1);
             snprintf(label, sizeof label, "Flatten+Gemm transB=1 K=%lld", (long long)(C * HW));
-            compare(label, m, 1, &shapes[s], rank, 1, 1);
+            compare(label, m, 1, &shapes[s], rank, 1, 0); /* the Gemm's weights follow NHWC order */
+        }
+        for (int also_output = 0; also_output < 2; also_output++) { /* inside a run; transB=0 */
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            const char *r[] = {"r"}, *f[] = {"f"}, *in[] = {"f", "w"};
+            ob_add_node(m, "Relu", "relu", 1, X, 1, r);
+            ob_add_node(m, "Flatten", "flatten", 1, r, 1, f);
+            int64_t wd[2] = {C * HW, 7};
+            init_rand(m, "w", 2, wd, -0.1f, 0.1f);
+            ob_add_node(m, "Gemm", "gemm", 2, in, 1, Y);
+            if (also_output) /* read in NCHW order by the caller too: the Flatten stays in C */
+                ob_output(m, "f");
+            snprintf(label, sizeof label, "Relu>Flatten>Gemm transB=0%s K=%lld", also_output ? " +output" : "",
+                     (long long)(C * HW));
+            compare(label, m, 1, &shapes[s], rank, 1 + also_output, also_output);
         }
         { /* Gemm transB=0 with alpha and beta on a 2-D input */
             const int64_t ad[1][4] = {{N, C, 0, 0}};

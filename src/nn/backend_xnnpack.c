@@ -114,6 +114,44 @@ static int slope_is_per_channel(const fl_tshape *x, const fl_tshape *s)
     return 1;
 }
 
+/* The Gemm that is the only reader of tensor t (and t not a graph output), or NULL. */
+static const fl_node *sole_gemm_reader(const fl_graph *g, int t)
+{
+    const fl_node *gemm = NULL;
+    int readers = 0;
+    for (int j = 0; j < g->n_nodes; j++)
+        for (int k = 0; k < g->nodes[j].n_inputs; k++)
+            if (g->nodes[j].inputs[k] == t) {
+                readers++;
+                gemm = k == 0 && g->nodes[j].op == FL_OP_GEMM ? &g->nodes[j] : NULL;
+            }
+    for (int k = 0; k < g->n_outputs; k++)
+        readers += g->outputs[k] == t;
+    return readers == 1 ? gemm : NULL;
+}
+
+/* A Flatten or Reshape of a 4-D map to [N, C*H*W] read only by a Gemm: in NHWC memory the flat
+ * order is (h, w, c), not ONNX's (c, h, w), so the Gemm's weights are permuted to match instead
+ * (define_gemm) and the whole model stays in one runtime, with no NCHW round trip for the C
+ * step it would otherwise be (the human models' classifier heads). */
+static int flatten_into_gemm(const fl_graph *g, const fl_shapes *s, const fl_node *n)
+{
+    if (n->op != FL_OP_FLATTEN && n->op != FL_OP_RESHAPE)
+        return 0;
+    const fl_tshape *x = &s->t[n->inputs[0]], *y = &s->t[n->outputs[0]];
+    return x->rank == 4 && y->rank == 2 && y->dims[0] == x->dims[0] && g->tensors[n->inputs[0]].dtype == FL_DTYPE_FLOAT32 &&
+           sole_gemm_reader(g, n->outputs[0]) != NULL;
+}
+
+/* For a Gemm fed by such a Flatten: the flattened map's dims (N, C, H, W), else NULL. */
+static const fl_tshape *gemm_flattened_map(const fl_graph *g, const fl_shapes *s, const fl_node *gemm)
+{
+    const int a = gemm->inputs[0], producer = g->tensors[a].producer;
+    if (producer < 0 || !flatten_into_gemm(g, s, &g->nodes[producer]))
+        return NULL;
+    return &s->t[g->nodes[producer].inputs[0]];
+}
+
 static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *n)
 {
     const fl_tshape *x = &s->t[n->inputs[0]], *y = &s->t[n->outputs[0]];
@@ -143,7 +181,8 @@ static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *
     case FL_OP_FLATTEN:
     case FL_OP_RESHAPE:
     case FL_OP_UNSQUEEZE:
-        return g->tensors[n->inputs[0]].dtype == FL_DTYPE_FLOAT32 && reshape_keeps_order(x, y);
+        return (g->tensors[n->inputs[0]].dtype == FL_DTYPE_FLOAT32 && reshape_keeps_order(x, y)) ||
+               flatten_into_gemm(g, s, n);
     case FL_OP_PAD:
         return x->rank <= XNN_MAX_TENSOR_DIMS;
     case FL_OP_RESIZE: {
@@ -311,9 +350,15 @@ static fl_status define_gemm(seg *S, uint32_t x, uint32_t y)
     float *f = keep_alloc(S->e, N * K * sizeof(float)); /* XNNPACK wants [N,K] */
     if (!f)
         return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    /* Column k of the input is ONNX's flat index; after a Flatten of an NHWC map (see
+     * flatten_into_gemm) it sits at position nhwc[k]. */
+    const fl_tshape *map = gemm_flattened_map(g, &S->e->t.shapes, n);
+    const size_t C = map ? (size_t)map->dims[1] : 1, HW = map ? (size_t)(map->dims[2] * map->dims[3]) : K;
     for (size_t j = 0; j < N; j++)
-        for (size_t k = 0; k < K; k++)
-            f[j * K + k] = alpha * (tb ? bd[j * K + k] : bd[k * N + j]);
+        for (size_t k = 0; k < K; k++) {
+            const size_t at = map ? (k % HW) * C + k / HW : k;
+            f[j * K + at] = alpha * (tb ? bd[j * K + k] : bd[k * N + j]);
+        }
     uint32_t wid, bid = XNN_INVALID_VALUE_ID;
     size_t fd[2] = {N, K};
     fl_status s = static_value(S, f, 2, fd, &wid);
