@@ -58,11 +58,24 @@ void fl__transpose_f32(const float *in, int rank, const int64_t *dims, const int
     }
 }
 
-/* The two layout conversions run on every XNNPACK input and output. They go tile by tile (64
- * pixels by up to 64 channels, 16 KiB) so that both the channel planes and the interleaved side
- * are touched in cache-sized pieces: a plane at a time rewrote the whole interleaved output once
- * per channel (YuNet's 3 x 320 x 320 input, docs/onnx-runtime.md). */
-enum { TILE_PIXELS = 64, TILE_CHANNELS = 64 };
+/* The two layout conversions run on every XNNPACK input and output: each is a transpose of a
+ * [C][H*W] or [H*W][C] matrix, done tile by tile so that both sides are touched in cache-sized
+ * pieces (a plane at a time rewrote the whole interleaved output once per channel). */
+enum { TILE = 64 };
+
+/* out = the [rows][cols] matrix in, transposed; 64 x 64 tiles (16 KiB) keep both sides in L1. */
+static void transpose_tiled(const float *in, size_t rows, size_t cols, float *out)
+{
+    for (size_t r0 = 0; r0 < rows; r0 += TILE) {
+        const size_t nr = rows - r0 < TILE ? rows - r0 : TILE;
+        for (size_t c0 = 0; c0 < cols; c0 += TILE) {
+            const size_t nc = cols - c0 < TILE ? cols - c0 : TILE;
+            for (size_t r = r0; r < r0 + nr; r++)
+                for (size_t c = c0; c < c0 + nc; c++)
+                    out[c * rows + r] = in[r * cols + c];
+        }
+    }
+}
 
 /* Three planes (an RGB input): one sequential pass over each stream. */
 static void three_planes_to_interleaved(const float *in, size_t HW, float *out)
@@ -75,46 +88,20 @@ static void three_planes_to_interleaved(const float *in, size_t HW, float *out)
     }
 }
 
-static void planes_to_interleaved(const float *in, size_t C, size_t HW, float *out)
-{
-    if (C == 3) {
-        three_planes_to_interleaved(in, HW, out);
-        return;
-    }
-    for (size_t i0 = 0; i0 < HW; i0 += TILE_PIXELS) {
-        const size_t ni = HW - i0 < TILE_PIXELS ? HW - i0 : TILE_PIXELS;
-        for (size_t c0 = 0; c0 < C; c0 += TILE_CHANNELS) {
-            const size_t nc = C - c0 < TILE_CHANNELS ? C - c0 : TILE_CHANNELS;
-            for (size_t i = 0; i < ni; i++)
-                for (size_t c = 0; c < nc; c++)
-                    out[(i0 + i) * C + c0 + c] = in[(c0 + c) * HW + i0 + i];
-        }
-    }
-}
-
-static void interleaved_to_planes(const float *in, size_t C, size_t HW, float *out)
-{
-    for (size_t i0 = 0; i0 < HW; i0 += TILE_PIXELS) {
-        const size_t ni = HW - i0 < TILE_PIXELS ? HW - i0 : TILE_PIXELS;
-        for (size_t c0 = 0; c0 < C; c0 += TILE_CHANNELS) {
-            const size_t nc = C - c0 < TILE_CHANNELS ? C - c0 : TILE_CHANNELS;
-            for (size_t c = 0; c < nc; c++)
-                for (size_t i = 0; i < ni; i++)
-                    out[(c0 + c) * HW + i0 + i] = in[(i0 + i) * C + c0 + c];
-        }
-    }
-}
-
 void fl__nchw_to_nhwc(const float *in, const int64_t *d, float *out)
 {
     const size_t C = (size_t)d[1], HW = (size_t)(d[2] * d[3]);
-    for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW)
-        planes_to_interleaved(in, C, HW, out);
+    for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW) {
+        if (C == 3)
+            three_planes_to_interleaved(in, HW, out);
+        else
+            transpose_tiled(in, C, HW, out);
+    }
 }
 
 void fl__nhwc_to_nchw(const float *in, const int64_t *d, float *out)
 {
     const size_t C = (size_t)d[1], HW = (size_t)(d[2] * d[3]);
     for (int64_t n = 0; n < d[0]; n++, in += C * HW, out += C * HW)
-        interleaved_to_planes(in, C, HW, out);
+        transpose_tiled(in, HW, C, out);
 }
