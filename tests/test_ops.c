@@ -39,7 +39,7 @@ typedef struct run_result {
     size_t count[2];
     int rank[2];
     int64_t dims[2][FL_MAX_DIMS];
-    int accelerated, in_c; /* node split of the plan */
+    int accelerated, in_c, nhwc; /* node split of the plan */
 } run_result;
 
 /* Loads the packed model and runs it on one backend. inputs are random in [-1, 1). */
@@ -73,7 +73,7 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
             r.rank[i] = outs[i].rank;
             memcpy(r.dims[i], outs[i].dims, sizeof outs[i].dims);
         }
-        fl__model_ctx_node_split(ctx, &r.accelerated, &r.in_c);
+        fl__model_ctx_node_split(ctx, &r.accelerated, &r.in_c, &r.nhwc);
         fl_model_ctx_free(ctx);
     }
     fl_model_free(model);
@@ -88,9 +88,10 @@ static void free_result(run_result *r)
 
 /* Runs model m on both backends with random inputs of the given shapes; compares outputs.
  * want_c: how many nodes the XNNPACK backend must leave to the C kernels (0 when the op maps to
- * XNNPACK), so a comparison can never silently become reference against reference. */
-static void compare(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
-                    int n_out, int want_c)
+ * XNNPACK), so a comparison can never silently become reference against reference; want_nhwc:
+ * how many it must run in facelive's own NHWC kernels, so each of those is tested too. */
+static void compare_split(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
+                          int n_out, int want_c, int want_nhwc)
 {
     size_t len;
     uint8_t *bytes = ob_pack(m, &len);
@@ -106,8 +107,9 @@ static void compare(const char *label, ob_model *m, int n_in, const int64_t in_d
     if (fl_backend_available(FL_BACKEND_XNNPACK) && ref.status == FL_OK) {
         run_result x = run_model(bytes, len, FL_BACKEND_XNNPACK, n_in, ins, n_out);
         CHECK(x.status == FL_OK, "%s: xnnpack: %s", label, fl_status_name(x.status));
-        CHECK(x.in_c == want_c && x.accelerated >= 0, "%s: %d nodes in XNNPACK, %d in C (expected %d in C)", label,
-              x.accelerated, x.in_c, want_c);
+        CHECK(x.in_c == want_c && x.nhwc == want_nhwc && x.accelerated >= 0,
+              "%s: %d nodes accelerated (%d in NHWC kernels), %d in C (expected %d in C, %d in NHWC kernels)", label,
+              x.accelerated, x.nhwc, x.in_c, want_c, want_nhwc);
         for (int o = 0; o < n_out && x.status == FL_OK; o++) {
             CHECK(x.count[o] == ref.count[o] && x.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
             double maxd = 0;
@@ -123,6 +125,12 @@ static void compare(const char *label, ob_model *m, int n_in, const int64_t in_d
         free(ins[i].data);
     free(bytes);
     ob_free(m);
+}
+
+static void compare(const char *label, ob_model *m, int n_in, const int64_t in_dims[][4], const int *in_rank,
+                    int n_out, int want_c)
+{
+    compare_split(label, m, n_in, in_dims, in_rank, n_out, want_c, 0);
 }
 
 static const char *const X[] = {"x"}, *const XX[] = {"x", "x2"}, *const Y[] = {"y"};
@@ -152,7 +160,7 @@ static void add_resize(ob_model *m, float scale)
     ob_attr_str(n, "nearest_mode", "floor");
 }
 
-static const int64_t shapes[][4] = {{1, 3, 8, 8}, {1, 8, 15, 17}, {2, 16, 7, 5}, {1, 32, 20, 20}};
+static const int64_t shapes[][4] = {{1, 3, 8, 8}, {1, 8, 15, 17}, {2, 16, 7, 5}, {1, 32, 20, 20}, {1, 40, 9, 12}};
 #define N_SHAPES (int)(sizeof shapes / sizeof shapes[0])
 
 typedef struct conv_case {
@@ -203,6 +211,80 @@ static void test_conv(void)
             int rank[1] = {4};
             compare(label, m, 1, &shapes[s], rank, 1, 0);
         }
+}
+
+/* The fused NHWC kernel inside XNNPACK runs: 1x1 Conv > depthwise 3x3 (pads, stride) > ReLU >
+ * MaxPool > 1x1 Conv. With 16 channels or more the first three nodes are one fl__pw_dw_nhwc
+ * step, so NHWC tensors are handed from the graph input to the kernel and from the kernel to an
+ * XNNPACK runtime; with fewer, XNNPACK runs it all. The second chain has a 1x1 Conv > depthwise
+ * pair on each side of a MaxPool, and no ReLU: kernel to runtime to kernel. */
+static void test_nhwc_chain(void)
+{
+    static const struct {
+        int64_t stride, pads[4];
+    } dw[] = {{1, {1, 1, 1, 1}}, {2, {1, 1, 1, 1}}, {2, {0, 0, 1, 1}}, {1, {2, 0, 0, 2}}};
+    for (size_t d = 0; d < sizeof dw / sizeof dw[0]; d++)
+        for (int s = 0; s < N_SHAPES; s++) {
+            const int64_t C = shapes[s][1];
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            int64_t w1[4] = {C, C, 1, 1}, w2[4] = {C, 1, 3, 3}, w3[4] = {5, C, 1, 1}, bd[1] = {C};
+            init_rand(m, "w1", 4, w1, -1, 1);
+            init_rand(m, "w2", 4, w2, -1, 1);
+            init_rand(m, "b2", 1, bd, -1, 1);
+            init_rand(m, "w3", 4, w3, -1, 1);
+            const char *c1[] = {"x", "w1"}, *a[] = {"a"}, *c2[] = {"a", "w2", "b2"}, *b[] = {"b"}, *r[] = {"r"},
+                       *p[] = {"p"}, *c3[] = {"p", "w3"};
+            ob_add_node(m, "Conv", "pointwise", 2, c1, 1, a);
+            ob_node *n = ob_add_node(m, "Conv", "depthwise", 3, c2, 1, b);
+            int64_t k3[2] = {3, 3}, st[2] = {dw[d].stride, dw[d].stride}, k2[2] = {2, 2};
+            ob_attr_ints(n, "kernel_shape", 2, k3);
+            ob_attr_ints(n, "strides", 2, st);
+            ob_attr_ints(n, "pads", 4, dw[d].pads);
+            ob_attr_int(n, "group", C);
+            ob_add_node(m, "Relu", "relu", 1, b, 1, r);
+            n = ob_add_node(m, "MaxPool", "pool", 1, r, 1, p);
+            ob_attr_ints(n, "kernel_shape", 2, k2);
+            ob_attr_ints(n, "strides", 2, k2);
+            ob_add_node(m, "Conv", "head", 2, c3, 1, Y);
+            char label[96];
+            snprintf(label, sizeof label, "1x1>dw3x3 s%lld pads %lld%lld%lld%lld>Relu>MaxPool>1x1 C=%lld",
+                     (long long)dw[d].stride, (long long)dw[d].pads[0], (long long)dw[d].pads[1],
+                     (long long)dw[d].pads[2], (long long)dw[d].pads[3], (long long)C);
+            int rank[1] = {4};
+            compare_split(label, m, 1, &shapes[s], rank, 1, 0, C >= 16 ? 3 : 0);
+        }
+    for (int s = 0; s < N_SHAPES; s++) {
+        const int64_t C = shapes[s][1], M = 2 * C + 16; /* the second pair widens: tiles of 64, 32, 16 */
+        ob_model *m = new_model(shapes[s], 4, NULL, 0);
+        int64_t w1[4] = {C, C, 1, 1}, w2[4] = {C, 1, 3, 3}, w3[4] = {M, C, 1, 1}, w4[4] = {M, 1, 3, 3}, bd[1] = {M};
+        init_rand(m, "w1", 4, w1, -1, 1);
+        init_rand(m, "w2", 4, w2, -1, 1);
+        init_rand(m, "w3", 4, w3, -1, 1);
+        init_rand(m, "b3", 1, bd, -1, 1);
+        init_rand(m, "w4", 4, w4, -1, 1);
+        const char *c1[] = {"x", "w1"}, *a[] = {"a"}, *c2[] = {"a", "w2"}, *b[] = {"b"}, *p[] = {"p"},
+                   *c3[] = {"p", "w3", "b3"}, *c[] = {"c"}, *c4[] = {"c", "w4"};
+        ob_add_node(m, "Conv", "pw1", 2, c1, 1, a);
+        int64_t k3[2] = {3, 3}, one[2] = {1, 1}, k2[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
+        ob_node *n = ob_add_node(m, "Conv", "dw1", 2, c2, 1, b);
+        ob_attr_ints(n, "kernel_shape", 2, k3);
+        ob_attr_ints(n, "strides", 2, one);
+        ob_attr_ints(n, "pads", 4, pads);
+        ob_attr_int(n, "group", C);
+        n = ob_add_node(m, "MaxPool", "pool", 1, b, 1, p);
+        ob_attr_ints(n, "kernel_shape", 2, k2);
+        ob_attr_ints(n, "strides", 2, k2);
+        ob_add_node(m, "Conv", "pw2", 3, c3, 1, c);
+        n = ob_add_node(m, "Conv", "dw2", 2, c4, 1, Y);
+        ob_attr_ints(n, "kernel_shape", 2, k3);
+        ob_attr_ints(n, "strides", 2, one);
+        ob_attr_ints(n, "pads", 4, pads);
+        ob_attr_int(n, "group", M);
+        char label[96];
+        snprintf(label, sizeof label, "1x1>dw3x3>MaxPool>1x1 (2C+16)>dw3x3 C=%lld", (long long)C);
+        int rank[1] = {4};
+        compare_split(label, m, 1, &shapes[s], rank, 1, 0, C >= 16 ? 4 : 2);
+    }
 }
 
 static void test_unary_and_binary(void)
@@ -511,6 +593,7 @@ int main(void)
 {
     test_known_answers();
     test_conv();
+    test_nhwc_chain();
     test_unary_and_binary();
     test_pool_pad_resize();
     test_layout_ops();

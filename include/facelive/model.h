@@ -144,21 +144,25 @@ FL_API void fl_model_ctx_free(fl_model_ctx *ctx);
 FL_API fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs,
                                   fl_tensor *outputs, size_t n_outputs, fl_error *err);
 
-/* One node of a profiled run (fl_model_ctx_profile). */
+/* One step of a profiled run (fl_model_ctx_profile): a node, or the nodes one kernel runs fused. */
 typedef struct fl_node_profile {
-    const char *name;  /* the node's name in the file, or its op when unnamed (owned by the model) */
-    const char *op;    /* "Conv", "Relu", ... */
-    double gflop;      /* 2 x the multiply-adds of a Conv or Gemm; 0 for other ops */
-    double ms;         /* median time over the runs: the node's kernels, not layout conversions */
-    int accelerated;   /* 1: ran in XNNPACK, 0: in facelive's C kernels */
+    const char *name;   /* the (first) node's name in the file, or its op when unnamed (owned by the model) */
+    const char *op;     /* its op: "Conv", "Relu", ... */
+    double gflop;       /* 2 x the multiply-adds of the Convs and Gemms it runs; 0 for other ops */
+    double ms;          /* median time over the runs: the kernels, not layout conversions */
+    int accelerated;    /* 1: ran in XNNPACK or facelive's NHWC kernels, 0: in the C reference kernels */
+    const char *kernel; /* "xnnpack", "nhwc" (facelive's own NHWC kernels) or "reference" (static) */
+    int nodes;          /* how many nodes: more than 1 for a fused NHWC step (a 1x1 Conv, the depthwise
+                           Conv after it and its ReLU, which run as one kernel) */
 } fl_node_profile;
 
 /* Where the time goes: runs the model `runs` times (1..10000) at the inputs' shapes on ctx's
- * backend with every node planned as a step of its own, and times each node. out[cap] receives one
- * entry per node in the order they ran; *n the count (FL_E_BUFFER_TOO_SMALL when cap is less than
- * the node count, which fl_model_node_count gives). Nodes run alone lose XNNPACK's fusions (an
- * activation into its convolution): the sum is an upper bound of a normal run. The ctx's plans
- * are not touched. Not thread-safe for the same ctx. */
+ * backend with every node planned as a step of its own (but for the nodes one NHWC kernel runs
+ * fused, which are one step), and times each step. out[cap] receives one entry per step in the
+ * order they ran; *n the count (FL_E_BUFFER_TOO_SMALL when cap is less than the node count, which
+ * fl_model_node_count gives). Nodes run alone lose XNNPACK's fusions (an activation into its
+ * convolution): the sum is an upper bound of a normal run. The ctx's plans are not touched. Not
+ * thread-safe for the same ctx. */
 FL_API fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, int runs,
                                       fl_node_profile *out, size_t cap, size_t *n, fl_error *err);
 

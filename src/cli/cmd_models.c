@@ -137,7 +137,8 @@ static void print_profile(const models_args *a, const fl_node_profile *p, size_t
             jw_str(&w, "op", p[i].op);
             jw_num(&w, "ms", p[i].ms, 4);
             jw_num(&w, "gflop", p[i].gflop, 5);
-            jw_bool(&w, "xnnpack", p[i].accelerated);
+            jw_bool(&w, "xnnpack", strcmp(p[i].kernel, "xnnpack") == 0);
+            jw_str(&w, "kernel", p[i].kernel);
             jw_end(&w);
         }
         jw_end(&w);
@@ -148,7 +149,7 @@ static void print_profile(const models_args *a, const fl_node_profile *p, size_t
     for (size_t i = 0; i < n; i++)
         printf("%-4zu %-28.28s %-18.18s %8.4f %5.1f%% %8.4f %8.1f %s\n", i, p[i].name, p[i].op, p[i].ms,
                total > 0 ? 100 * p[i].ms / total : 0, p[i].gflop, p[i].ms > 0 ? p[i].gflop / (p[i].ms / 1e3) : 0,
-               p[i].accelerated ? "xnnpack" : "C");
+               p[i].kernel);
     printf("total %.3f ms for %.4f GFLOP (%.1f GFLOP/s) with every node run alone (median of %d runs, one thread)\n",
            total, flops, total > 0 ? flops / (total / 1e3) : 0, a->runs);
 }

@@ -53,10 +53,10 @@ static fl_status ref_run(void *p, const float *const *inputs, int nhwc, float *c
     return FL_OK;
 }
 
-static void ref_node_split(const void *p, int *accelerated, int *in_c)
+static void ref_node_split(const void *p, int *accelerated, int *in_c, int *nhwc_kernels)
 {
     const fl_exec_buffers *e = p;
-    *accelerated = 0;
+    *accelerated = *nhwc_kernels = 0;
     *in_c = 0;
     for (int i = 0; i < e->g->n_nodes; i++)
         *in_c += !fl__ref_node_is_planned(e->g, &e->g->nodes[i]);
@@ -67,11 +67,12 @@ static int ref_n_steps(const void *p)
     return ((const fl_exec_buffers *)p)->g->n_nodes;
 }
 
-static int ref_step_node(const void *p, int step, int *accelerated)
+static int ref_step_nodes(const void *p, int step, int *kind, int *nodes)
 {
     (void)p;
-    *accelerated = 0;
-    return step;
+    *kind = FL_STEP_REFERENCE;
+    nodes[0] = step;
+    return 1;
 }
 
 static const fl_shapes *ref_shapes(const void *p)
@@ -79,5 +80,5 @@ static const fl_shapes *ref_shapes(const void *p)
     return &((const fl_exec_buffers *)p)->shapes;
 }
 
-const fl_backend_ops fl__backend_reference = {ref_create,  ref_run,       ref_n_steps, ref_step_node,
+const fl_backend_ops fl__backend_reference = {ref_create,  ref_run,       ref_n_steps, ref_step_nodes,
                                               NULL,        ref_node_split, ref_shapes, ref_destroy};

@@ -2,10 +2,14 @@
  * The XNNPACK backend.
  *
  * The graph is scheduled so that ops XNNPACK can run come in as long runs as possible; each
- * run becomes one XNNPACK subgraph and runtime (NHWC), and the ops between runs go through the
- * plain-C kernels (NCHW). Tensors that cross a boundary are converted between the layouts.
- * For the default model pack every model is one or two runs: YuNet's head Transposes and
- * Reshapes, and the NHWC-order Flatten of the human models, run in C.
+ * run becomes XNNPACK subgraphs and runtimes (NHWC), and the ops between runs go through the
+ * plain-C kernels (NCHW). Inside a run, a 1x1 convolution with the 3x3 depthwise convolution
+ * (and ReLU) after it is one step of facelive's own NHWC kernel (nn/nhwc_kernels.h), which
+ * never writes the intermediate map to memory; it runs between XNNPACK runtimes on the same
+ * NHWC buffers: a tensor produced in NHWC is handed to the next step as it lies, and turned
+ * NCHW only when a C step or the caller reads it.
+ * For the default model pack YuNet's head Transposes and Reshapes, and the NHWC-order Flatten
+ * of the human models, run in C.
  *
  * Mapping choices (Debian's XNNPACK of 2022-02 has no transpose, concat or nearest resize):
  * - Resize nearest with integer scales becomes a broadcast multiply by ones over a 5-D view
@@ -23,33 +27,42 @@
 #include "common/error.h"
 #include "nn/backend.h"
 #include "nn/exec_buffers.h"
+#include "nn/nhwc_kernels.h"
 #include "nn/ref_kernels.h"
 #include "nn/tensor_util.h"
 
+/* A tensor an NHWC step reads or writes. */
 typedef struct ext_value {
     uint32_t id;
     int tensor;
     int is_output;
     int is_graph_input; /* a 4-D graph input: given NHWC, it is copied, not transposed */
-    int skip_nchw;      /* an output only a head transpose reads (see mark_head_transposes) */
-    float *scratch; /* tensor in XNNPACK layout, with XNN_EXTRA_BYTES of slack */
+    int resident;       /* scratch is the exec's NHWC buffer of the tensor (handed over as it lies) */
+    float *scratch;     /* tensor in NHWC, with XNN_EXTRA_BYTES of slack */
 } ext_value;
 
 typedef struct step {
-    int node;           /* >= 0: a C step running this node */
-    xnn_runtime_t rt;   /* else: an XNNPACK runtime */
-    ext_value *ext;
+    fl_step_kind kind;
+    int node;           /* C steps: the node; NHWC steps: the 1x1 convolution */
+    int fused[2];       /* NHWC steps: the depthwise convolution, and the ReLU after it or -1 */
+    xnn_runtime_t rt;   /* XNNPACK steps */
+    ext_value *ext;     /* XNNPACK and NHWC steps: inputs and outputs (NHWC: ext[0] in, ext[1] out) */
     int n_ext;
-    ext_value *nhwc_src; /* a C step whose result is this XNNPACK output as it lies */
-    int first_node;      /* the first node an XNNPACK step runs (reports) */
+    const float *nhwc_src; /* a C step whose result is this NHWC tensor as it lies */
+    int first_node;        /* the first node an XNNPACK step runs (reports) */
+    fl_pw_dw pw_dw; /* NHWC steps */
+    float *ring;    /* NHWC steps: three rows of the 1x1 output (in the exec's keep list) */
 } step;
 
 typedef struct xnn_exec {
-    fl_exec_buffers t; /* shapes, and NCHW data of tensors that C steps or boundaries use */
+    fl_exec_buffers t; /* shapes, and NCHW data of tensors that C steps or the caller read */
+    float **nhwc;      /* per tensor: its NHWC buffer when an XNNPACK or NHWC step produces it */
+    char *nchw_needed; /* per tensor: a C step or the caller reads it in NCHW */
     int nhwc_ok;       /* no C step reads a 4-D graph input: inputs may come NHWC */
     step *steps;
     int n_steps;
-    int n_accelerated; /* nodes inside XNNPACK runtimes */
+    int n_accelerated; /* nodes inside XNNPACK runtimes and NHWC kernels */
+    int n_nhwc;        /* of those, nodes in the NHWC kernels */
     void **keep; /* transformed weights: must outlive the runtimes */
     int n_keep, cap_keep;
 } xnn_exec;
@@ -196,6 +209,32 @@ static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *
     default:
         return 0; /* Transpose, Concat: not in this XNNPACK; shape ops: planned */
     }
+}
+
+/* A 3x3 depthwise convolution (stride 1 or 2, pads up to 2, one filter per channel) that
+ * fl__pw_dw_nhwc can run. */
+static int nhwc_depthwise(const fl_graph *g, const fl_shapes *s, const fl_node *n)
+{
+    const fl_tshape *x = &s->t[n->inputs[0]];
+    if (n->op != FL_OP_CONV || x->rank != 4)
+        return 0;
+    const fl_conv_attr *c = &n->attr.conv;
+    const fl_graph_tensor *w = &g->tensors[n->inputs[1]];
+    const int depthwise = c->group == x->dims[1] && w->dims[0] == x->dims[1] && w->dims[1] == 1 && x->dims[1] > 1;
+    const int three = c->kernel[0] == 3 && c->kernel[1] == 3 && c->dilations[0] == 1 && c->dilations[1] == 1;
+    const int stride = c->strides[0] == c->strides[1] && (c->strides[0] == 1 || c->strides[0] == 2);
+    return depthwise && three && stride && c->pads[0] <= 2 && c->pads[1] <= 2;
+}
+
+static int tensor_readers(const fl_graph *g, int t)
+{
+    int readers = 0;
+    for (int j = 0; j < g->n_nodes; j++)
+        for (int k = 0; k < g->nodes[j].n_inputs; k++)
+            readers += g->nodes[j].inputs[k] == t;
+    for (int k = 0; k < g->n_outputs; k++)
+        readers += g->outputs[k] == t;
+    return readers;
 }
 
 /* ---- scheduling ---------------------------------------------------------------------- */
@@ -500,6 +539,22 @@ static fl_status define_node(seg *S)
     }
 }
 
+/* An NHWC step's input or output t: the exec's NHWC buffer of t when t is produced in NHWC (an
+ * output always is), else a scratch buffer of its own that each run fills from NCHW. */
+static fl_status bind_ext(xnn_exec *e, ext_value *ev, int t, int is_output, fl_error *err)
+{
+    const size_t bytes = e->t.shapes.t[t].count * sizeof(float) + XNN_EXTRA_BYTES;
+    ev->tensor = t;
+    ev->is_output = is_output;
+    if (is_output && !e->nhwc[t] && !(e->nhwc[t] = malloc(bytes)))
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+    ev->resident = e->nhwc[t] != NULL;
+    ev->scratch = ev->resident ? e->nhwc[t] : malloc(bytes);
+    if (!ev->scratch)
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+    return FL_OK;
+}
+
 /* Builds one XNNPACK runtime for the nodes order[first..last). */
 static fl_status build_segment(xnn_exec *e, const int *order, int first, int last, char *in_seg, void *threadpool,
                                step *st, fl_error *err)
@@ -543,6 +598,7 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
     int n_ext = 0;
     for (int t = 0; t < g->n_tensors; t++)
         n_ext += kind[t] != 0;
+    st->kind = FL_STEP_XNNPACK;
     st->node = -1;
     st->ext = calloc((size_t)(n_ext ? n_ext : 1), sizeof *st->ext);
     seg S = {e, NULL, id, err, &g->nodes[order[first]]};
@@ -562,15 +618,12 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
             continue;
         ext_value *ev = &st->ext[st->n_ext];
         ev->id = (uint32_t)st->n_ext;
-        ev->tensor = t;
-        ev->is_output = kind[t] == 2;
-        ev->scratch = malloc(e->t.shapes.t[t].count * sizeof(float) + XNN_EXTRA_BYTES);
         st->n_ext++;
         size_t d[FL_GRAPH_MAX_RANK];
         int r = xnn_dims(&e->t.shapes.t[t], d);
-        if (!ev->scratch)
-            s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
-        else if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
+        if ((s = bind_ext(e, ev, t, kind[t] == 2, err)))
+            break;
+        if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
                                                ev->is_output ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
                                                              : XNN_VALUE_FLAG_EXTERNAL_INPUT,
                                                &id[t])) != xnn_status_success)
@@ -614,6 +667,103 @@ done:
     return s;
 }
 
+/* The 1x1 convolution's weights as [cin][cout] and its bias (zeros when it has none), for
+ * fl__pw_dw_nhwc. */
+static fl_status pointwise_weights(xnn_exec *e, const fl_node *pw, fl_pw_dw *k, fl_error *err)
+{
+    const fl_graph *g = e->t.g;
+    const fl_graph_tensor *w = &g->tensors[pw->inputs[1]];
+    const size_t cout = (size_t)w->dims[0], cin = (size_t)w->dims[1];
+    float *f = keep_alloc(e, (cin + 1) * cout * sizeof(float));
+    if (!f)
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for weights");
+    const float *wd = w->data;
+    for (size_t o = 0; o < cout; o++)
+        for (size_t i = 0; i < cin; i++)
+            f[i * cout + o] = wd[o * cin + i];
+    if (pw->n_inputs > 2 && pw->inputs[2] >= 0)
+        memcpy(f + cin * cout, g->tensors[pw->inputs[2]].data, cout * sizeof(float));
+    k->cin = (int)cin;
+    k->pw_weights = f;
+    k->pw_bias = f + cin * cout;
+    return FL_OK;
+}
+
+/* An NHWC step: the 1x1 convolution pw, the depthwise convolution dw after it, and the ReLU
+ * relu after that (or -1) fused into its output. */
+static fl_status build_nhwc_step(xnn_exec *e, int pw, int dw, int relu, step *st, fl_error *err)
+{
+    const fl_graph *g = e->t.g;
+    const fl_node *n = &g->nodes[dw];
+    const fl_tshape *xs = &e->t.shapes.t[n->inputs[0]], *ys = &e->t.shapes.t[n->outputs[0]];
+    st->kind = FL_STEP_NHWC;
+    st->node = pw;
+    st->fused[0] = dw;
+    st->fused[1] = relu;
+    if (!(st->ext = calloc(2, sizeof *st->ext)))
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+    st->n_ext = 2;
+    fl_status s = bind_ext(e, &st->ext[0], g->nodes[pw].inputs[0], 0, err);
+    if (!s)
+        s = bind_ext(e, &st->ext[1], relu >= 0 ? g->nodes[relu].outputs[0] : n->outputs[0], 1, err);
+    if (s)
+        return s;
+    const int h = (int)xs->dims[2], w = (int)xs->dims[3], c = (int)xs->dims[1];
+    const fl_conv_attr *a = &n->attr.conv;
+    float *wt = keep_alloc(e, (size_t)c * 10 * sizeof(float)); /* [3][3][c] weights, then the bias */
+    if (!wt)
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for weights");
+    const float *wd = g->tensors[n->inputs[1]].data;
+    for (int ch = 0; ch < c; ch++)
+        for (int k = 0; k < 9; k++)
+            wt[k * c + ch] = wd[ch * 9 + k];
+    if (n->n_inputs > 2 && n->inputs[2] >= 0)
+        memcpy(wt + 9 * c, g->tensors[n->inputs[2]].data, (size_t)c * sizeof(float));
+    st->pw_dw.dw = (fl_dwconv3x3){h,
+                                  w,
+                                  c,
+                                  (int)ys->dims[2],
+                                  (int)ys->dims[3],
+                                  (int)a->strides[0],
+                                  (int)a->pads[0],
+                                  (int)a->pads[1],
+                                  wt,
+                                  wt + 9 * c,
+                                  relu >= 0 ? 0.0f : -INFINITY,
+                                  INFINITY};
+    if (!(st->ring = keep_alloc(e, (size_t)3 * (size_t)w * (size_t)c * sizeof(float))))
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+    return pointwise_weights(e, &g->nodes[pw], &st->pw_dw, err);
+}
+
+/* The ReLU to fuse into the depthwise convolution order[i]: the next node, when it is a ReLU of
+ * the convolution's output and nothing else reads that output. -1 when there is none. */
+static int fusable_relu(const fl_graph *g, const int *order, int i, int count)
+{
+    if (i + 1 >= count)
+        return -1;
+    const fl_node *conv = &g->nodes[order[i]], *next = &g->nodes[order[i + 1]];
+    const int t = conv->outputs[0];
+    return next->op == FL_OP_RELU && next->inputs[0] == t && tensor_readers(g, t) == 1 ? order[i + 1] : -1;
+}
+
+/* Whether order[i] is a 1x1 convolution (stride 1, no padding, at least 16 output channels) whose
+ * output only the depthwise convolution order[i + 1] reads, which fl__pw_dw_nhwc can run: the two
+ * become one NHWC step. */
+static int pointwise_into_depthwise(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count)
+{
+    if (i + 1 >= count || !nhwc_depthwise(g, s, &g->nodes[order[i + 1]]))
+        return 0;
+    const fl_node *pw = &g->nodes[order[i]], *dw = &g->nodes[order[i + 1]];
+    if (pw->op != FL_OP_CONV || s->t[pw->inputs[0]].rank != 4 || dw->inputs[0] != pw->outputs[0] ||
+        tensor_readers(g, pw->outputs[0]) != 1)
+        return 0;
+    const fl_conv_attr *c = &pw->attr.conv;
+    const int one = c->kernel[0] == 1 && c->kernel[1] == 1 && c->strides[0] == 1 && c->strides[1] == 1;
+    const int no_pads = c->pads[0] == 0 && c->pads[1] == 0 && c->pads[2] == 0 && c->pads[3] == 0;
+    return c->group == 1 && one && no_pads && s->t[pw->outputs[0]].dims[1] >= 16;
+}
+
 /* ---- the backend ------------------------------------------------------------------------ */
 
 static void xnn_destroy(void *p)
@@ -625,42 +775,66 @@ static void xnn_destroy(void *p)
         if (e->steps[i].rt)
             xnn_delete_runtime(e->steps[i].rt);
         for (int k = 0; k < e->steps[i].n_ext; k++)
-            free(e->steps[i].ext[k].scratch);
+            if (!e->steps[i].ext[k].resident)
+                free(e->steps[i].ext[k].scratch);
         free(e->steps[i].ext);
     }
     for (int i = 0; i < e->n_keep; i++)
         free(e->keep[i]);
+    if (e->nhwc)
+        for (int t = 0; t < e->t.g->n_tensors; t++)
+            free(e->nhwc[t]);
+    free(e->nhwc);
+    free(e->nchw_needed);
     free(e->keep);
     free(e->steps);
     fl__exec_buffers_free(&e->t);
     free(e);
 }
 
-/* NCHW buffers for every tensor a C step produces or an XNNPACK run hands out. */
+/* Which tensors must also exist in NCHW: those a C step reads (but for a head transpose that
+ * reads the NHWC buffer) and the graph outputs. */
+static void mark_nchw_needed(xnn_exec *e)
+{
+    const fl_graph *g = e->t.g;
+    for (int k = 0; k < g->n_outputs; k++)
+        e->nchw_needed[g->outputs[k]] = 1;
+    for (int i = 0; i < e->n_steps; i++) {
+        const step *st = &e->steps[i];
+        if (st->kind != FL_STEP_REFERENCE || st->nhwc_src)
+            continue;
+        for (int k = 0; k < g->nodes[st->node].n_inputs; k++)
+            if (g->nodes[st->node].inputs[k] >= 0)
+                e->nchw_needed[g->nodes[st->node].inputs[k]] = 1;
+    }
+}
+
+/* NCHW buffers for every tensor a C step produces, and for the NHWC steps' outputs that are
+ * needed in NCHW. */
 static fl_status alloc_buffers(xnn_exec *e, fl_error *err)
 {
     const fl_graph *g = e->t.g;
     fl_status s = FL_OK;
     for (int i = 0; i < e->n_steps && !s; i++) {
         const step *st = &e->steps[i];
-        if (st->node >= 0)
+        if (st->kind == FL_STEP_REFERENCE)
             s = fl__exec_buffers_alloc(&e->t, g->nodes[st->node].outputs[0], err);
         for (int k = 0; k < st->n_ext && !s; k++)
-            if (st->ext[k].is_output)
+            if (st->ext[k].is_output && e->nchw_needed[st->ext[k].tensor])
                 s = fl__exec_buffers_alloc(&e->t, st->ext[k].tensor, err);
     }
     return s;
 }
 
-/* A detection head's Transpose(0,2,3,1) of a 4-D output of an XNNPACK run asks for NHWC order,
- * which is how XNNPACK already holds it: the step becomes a copy of the run's output, and that
- * output is not turned NCHW at all when the transpose is its only reader. */
+/* A detection head's Transpose(0,2,3,1) of a 4-D tensor produced in NHWC asks for the order it
+ * already has: the step becomes a copy of the NHWC buffer, and the tensor is not turned NCHW at
+ * all when nothing else reads it so (mark_nchw_needed). */
 static void mark_head_transposes(xnn_exec *e)
 {
     const fl_graph *g = e->t.g;
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
-        if (st->node < 0 || g->nodes[st->node].op != FL_OP_TRANSPOSE)
+        if (st->kind != FL_STEP_REFERENCE || g->nodes[st->node].op != FL_OP_TRANSPOSE)
             continue;
         const fl_node *n = &g->nodes[st->node];
         const int t = n->inputs[0];
@@ -668,22 +842,8 @@ static void mark_head_transposes(xnn_exec *e)
         if (e->t.shapes.t[t].rank != 4)
             continue;
         fl__transpose_perm(n, 4, perm);
-        if (perm[0] != 0 || perm[1] != 2 || perm[2] != 3 || perm[3] != 1)
-            continue;
-        for (int p = 0; p < s && !st->nhwc_src; p++)
-            for (int k = 0; k < e->steps[p].n_ext; k++)
-                if (e->steps[p].ext[k].is_output && e->steps[p].ext[k].tensor == t)
-                    st->nhwc_src = &e->steps[p].ext[k];
-        if (!st->nhwc_src)
-            continue;
-        int readers = 0;
-        for (int j = 0; j < g->n_nodes; j++)
-            for (int k = 0; k < g->nodes[j].n_inputs; k++)
-                readers += g->nodes[j].inputs[k] == t;
-        for (int k = 0; k < g->n_outputs; k++)
-            readers += g->outputs[k] == t;
-        if (readers == 1)
-            st->nhwc_src->skip_nchw = 1;
+        if (perm[0] == 0 && perm[1] == 2 && perm[2] == 3 && perm[3] == 1)
+            st->nhwc_src = e->nhwc[t];
     }
 }
 
@@ -698,7 +858,7 @@ static void mark_graph_inputs(xnn_exec *e)
             continue;
         for (int s = 0; s < e->n_steps; s++) {
             const step *st = &e->steps[s];
-            if (st->node >= 0) {
+            if (st->kind == FL_STEP_REFERENCE) {
                 const fl_node *n = &g->nodes[st->node];
                 for (int k = 0; k < n->n_inputs; k++)
                     e->nhwc_ok &= n->inputs[k] != t;
@@ -732,7 +892,9 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     char *supported = calloc((size_t)nn, 1), *done = calloc((size_t)nn, 1);
     int *order = malloc((size_t)nn * sizeof(int)), *remaining = malloc((size_t)nn * sizeof(int));
     e->steps = calloc((size_t)nn, sizeof *e->steps);
-    if (!supported || !done || !order || !remaining || !e->steps) {
+    e->nhwc = calloc((size_t)g->n_tensors, sizeof *e->nhwc);
+    e->nchw_needed = calloc((size_t)g->n_tensors, 1);
+    if (!supported || !done || !order || !remaining || !e->steps || !e->nhwc || !e->nchw_needed) {
         s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
         goto done;
     }
@@ -742,22 +904,34 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     for (int i = 0; i < count && !s;) {
         step *st = &e->steps[e->n_steps++];
         if (!supported[order[i]]) {
+            st->kind = FL_STEP_REFERENCE;
             st->node = order[i++];
             continue;
         }
+        /* fused even when profiling: it is one kernel */
+        if (pointwise_into_depthwise(g, &e->t.shapes, order, i, count)) {
+            const int relu = fusable_relu(g, order, i + 1, count);
+            s = build_nhwc_step(e, order[i], order[i + 1], relu, st, err);
+            const int nodes = relu >= 0 ? 3 : 2;
+            e->n_accelerated += nodes;
+            e->n_nhwc += nodes;
+            i += nodes;
+            continue;
+        }
         int j = i;
-        while (j < count && supported[order[j]] && (j == i || !one_node_per_step))
+        while (j < count && supported[order[j]] && (j == i || !one_node_per_step) &&
+               (j == i || !pointwise_into_depthwise(g, &e->t.shapes, order, j, count)))
             j++;
         st->first_node = order[i];
         s = build_segment(e, order, i, j, done, threadpool, st, err);
         e->n_accelerated += j - i;
         i = j;
     }
-    if (!s)
-        s = alloc_buffers(e, err);
     if (!s) {
         mark_graph_inputs(e);
         mark_head_transposes(e);
+        mark_nchw_needed(e);
+        s = alloc_buffers(e, err);
     }
 done:
     free(supported);
@@ -788,6 +962,17 @@ static void from_xnn(const fl_tshape *t, const float *x, float *nchw)
         memcpy(nchw, x, t->count * sizeof(float));
 }
 
+static void run_nhwc_step(const xnn_exec *e, const step *st)
+{
+    const fl_tshape *xs = &e->t.shapes.t[st->ext[0].tensor], *ys = &e->t.shapes.t[st->ext[1].tensor];
+    const size_t xn = xs->count / (size_t)xs->dims[0], yn = ys->count / (size_t)ys->dims[0];
+    for (int64_t b = 0; b < xs->dims[0]; b++) {
+        const float *x = st->ext[0].scratch + (size_t)b * xn;
+        float *y = st->ext[1].scratch + (size_t)b * yn;
+        fl__pw_dw_nhwc(&st->pw_dw, x, st->ring, y);
+    }
+}
+
 static int xnn_takes_nhwc(const void *p)
 {
     return ((const xnn_exec *)p)->nhwc_ok;
@@ -802,13 +987,12 @@ static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *c
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
         const double t0 = step_ms ? fl__now_ms() : 0;
-        if (st->nhwc_src) { /* a head transpose: the run's output is already in this order */
+        if (st->kind == FL_STEP_REFERENCE) {
             const int out = g->nodes[st->node].outputs[0];
-            memcpy(e->t.buf[out], st->nhwc_src->scratch, e->t.shapes.t[out].count * sizeof(float));
-        } else if (st->node >= 0) {
-            fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
-        }
-        if (st->node >= 0) {
+            if (st->nhwc_src) /* a head transpose: the tensor is already in this order */
+                memcpy(e->t.buf[out], st->nhwc_src, e->t.shapes.t[out].count * sizeof(float));
+            else
+                fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
             if (step_ms)
                 step_ms[s] = fl__now_ms() - t0;
             continue;
@@ -816,34 +1000,36 @@ static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *c
         for (int k = 0; k < st->n_ext; k++) {
             const ext_value *x = &st->ext[k];
             const fl_tshape *ts = &e->t.shapes.t[x->tensor];
-            if (x->is_output)
+            if (x->is_output || x->resident) /* a resident input is filled by the step that made it */
                 continue;
             if (nhwc && x->is_graph_input) /* already in XNNPACK's layout */
                 memcpy(x->scratch, e->t.buf[x->tensor], ts->count * sizeof(float));
             else
                 to_xnn(ts, e->t.buf[x->tensor], x->scratch);
         }
-        const double t1 = step_ms ? fl__now_ms() : 0; /* the runtime alone, without layout conversions */
-        enum xnn_status xs = xnn_invoke_runtime(st->rt);
+        const double t1 = step_ms ? fl__now_ms() : 0; /* the kernels alone, without layout conversions */
+        enum xnn_status xs = st->kind == FL_STEP_NHWC ? (run_nhwc_step(e, st), xnn_status_success)
+                                                      : xnn_invoke_runtime(st->rt);
         if (step_ms)
             step_ms[s] = fl__now_ms() - t1;
         if (xs != xnn_status_success)
             return fl__fail(err, FL_E_BACKEND, "xnn_invoke_runtime failed (xnn_status %d)", (int)xs);
         for (int k = 0; k < st->n_ext; k++)
-            if (st->ext[k].is_output && !st->ext[k].skip_nchw)
+            if (st->ext[k].is_output && e->nchw_needed[st->ext[k].tensor])
                 from_xnn(&e->t.shapes.t[st->ext[k].tensor], st->ext[k].scratch, e->t.buf[st->ext[k].tensor]);
     }
     fl__copy_graph_outputs(g, &e->t.shapes, e->t.buf, outputs);
     return FL_OK;
 }
 
-static void xnn_node_split(const void *p, int *accelerated, int *in_c)
+static void xnn_node_split(const void *p, int *accelerated, int *in_c, int *nhwc_kernels)
 {
     const xnn_exec *e = p;
     *accelerated = e->n_accelerated;
+    *nhwc_kernels = e->n_nhwc;
     *in_c = 0;
     for (int i = 0; i < e->n_steps; i++)
-        *in_c += e->steps[i].node >= 0;
+        *in_c += e->steps[i].kind == FL_STEP_REFERENCE;
 }
 
 static int xnn_n_steps(const void *p)
@@ -851,11 +1037,16 @@ static int xnn_n_steps(const void *p)
     return ((const xnn_exec *)p)->n_steps;
 }
 
-static int xnn_step_node(const void *p, int i, int *accelerated)
+static int xnn_step_nodes(const void *p, int i, int *kind, int *nodes)
 {
     const step *st = &((const xnn_exec *)p)->steps[i];
-    *accelerated = st->node < 0;
-    return st->node >= 0 ? st->node : st->first_node;
+    *kind = (int)st->kind;
+    nodes[0] = st->kind == FL_STEP_XNNPACK ? st->first_node : st->node;
+    if (st->kind != FL_STEP_NHWC)
+        return 1;
+    nodes[1] = st->fused[0];
+    nodes[2] = st->fused[1];
+    return st->fused[1] >= 0 ? 3 : 2;
 }
 
 static const fl_shapes *xnn_shapes(const void *p)
@@ -863,5 +1054,5 @@ static const fl_shapes *xnn_shapes(const void *p)
     return &((const xnn_exec *)p)->t.shapes;
 }
 
-const fl_backend_ops fl__backend_xnnpack = {xnn_create,     xnn_run,        xnn_n_steps, xnn_step_node,
+const fl_backend_ops fl__backend_xnnpack = {xnn_create,     xnn_run,        xnn_n_steps, xnn_step_nodes,
                                             xnn_takes_nhwc, xnn_node_split, xnn_shapes,  xnn_destroy};

@@ -370,10 +370,20 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
         for (int r = 0; r < runs; r++)
             col[r] = ms[(size_t)(r + 1) * (size_t)steps + (size_t)st];
         qsort(col, (size_t)runs, sizeof *col, cmp_ms);
-        int accelerated;
-        const fl_node *node = &g->nodes[ctx->ops->step_node(exec, st, &accelerated)];
+        int kind, nodes[FL_STEP_MAX_NODES];
+        const int n_nodes = ctx->ops->step_nodes(exec, st, &kind, nodes);
+        const fl_node *node = &g->nodes[nodes[0]];
+        double gflop = 0;
+        for (int k = 0; k < n_nodes; k++)
+            gflop += node_gflop(sh, &g->nodes[nodes[k]]);
+        static const char *const kernels[] = {"reference", "xnnpack", "nhwc"};
         out[st] = (fl_node_profile){node->name && node->name[0] ? node->name : fl__op_name(node->op),
-                                    fl__op_name(node->op), node_gflop(sh, node), col[runs / 2], accelerated};
+                                    fl__op_name(node->op),
+                                    gflop,
+                                    col[runs / 2],
+                                    kind != FL_STEP_REFERENCE,
+                                    kernels[kind],
+                                    n_nodes};
         free(col);
     }
     if (!s)
@@ -384,15 +394,15 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
     return s;
 }
 
-void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c)
+void fl__model_ctx_node_split(const fl_model_ctx *ctx, int *accelerated, int *in_c, int *nhwc_kernels)
 {
     const plan_slot *last = NULL;
     for (int i = 0; i < FL_MODEL_PLAN_CACHE; i++)
         if (ctx->slots[i].exec && (!last || ctx->slots[i].last_use > last->last_use))
             last = &ctx->slots[i];
-    *accelerated = *in_c = -1;
+    *accelerated = *in_c = *nhwc_kernels = -1;
     if (last)
-        ctx->ops->node_split(last->exec, accelerated, in_c);
+        ctx->ops->node_split(last->exec, accelerated, in_c, nhwc_kernels);
 }
 
 fl_status fl_model_ctx_run(fl_model_ctx *ctx, const fl_tensor *inputs, size_t n_inputs, fl_tensor *outputs,

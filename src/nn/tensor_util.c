@@ -70,8 +70,8 @@ static void transpose_tiled(const float *in, size_t rows, size_t cols, float *ou
         const size_t nr = rows - r0 < TILE ? rows - r0 : TILE;
         for (size_t c0 = 0; c0 < cols; c0 += TILE) {
             const size_t nc = cols - c0 < TILE ? cols - c0 : TILE;
-            for (size_t r = r0; r < r0 + nr; r++)
-                for (size_t c = c0; c < c0 + nc; c++)
+            for (size_t c = c0; c < c0 + nc; c++)
+                for (size_t r = r0; r < r0 + nr; r++)
                     out[c * rows + r] = in[r * cols + c];
         }
     }
