@@ -43,8 +43,9 @@ typedef struct ext_value {
 
 typedef struct step {
     fl_step_kind kind;
-    int node;           /* C steps: the node; NHWC steps: the 1x1 convolution */
-    int fused[2];       /* NHWC steps: the depthwise convolution, and the ReLU after it or -1 */
+    int node;           /* C steps: the node */
+    int fused[FL_STEP_MAX_NODES]; /* NHWC steps: 1x1 Conv, depthwise Conv, then a ReLU, a MaxPool */
+    int n_fused;
     xnn_runtime_t rt;   /* XNNPACK steps */
     ext_value *ext;     /* XNNPACK and NHWC steps: inputs and outputs (NHWC: ext[0] in, ext[1] out) */
     int n_ext;
@@ -689,23 +690,27 @@ static fl_status pointwise_weights(xnn_exec *e, const fl_node *pw, fl_pw_dw *k, 
     return FL_OK;
 }
 
-/* An NHWC step: the 1x1 convolution pw, the depthwise convolution dw after it, and the ReLU
- * relu after that (or -1) fused into its output. */
-static fl_status build_nhwc_step(xnn_exec *e, int pw, int dw, int relu, step *st, fl_error *err)
+/* An NHWC step running nodes[0..n): a 1x1 convolution, the depthwise convolution after it, then
+ * (see fusable_next) a ReLU and a 2x2 max pooling into its output. */
+static fl_status build_nhwc_step(xnn_exec *e, const int *nodes, int n_nodes, step *st, fl_error *err)
 {
     const fl_graph *g = e->t.g;
-    const fl_node *n = &g->nodes[dw];
+    const fl_node *n = &g->nodes[nodes[1]];
     const fl_tshape *xs = &e->t.shapes.t[n->inputs[0]], *ys = &e->t.shapes.t[n->outputs[0]];
+    int relu = 0;
     st->kind = FL_STEP_NHWC;
-    st->node = pw;
-    st->fused[0] = dw;
-    st->fused[1] = relu;
+    st->n_fused = n_nodes;
+    for (int k = 0; k < n_nodes; k++) {
+        st->fused[k] = nodes[k];
+        relu |= g->nodes[nodes[k]].op == FL_OP_RELU;
+        st->pw_dw.pool |= g->nodes[nodes[k]].op == FL_OP_MAX_POOL;
+    }
     if (!(st->ext = calloc(2, sizeof *st->ext)))
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     st->n_ext = 2;
-    fl_status s = bind_ext(e, &st->ext[0], g->nodes[pw].inputs[0], 0, err);
+    fl_status s = bind_ext(e, &st->ext[0], g->nodes[nodes[0]].inputs[0], 0, err);
     if (!s)
-        s = bind_ext(e, &st->ext[1], relu >= 0 ? g->nodes[relu].outputs[0] : n->outputs[0], 1, err);
+        s = bind_ext(e, &st->ext[1], g->nodes[nodes[n_nodes - 1]].outputs[0], 1, err);
     if (s)
         return s;
     const int h = (int)xs->dims[2], w = (int)xs->dims[3], c = (int)xs->dims[1];
@@ -729,22 +734,26 @@ static fl_status build_nhwc_step(xnn_exec *e, int pw, int dw, int relu, step *st
                                   (int)a->pads[1],
                                   wt,
                                   wt + 9 * c,
-                                  relu >= 0 ? 0.0f : -INFINITY,
+                                  relu ? 0.0f : -INFINITY,
                                   INFINITY};
-    if (!(st->ring = keep_alloc(e, (size_t)3 * (size_t)w * (size_t)c * sizeof(float))))
+    const size_t ring = (size_t)3 * (size_t)w * (size_t)c + (size_t)2 * (size_t)ys->dims[3] * (size_t)c;
+    if (!(st->ring = keep_alloc(e, ring * sizeof(float))))
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
-    return pointwise_weights(e, &g->nodes[pw], &st->pw_dw, err);
+    return pointwise_weights(e, &g->nodes[nodes[0]], &st->pw_dw, err);
 }
 
-/* The ReLU to fuse into the depthwise convolution order[i]: the next node, when it is a ReLU of
- * the convolution's output and nothing else reads that output. -1 when there is none. */
-static int fusable_relu(const fl_graph *g, const int *order, int i, int count)
+/* Whether node `next` can join an NHWC step whose output so far is tensor t, which nothing else
+ * reads: as a ReLU (want_op FL_OP_RELU) or as a 2x2 max pooling with stride 2 and no padding. */
+static int fusable_next(const fl_graph *g, int next, int t, fl_op want_op)
 {
-    if (i + 1 >= count)
-        return -1;
-    const fl_node *conv = &g->nodes[order[i]], *next = &g->nodes[order[i + 1]];
-    const int t = conv->outputs[0];
-    return next->op == FL_OP_RELU && next->inputs[0] == t && tensor_readers(g, t) == 1 ? order[i + 1] : -1;
+    const fl_node *n = &g->nodes[next];
+    if (n->op != want_op || n->inputs[0] != t || tensor_readers(g, t) != 1)
+        return 0;
+    if (want_op != FL_OP_MAX_POOL)
+        return 1;
+    const fl_pool_attr *p = &n->attr.pool;
+    return p->kernel[0] == 2 && p->kernel[1] == 2 && p->strides[0] == 2 && p->strides[1] == 2 && p->pads[0] == 0 &&
+           p->pads[1] == 0 && p->pads[2] == 0 && p->pads[3] == 0;
 }
 
 /* Whether order[i] is a 1x1 convolution (stride 1, no padding, at least 16 output channels) whose
@@ -910,12 +919,17 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
         }
         /* fused even when profiling: it is one kernel */
         if (pointwise_into_depthwise(g, &e->t.shapes, order, i, count)) {
-            const int relu = fusable_relu(g, order, i + 1, count);
-            s = build_nhwc_step(e, order[i], order[i + 1], relu, st, err);
-            const int nodes = relu >= 0 ? 3 : 2;
-            e->n_accelerated += nodes;
-            e->n_nhwc += nodes;
-            i += nodes;
+            int nodes[FL_STEP_MAX_NODES] = {order[i], order[i + 1]}, n = 2;
+            static const fl_op then[] = {FL_OP_RELU, FL_OP_MAX_POOL};
+            for (int k = 0; k < 2; k++)
+                if (i + n < count && fusable_next(g, order[i + n], g->nodes[nodes[n - 1]].outputs[0], then[k])) {
+                    nodes[n] = order[i + n];
+                    n++;
+                }
+            s = build_nhwc_step(e, nodes, n, st, err);
+            e->n_accelerated += n;
+            e->n_nhwc += n;
+            i += n;
             continue;
         }
         int j = i;
@@ -1041,12 +1055,12 @@ static int xnn_step_nodes(const void *p, int i, int *kind, int *nodes)
 {
     const step *st = &((const xnn_exec *)p)->steps[i];
     *kind = (int)st->kind;
+    if (st->kind == FL_STEP_NHWC) {
+        memcpy(nodes, st->fused, (size_t)st->n_fused * sizeof *nodes);
+        return st->n_fused;
+    }
     nodes[0] = st->kind == FL_STEP_XNNPACK ? st->first_node : st->node;
-    if (st->kind != FL_STEP_NHWC)
-        return 1;
-    nodes[1] = st->fused[0];
-    nodes[2] = st->fused[1];
-    return st->fused[1] >= 0 ? 3 : 2;
+    return 1;
 }
 
 static const fl_shapes *xnn_shapes(const void *p)

@@ -4,19 +4,12 @@
 #include <stddef.h>
 #include <string.h>
 
-/* Each kernel is built for AVX-512, AVX2+FMA and the baseline; the loader picks one (GCC's
- * target_clones, an ifunc). Other compilers and CPUs get the build's own flags. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define FL_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define FL_KERNEL
-#endif
 #define FL_INLINE static inline __attribute__((always_inline))
 
-/* Each kernel is written once for a vector of W floats (the DEFINE_* macros below) and
+/* The depthwise part is written once for a vector of W floats (the DEFINE_* macros below) and
  * instantiated for 16, 8, 4 and 1: the channels go in vectors of the widest width that fits,
  * and the last vector overlaps the one before it instead of a scalar tail (those channels are
- * computed twice, to the same values). The pack has 103-, 26-, 13-, 10- and 4-channel maps. */
+ * computed twice, to the same values). */
 #if defined(__clang__)
 #define ZEROS_1 0
 #define ZEROS_4 0, 0, 0, 0
@@ -233,12 +226,34 @@ FL_INLINE void pw_row(const fl_pw_dw *p, const float *x, float *out)
         }
 }
 
-FL_KERNEL void fl__pw_dw_nhwc(const fl_pw_dw *p, const float *x, float *ring, float *y)
+/* out = the 2x2 maxima of two depthwise output rows a and b (ow pixels of c channels each); an odd
+ * last column is dropped. -inf first and "greater than" only, as the reference max pooling: a
+ * NaN never wins. */
+FL_INLINE void pool_rows(const float *a, const float *b, int ow, int c, float *out)
+{
+    const size_t C = (size_t)c;
+    for (int px = 0; px < ow / 2; px++) {
+        const float *a0 = a + (size_t)(2 * px) * C, *b0 = b + (size_t)(2 * px) * C;
+        float *o = out + (size_t)px * C;
+        for (size_t ch = 0; ch < C; ch++) {
+            float m = -INFINITY;
+            m = a0[ch] > m ? a0[ch] : m;
+            m = a0[C + ch] > m ? a0[C + ch] : m;
+            m = b0[ch] > m ? b0[ch] : m;
+            m = b0[C + ch] > m ? b0[C + ch] : m;
+            o[ch] = m;
+        }
+    }
+}
+
+FL_INLINE void pw_dw(const fl_pw_dw *p, const float *x, float *ring, float *y)
 {
     const fl_dwconv3x3 *d = &p->dw;
     const size_t row = (size_t)d->w * (size_t)d->c, in_row = (size_t)d->w * (size_t)p->cin;
+    const size_t out_row = (size_t)d->ow * (size_t)d->c;
+    float *pool_buf = ring + 3 * row; /* two depthwise output rows, when pooling */
     int made = 0; /* 1x1 output rows [0, made) are made; row r lies in ring slot r % 3 */
-    for (int oy = 0; oy < d->oh; oy++) {
+    for (int oy = 0; oy < (p->pool ? d->oh - d->oh % 2 : d->oh); oy++) {
         const float *rows[3];
         for (int ky = 0; ky < 3; ky++) {
             const int iy = oy * d->stride - d->pad_top + ky;
@@ -249,6 +264,44 @@ FL_KERNEL void fl__pw_dw_nhwc(const fl_pw_dw *p, const float *x, float *ring, fl
                 pw_row(p, x + (size_t)made * in_row, ring + (size_t)(made % 3) * row);
             rows[ky] = ring + (size_t)(iy % 3) * row;
         }
-        dw_output_row(d, rows, y + (size_t)oy * (size_t)d->ow * (size_t)d->c);
+        if (!p->pool) {
+            dw_output_row(d, rows, y + (size_t)oy * out_row);
+            continue;
+        }
+        dw_output_row(d, rows, pool_buf + (size_t)(oy % 2) * out_row);
+        if (oy % 2)
+            pool_rows(pool_buf, pool_buf + out_row, d->ow, d->c, y + (size_t)(oy / 2) * (size_t)(d->ow / 2) * (size_t)d->c);
     }
+}
+
+/* The kernel is built for AVX-512, AVX2+FMA and the build's baseline, and the CPU picks one at
+ * each call (GCC's target_clones would do the same, but exports its resolver from the library). */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,f16c"))) static void
+pw_dw_avx512(const fl_pw_dw *p, const float *x, float *ring, float *y)
+{
+    pw_dw(p, x, ring, y);
+}
+
+__attribute__((target("avx2,fma,bmi,bmi2,f16c"))) static void pw_dw_avx2(const fl_pw_dw *p, const float *x,
+                                                                         float *ring, float *y)
+{
+    pw_dw(p, x, ring, y);
+}
+#endif
+
+void fl__pw_dw_nhwc(const fl_pw_dw *p, const float *x, float *ring, float *y)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+        pw_dw_avx512(p, x, ring, y);
+        return;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        pw_dw_avx2(p, x, ring, y);
+        return;
+    }
+#endif
+    pw_dw(p, x, ring, y);
 }

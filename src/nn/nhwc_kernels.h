@@ -1,6 +1,7 @@
 /*
  * facelive's own kernel on NHWC tensors: a 1x1 convolution fused with the 3x3 depthwise
- * convolution (and ReLU) after it, the block of YuNet and of most small detectors. Debian's
+ * convolution (and ReLU, and 2x2 max pooling) after it, the block of YuNet and of most small
+ * detectors. Debian's
  * XNNPACK (2022-02) runs the two as separate operators, so the 1x1 output makes a round trip
  * through memory; on YuNet's 16-64 channel maps of 80x80 and 160x160 pixels that traffic, not
  * arithmetic, sets the pace (docs/onnx-runtime.md has the measurements). The XNNPACK backend
@@ -34,9 +35,10 @@ typedef struct fl_pw_dw {
     const float *pw_weights; /* [cin][dw.c] */
     const float *pw_bias;    /* [dw.c] */
     fl_dwconv3x3 dw;         /* its h, w, c are the 1x1 output's */
+    int pool;                /* 1: the output is max-pooled 2x2 with stride 2 (to dw.oh / 2 x dw.ow / 2) */
 } fl_pw_dw;
 
-/* ring: room for 3 * dw.w * dw.c floats, the caller's. */
+/* ring: room for 3 * dw.w * dw.c floats, and 2 * dw.ow * dw.c more when pooling; the caller's. */
 void fl__pw_dw_nhwc(const fl_pw_dw *p, const float *x, float *ring, float *y);
 
 #endif
