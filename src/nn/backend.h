@@ -16,7 +16,7 @@ typedef enum fl_step_kind {
     FL_STEP_NHWC = 2       /* facelive's own NHWC kernels (nn/nhwc_kernels.h) */
 } fl_step_kind;
 
-enum { FL_STEP_MAX_NODES = 4 };
+enum { FL_STEP_MAX_NODES = 24 };
 
 typedef struct fl_backend_ops {
     /* Takes ownership of *shapes (it is zeroed) whether or not it succeeds. threadpool is a

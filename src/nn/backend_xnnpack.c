@@ -44,15 +44,15 @@ typedef struct ext_value {
 typedef struct step {
     fl_step_kind kind;
     int node;           /* C steps: the node */
-    int fused[FL_STEP_MAX_NODES]; /* NHWC steps: 1x1 Conv, depthwise Conv, then a ReLU, a MaxPool */
+    int fused[FL_STEP_MAX_NODES]; /* NHWC steps: the nodes of the row pipeline, in order */
     int n_fused;
     xnn_runtime_t rt;   /* XNNPACK steps */
     ext_value *ext;     /* XNNPACK and NHWC steps: inputs and outputs (NHWC: ext[0] in, ext[1] out) */
     int n_ext;
     const float *nhwc_src; /* a C step whose result is this NHWC tensor as it lies */
     int first_node;        /* the first node an XNNPACK step runs (reports) */
-    fl_pw_dw pw_dw; /* NHWC steps */
-    float *ring;    /* NHWC steps: three rows of the 1x1 output (in the exec's keep list) */
+    fl_row_pipeline *pipe; /* NHWC steps (in the exec's keep list) */
+    float *ring;           /* NHWC steps: the pipeline's rows (in the exec's keep list) */
 } step;
 
 typedef struct xnn_exec {
@@ -213,7 +213,7 @@ static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *
 }
 
 /* A 3x3 depthwise convolution (stride 1 or 2, pads up to 2, one filter per channel) that
- * fl__pw_dw_nhwc can run. */
+ * fl__row_pipeline_nhwc can run. */
 static int nhwc_depthwise(const fl_graph *g, const fl_shapes *s, const fl_node *n)
 {
     const fl_tshape *x = &s->t[n->inputs[0]];
@@ -668,78 +668,71 @@ done:
     return s;
 }
 
-/* The 1x1 convolution's weights as [cin][cout] and its bias (zeros when it has none), for
- * fl__pw_dw_nhwc. */
-static fl_status pointwise_weights(xnn_exec *e, const fl_node *pw, fl_pw_dw *k, fl_error *err)
+/* The pipeline stage of node n (a 1x1 Conv, a 3x3 depthwise Conv or a 2x2 MaxPool): weights
+ * transposed to [cin][cout] or [3][3][c], the bias or zeros after them (kept by the exec). */
+static fl_status pipeline_stage(xnn_exec *e, const fl_node *n, fl_stage *st, fl_error *err)
 {
     const fl_graph *g = e->t.g;
-    const fl_graph_tensor *w = &g->tensors[pw->inputs[1]];
-    const size_t cout = (size_t)w->dims[0], cin = (size_t)w->dims[1];
-    float *f = keep_alloc(e, (cin + 1) * cout * sizeof(float));
+    const fl_tshape *xs = &e->t.shapes.t[n->inputs[0]], *ys = &e->t.shapes.t[n->outputs[0]];
+    *st = (fl_stage){.h = (int)xs->dims[2],
+                     .w = (int)xs->dims[3],
+                     .c = (int)xs->dims[1],
+                     .oh = (int)ys->dims[2],
+                     .ow = (int)ys->dims[3],
+                     .oc = (int)ys->dims[1]};
+    if (n->op == FL_OP_MAX_POOL) {
+        st->op = FL_STAGE_MAXPOOL2;
+        return FL_OK;
+    }
+    const size_t cin = (size_t)st->c, cout = (size_t)st->oc;
+    const int depthwise = n->attr.conv.kernel[0] == 3;
+    const size_t taps = depthwise ? 9 : cin;
+    float *f = keep_alloc(e, (taps + 1) * cout * sizeof(float));
     if (!f)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for weights");
-    const float *wd = w->data;
+    const float *wd = g->tensors[n->inputs[1]].data; /* [cout][taps] either way */
     for (size_t o = 0; o < cout; o++)
-        for (size_t i = 0; i < cin; i++)
-            f[i * cout + o] = wd[o * cin + i];
-    if (pw->n_inputs > 2 && pw->inputs[2] >= 0)
-        memcpy(f + cin * cout, g->tensors[pw->inputs[2]].data, cout * sizeof(float));
-    k->cin = (int)cin;
-    k->pw_weights = f;
-    k->pw_bias = f + cin * cout;
+        for (size_t k = 0; k < taps; k++)
+            f[k * cout + o] = wd[o * taps + k];
+    if (n->n_inputs > 2 && n->inputs[2] >= 0)
+        memcpy(f + taps * cout, g->tensors[n->inputs[2]].data, cout * sizeof(float));
+    if (!depthwise) {
+        st->op = FL_STAGE_POINTWISE;
+        st->k.pw = (fl_pointwise){st->w, (int)cin, (int)cout, f, f + taps * cout};
+        return FL_OK;
+    }
+    const fl_conv_attr *a = &n->attr.conv;
+    st->op = FL_STAGE_DEPTHWISE;
+    st->k.dw = (fl_dwconv3x3){st->h,          st->w,          st->c,           st->oh,
+                              st->ow,         (int)a->strides[0], (int)a->pads[0], (int)a->pads[1],
+                              f,              f + 9 * cout,   -INFINITY,       INFINITY};
     return FL_OK;
 }
 
-/* An NHWC step running nodes[0..n): a 1x1 convolution, the depthwise convolution after it, then
- * (see fusable_next) a ReLU and a 2x2 max pooling into its output. */
+/* An NHWC step running the row pipeline of nodes[0..n) (see pipeline_at): every Conv and MaxPool
+ * a stage, every ReLU the clamp of the depthwise stage before it. */
 static fl_status build_nhwc_step(xnn_exec *e, const int *nodes, int n_nodes, step *st, fl_error *err)
 {
     const fl_graph *g = e->t.g;
-    const fl_node *n = &g->nodes[nodes[1]];
-    const fl_tshape *xs = &e->t.shapes.t[n->inputs[0]], *ys = &e->t.shapes.t[n->outputs[0]];
-    int relu = 0;
     st->kind = FL_STEP_NHWC;
     st->n_fused = n_nodes;
-    for (int k = 0; k < n_nodes; k++) {
-        st->fused[k] = nodes[k];
-        relu |= g->nodes[nodes[k]].op == FL_OP_RELU;
-        st->pw_dw.pool |= g->nodes[nodes[k]].op == FL_OP_MAX_POOL;
-    }
-    if (!(st->ext = calloc(2, sizeof *st->ext)))
+    memcpy(st->fused, nodes, (size_t)n_nodes * sizeof *nodes);
+    if (!(st->ext = calloc(2, sizeof *st->ext)) || !(st->pipe = keep_alloc(e, sizeof *st->pipe)))
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
     st->n_ext = 2;
     fl_status s = bind_ext(e, &st->ext[0], g->nodes[nodes[0]].inputs[0], 0, err);
     if (!s)
         s = bind_ext(e, &st->ext[1], g->nodes[nodes[n_nodes - 1]].outputs[0], 1, err);
-    if (s)
-        return s;
-    const int h = (int)xs->dims[2], w = (int)xs->dims[3], c = (int)xs->dims[1];
-    const fl_conv_attr *a = &n->attr.conv;
-    float *wt = keep_alloc(e, (size_t)c * 10 * sizeof(float)); /* [3][3][c] weights, then the bias */
-    if (!wt)
-        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for weights");
-    const float *wd = g->tensors[n->inputs[1]].data;
-    for (int ch = 0; ch < c; ch++)
-        for (int k = 0; k < 9; k++)
-            wt[k * c + ch] = wd[ch * 9 + k];
-    if (n->n_inputs > 2 && n->inputs[2] >= 0)
-        memcpy(wt + 9 * c, g->tensors[n->inputs[2]].data, (size_t)c * sizeof(float));
-    st->pw_dw.dw = (fl_dwconv3x3){h,
-                                  w,
-                                  c,
-                                  (int)ys->dims[2],
-                                  (int)ys->dims[3],
-                                  (int)a->strides[0],
-                                  (int)a->pads[0],
-                                  (int)a->pads[1],
-                                  wt,
-                                  wt + 9 * c,
-                                  relu ? 0.0f : -INFINITY,
-                                  INFINITY};
-    const size_t ring = (size_t)3 * (size_t)w * (size_t)c + (size_t)2 * (size_t)ys->dims[3] * (size_t)c;
-    if (!(st->ring = keep_alloc(e, ring * sizeof(float))))
-        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
-    return pointwise_weights(e, &g->nodes[nodes[0]], &st->pw_dw, err);
+    for (int k = 0; k < n_nodes && !s; k++) {
+        const fl_node *n = &g->nodes[nodes[k]];
+        if (n->op == FL_OP_RELU)
+            st->pipe->stage[st->pipe->n - 1].k.dw.min = 0.0f;
+        else
+            s = pipeline_stage(e, n, &st->pipe->stage[st->pipe->n++], err);
+    }
+    if (!s && !(st->ring = keep_alloc(e, fl__row_pipeline_ring(st->pipe) * sizeof(float))))
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+    return s;
 }
 
 /* Whether node `next` can join an NHWC step whose output so far is tensor t, which nothing else
@@ -757,8 +750,7 @@ static int fusable_next(const fl_graph *g, int next, int t, fl_op want_op)
 }
 
 /* Whether order[i] is a 1x1 convolution (stride 1, no padding, at least 16 output channels) whose
- * output only the depthwise convolution order[i + 1] reads, which fl__pw_dw_nhwc can run: the two
- * become one NHWC step. */
+ * output only the depthwise convolution order[i + 1] reads, which the row pipeline can run. */
 static int pointwise_into_depthwise(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count)
 {
     if (i + 1 >= count || !nhwc_depthwise(g, s, &g->nodes[order[i + 1]]))
@@ -771,6 +763,35 @@ static int pointwise_into_depthwise(const fl_graph *g, const fl_shapes *s, const
     const int one = c->kernel[0] == 1 && c->kernel[1] == 1 && c->strides[0] == 1 && c->strides[1] == 1;
     const int no_pads = c->pads[0] == 0 && c->pads[1] == 0 && c->pads[2] == 0 && c->pads[3] == 0;
     return c->group == 1 && one && no_pads && s->t[pw->outputs[0]].dims[1] >= 16;
+}
+
+/* The row pipeline that starts at order[i] (fl__row_pipeline_nhwc): blocks of a 1x1 Conv, the
+ * depthwise Conv after it, then a ReLU and a 2x2 MaxPool when they follow, chained while each
+ * block's output is read by the next block's 1x1 Conv alone. Fills nodes[] and returns their
+ * count; 0 when no block starts at order[i]. */
+static int pipeline_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *nodes)
+{
+    int n = 0, stages = 0;
+    while (pointwise_into_depthwise(g, s, order, i + n, count) && stages + 3 <= FL_PIPELINE_MAX_STAGES &&
+           n + 4 <= FL_STEP_MAX_NODES) {
+        if (n > 0) {
+            const int t = g->nodes[nodes[n - 1]].outputs[0];
+            if (g->nodes[order[i + n]].inputs[0] != t || tensor_readers(g, t) != 1)
+                break;
+        }
+        nodes[n] = order[i + n];
+        nodes[n + 1] = order[i + n + 1];
+        n += 2;
+        stages += 2;
+        static const fl_op then[] = {FL_OP_RELU, FL_OP_MAX_POOL};
+        for (int k = 0; k < 2; k++)
+            if (i + n < count && fusable_next(g, order[i + n], g->nodes[nodes[n - 1]].outputs[0], then[k])) {
+                nodes[n] = order[i + n];
+                n++;
+                stages += then[k] == FL_OP_MAX_POOL;
+            }
+    }
+    return n;
 }
 
 /* ---- the backend ------------------------------------------------------------------------ */
@@ -918,14 +939,9 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
             continue;
         }
         /* fused even when profiling: it is one kernel */
-        if (pointwise_into_depthwise(g, &e->t.shapes, order, i, count)) {
-            int nodes[FL_STEP_MAX_NODES] = {order[i], order[i + 1]}, n = 2;
-            static const fl_op then[] = {FL_OP_RELU, FL_OP_MAX_POOL};
-            for (int k = 0; k < 2; k++)
-                if (i + n < count && fusable_next(g, order[i + n], g->nodes[nodes[n - 1]].outputs[0], then[k])) {
-                    nodes[n] = order[i + n];
-                    n++;
-                }
+        int nodes[FL_STEP_MAX_NODES];
+        const int n = pipeline_at(g, &e->t.shapes, order, i, count, nodes);
+        if (n > 0) {
             s = build_nhwc_step(e, nodes, n, st, err);
             e->n_accelerated += n;
             e->n_nhwc += n;
@@ -983,7 +999,7 @@ static void run_nhwc_step(const xnn_exec *e, const step *st)
     for (int64_t b = 0; b < xs->dims[0]; b++) {
         const float *x = st->ext[0].scratch + (size_t)b * xn;
         float *y = st->ext[1].scratch + (size_t)b * yn;
-        fl__pw_dw_nhwc(&st->pw_dw, x, st->ring, y);
+        fl__row_pipeline_nhwc(st->pipe, x, st->ring, y);
     }
 }
 

@@ -149,22 +149,22 @@ FL_INLINE void dw_output_row(const fl_dwconv3x3 *p, const float *const rows[3], 
     }
 }
 
-/* ---- 1x1 convolution into a depthwise one ---------------------------------------------- */
+/* ---- 1x1 convolution ------------------------------------------------------------------ */
 
 /* pw_tile_P_N: P pixels x N vectors of 16 output channels from co0 of a 1x1 convolution. The P x N
  * sums stay in registers while the input channels go by: per input channel, N weight vectors
  * and P broadcast pixel values make P x N multiply-adds. */
 #define DEFINE_PW(P, N)                                                                          \
-    FL_INLINE void pw_tile##P##_##N(const fl_pw_dw *p, const float *x, int co0, float *out)      \
+    FL_INLINE void pw_tile##P##_##N(const fl_pointwise *p, const float *x, int co0, float *out)  \
     {                                                                                            \
-        const size_t cin = (size_t)p->cin, cout = (size_t)p->dw.c;                               \
+        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout;                               \
         v16 acc[P][N];                                                                           \
         for (int j = 0; j < (N); j++) {                                                          \
-            const v16 b = load16(p->pw_bias + co0 + 16 * j);                                     \
+            const v16 b = load16(p->bias + co0 + 16 * j);                                        \
             for (int i = 0; i < (P); i++)                                                        \
                 acc[i][j] = b;                                                                   \
         }                                                                                        \
-        const float *w = p->pw_weights + co0;                                                    \
+        const float *w = p->weights + co0;                                                       \
         for (size_t k = 0; k < cin; k++, w += cout) {                                            \
             v16 wv[N];                                                                           \
             for (int j = 0; j < (N); j++)                                                        \
@@ -197,12 +197,12 @@ static int next_tile(int px, int tile, int w)
     return next < w && next + tile > w ? w - tile : next;
 }
 
-/* One row of the 1x1 output: the channels in tiles of 64 (4 pixels at a time), then 32 (6 pixels),
- * then 16 (8 pixels; the last tile moved back to end at the last channel); rows narrower than a
- * tile go pixel by pixel. */
-FL_INLINE void pw_row(const fl_pw_dw *p, const float *x, float *out)
+/* One row of a 1x1 convolution: the channels in tiles of 64 (4 pixels at a time), then 32 (6
+ * pixels), then 16 (8 pixels; the last tile moved back to end at the last channel); rows
+ * narrower than a tile go pixel by pixel. */
+FL_INLINE void pw_row(const fl_pointwise *p, const float *x, float *out)
 {
-    const int w = p->dw.w, cout = p->dw.c;
+    const int w = p->w, cout = p->cout;
     const size_t cin = (size_t)p->cin, co = (size_t)cout;
     int done = 0; /* channels [0, done) are made */
     if (w >= 4)
@@ -226,13 +226,14 @@ FL_INLINE void pw_row(const fl_pw_dw *p, const float *x, float *out)
         }
 }
 
-/* out = the 2x2 maxima of two depthwise output rows a and b (ow pixels of c channels each); an odd
- * last column is dropped. -inf first and "greater than" only, as the reference max pooling: a
- * NaN never wins. */
-FL_INLINE void pool_rows(const float *a, const float *b, int ow, int c, float *out)
+/* ---- 2x2 max pooling ----------------------------------------------------------------- */
+
+/* out = the 2x2 maxima of two rows a and b (w pixels of c channels each); an odd last column is
+ * dropped. -inf first and "greater than" only, as the reference max pooling: a NaN never wins. */
+FL_INLINE void pool_rows(const float *a, const float *b, int w, int c, float *out)
 {
     const size_t C = (size_t)c;
-    for (int px = 0; px < ow / 2; px++) {
+    for (int px = 0; px < w / 2; px++) {
         const float *a0 = a + (size_t)(2 * px) * C, *b0 = b + (size_t)(2 * px) * C;
         float *o = out + (size_t)px * C;
         for (size_t ch = 0; ch < C; ch++) {
@@ -246,62 +247,106 @@ FL_INLINE void pool_rows(const float *a, const float *b, int ow, int c, float *o
     }
 }
 
-FL_INLINE void pw_dw(const fl_pw_dw *p, const float *x, float *ring, float *y)
+/* ---- the row pipeline ------------------------------------------------------------------ */
+
+/* How many rows of its input a stage reads for one output row: the ring its producer keeps. */
+static int window(const fl_stage *s)
 {
-    const fl_dwconv3x3 *d = &p->dw;
-    const size_t row = (size_t)d->w * (size_t)d->c, in_row = (size_t)d->w * (size_t)p->cin;
-    const size_t out_row = (size_t)d->ow * (size_t)d->c;
-    float *pool_buf = ring + 3 * row; /* two depthwise output rows, when pooling */
-    int made = 0; /* 1x1 output rows [0, made) are made; row r lies in ring slot r % 3 */
-    for (int oy = 0; oy < (p->pool ? d->oh - d->oh % 2 : d->oh); oy++) {
-        const float *rows[3];
-        for (int ky = 0; ky < 3; ky++) {
-            const int iy = oy * d->stride - d->pad_top + ky;
-            rows[ky] = NULL;
-            if (iy < 0 || iy >= d->h)
-                continue;
-            for (; made <= iy; made++) /* overwrites row made - 3, which no output row needs again */
-                pw_row(p, x + (size_t)made * in_row, ring + (size_t)(made % 3) * row);
-            rows[ky] = ring + (size_t)(iy % 3) * row;
-        }
-        if (!p->pool) {
-            dw_output_row(d, rows, y + (size_t)oy * out_row);
-            continue;
-        }
-        dw_output_row(d, rows, pool_buf + (size_t)(oy % 2) * out_row);
-        if (oy % 2)
-            pool_rows(pool_buf, pool_buf + out_row, d->ow, d->c, y + (size_t)(oy / 2) * (size_t)(d->ow / 2) * (size_t)d->c);
+    return s->op == FL_STAGE_DEPTHWISE ? 3 : s->op == FL_STAGE_MAXPOOL2 ? 2 : 1;
+}
+
+static size_t row_floats(const fl_stage *s)
+{
+    return (size_t)s->ow * (size_t)s->oc;
+}
+
+size_t fl__row_pipeline_ring(const fl_row_pipeline *p)
+{
+    size_t n = 0;
+    for (int k = 0; k + 1 < p->n; k++)
+        n += (size_t)window(&p->stage[k + 1]) * row_floats(&p->stage[k]);
+    return n;
+}
+
+/* A pull pipeline: the last stage's rows are made in order, and a stage asks the one before it
+ * for the rows it reads, which are made on demand into that stage's ring (row r in slot
+ * r % window). Requests only move forward, and a ring holds exactly what one output row of its
+ * consumer reads, so no row a consumer still needs is overwritten. */
+typedef struct pipe_state {
+    const fl_row_pipeline *p;
+    const float *x;
+    float *ring[FL_PIPELINE_MAX_STAGES];
+    int made[FL_PIPELINE_MAX_STAGES]; /* rows [0, made) of the stage's output have been made */
+} pipe_state;
+
+/* The functions that recurse through the stages cannot be inlined, so they are defined once per
+ * target (below), each inlining the vector code built for it. */
+#define DEFINE_PIPELINE(SFX, ATTR)                                                               \
+    ATTR static const float *get_row_##SFX(pipe_state *ps, int k, int r);                        \
+    /* row r of stage k's input */                                                              \
+    ATTR static const float *input_row_##SFX(pipe_state *ps, int k, int r)                       \
+    {                                                                                            \
+        const fl_stage *s = &ps->p->stage[k];                                                    \
+        return k ? get_row_##SFX(ps, k - 1, r) : ps->x + (size_t)r * (size_t)s->w * (size_t)s->c; \
+    }                                                                                            \
+    ATTR static void make_row_##SFX(pipe_state *ps, int k, int r, float *out)                    \
+    {                                                                                            \
+        const fl_stage *s = &ps->p->stage[k];                                                    \
+        if (s->op == FL_STAGE_POINTWISE) {                                                       \
+            pw_row(&s->k.pw, input_row_##SFX(ps, k, r), out);                                    \
+        } else if (s->op == FL_STAGE_MAXPOOL2) {                                                 \
+            const float *a = input_row_##SFX(ps, k, 2 * r);                                      \
+            pool_rows(a, input_row_##SFX(ps, k, 2 * r + 1), s->w, s->c, out);                    \
+        } else {                                                                                 \
+            const float *rows[3];                                                                \
+            for (int ky = 0; ky < 3; ky++) {                                                     \
+                const int iy = r * s->k.dw.stride - s->k.dw.pad_top + ky;                        \
+                rows[ky] = iy >= 0 && iy < s->h ? input_row_##SFX(ps, k, iy) : NULL;             \
+            }                                                                                    \
+            dw_output_row(&s->k.dw, rows, out);                                                  \
+        }                                                                                        \
+    }                                                                                            \
+    ATTR static const float *get_row_##SFX(pipe_state *ps, int k, int r)                         \
+    {                                                                                            \
+        const size_t row = row_floats(&ps->p->stage[k]);                                         \
+        const int slots = window(&ps->p->stage[k + 1]);                                          \
+        for (; ps->made[k] <= r; ps->made[k]++)                                                  \
+            make_row_##SFX(ps, k, ps->made[k], ps->ring[k] + (size_t)(ps->made[k] % slots) * row); \
+        return ps->ring[k] + (size_t)(r % slots) * row;                                          \
+    }                                                                                            \
+    ATTR static void run_##SFX(pipe_state *ps, float *y)                                         \
+    {                                                                                            \
+        const fl_stage *last = &ps->p->stage[ps->p->n - 1];                                      \
+        for (int r = 0; r < last->oh; r++)                                                       \
+            make_row_##SFX(ps, ps->p->n - 1, r, y + (size_t)r * row_floats(last));              \
     }
-}
 
-/* The kernel is built for AVX-512, AVX2+FMA and the build's baseline, and the CPU picks one at
- * each call (GCC's target_clones would do the same, but exports its resolver from the library). */
+/* Built for AVX-512, AVX2+FMA and the build's baseline; the CPU picks one at each call (GCC's
+ * target_clones would do the same, but exports its resolver from the library). */
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,f16c"))) static void
-pw_dw_avx512(const fl_pw_dw *p, const float *x, float *ring, float *y)
-{
-    pw_dw(p, x, ring, y);
-}
-
-__attribute__((target("avx2,fma,bmi,bmi2,f16c"))) static void pw_dw_avx2(const fl_pw_dw *p, const float *x,
-                                                                         float *ring, float *y)
-{
-    pw_dw(p, x, ring, y);
-}
+#define FL_X86_DISPATCH 1
+DEFINE_PIPELINE(avx512, __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,f16c"))))
+DEFINE_PIPELINE(avx2, __attribute__((target("avx2,fma,bmi,bmi2,f16c"))))
 #endif
+DEFINE_PIPELINE(base, )
 
-void fl__pw_dw_nhwc(const fl_pw_dw *p, const float *x, float *ring, float *y)
+void fl__row_pipeline_nhwc(const fl_row_pipeline *p, const float *x, float *ring, float *y)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+    pipe_state ps = {p, x, {0}, {0}};
+    for (int k = 0; k + 1 < p->n; k++) {
+        ps.ring[k] = ring;
+        ring += (size_t)window(&p->stage[k + 1]) * row_floats(&p->stage[k]);
+    }
+#ifdef FL_X86_DISPATCH
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
-        pw_dw_avx512(p, x, ring, y);
+        run_avx512(&ps, y);
         return;
     }
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        pw_dw_avx2(p, x, ring, y);
+        run_avx2(&ps, y);
         return;
     }
 #endif
-    pw_dw(p, x, ring, y);
+    run_base(&ps, y);
 }

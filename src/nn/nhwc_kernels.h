@@ -1,21 +1,23 @@
 /*
- * facelive's own kernel on NHWC tensors: a 1x1 convolution fused with the 3x3 depthwise
- * convolution (and ReLU, and 2x2 max pooling) after it, the block of YuNet and of most small
- * detectors. Debian's
- * XNNPACK (2022-02) runs the two as separate operators, so the 1x1 output makes a round trip
- * through memory; on YuNet's 16-64 channel maps of 80x80 and 160x160 pixels that traffic, not
- * arithmetic, sets the pace (docs/onnx-runtime.md has the measurements). The XNNPACK backend
- * runs this kernel between its runtimes on the same NHWC buffers.
+ * facelive's own kernel on NHWC tensors: chains of 1x1 convolutions, 3x3 depthwise convolutions
+ * (with ReLU) and 2x2 max poolings run row by row, the blocks of YuNet and of most small
+ * detectors. Debian's XNNPACK (2022-02) runs each as a separate operator, so every intermediate
+ * map makes a round trip through memory; on YuNet's 16-64 channel maps of 80x80 and 160x160
+ * pixels that traffic, not arithmetic, sets the pace (docs/onnx-runtime.md has the
+ * measurements). The XNNPACK backend runs these pipelines between its runtimes on the same NHWC
+ * buffers.
  *
  * Vectorised with the compiler's vector extension (16 floats); on x86-64 it is built for
- * AVX-512, AVX2+FMA and the baseline and picked by the CPU at load time. The reference backend
+ * AVX-512, AVX2+FMA and the baseline and the CPU picks one at each call. The reference backend
  * is the second implementation every case is tested against (tests/test_ops.c).
  * Pure: thread-safe on distinct outputs and rings.
  */
 #ifndef FL_NN_NHWC_KERNELS_H
 #define FL_NN_NHWC_KERNELS_H
 
-/* A 3x3 depthwise convolution, one filter per channel, dilation 1 (the second half of fl_pw_dw). */
+#include <stddef.h>
+
+/* A 3x3 depthwise convolution, one filter per channel, dilation 1. */
 typedef struct fl_dwconv3x3 {
     int h, w, c;           /* input */
     int oh, ow;            /* output; padding at the bottom and right is what these imply */
@@ -26,19 +28,43 @@ typedef struct fl_dwconv3x3 {
     float min, max;        /* output clamp: -inf, inf for none; 0, inf for a fused ReLU */
 } fl_dwconv3x3;
 
-/* A 1x1 convolution (cin -> dw.c channels, dw.c >= 16) followed by a 3x3 depthwise convolution of
- * its output. The 1x1 output is made row by row as the depthwise convolution needs it, into a ring
- * of three rows, so the intermediate map never goes to memory: on YuNet's 64 x 80 x 80 stages it
- * is 1.6 MB that would otherwise be written and read back beyond the L2 cache. */
-typedef struct fl_pw_dw {
-    int cin;
-    const float *pw_weights; /* [cin][dw.c] */
-    const float *pw_bias;    /* [dw.c] */
-    fl_dwconv3x3 dw;         /* its h, w, c are the 1x1 output's */
-    int pool;                /* 1: the output is max-pooled 2x2 with stride 2 (to dw.oh / 2 x dw.ow / 2) */
-} fl_pw_dw;
+/* A 1x1 convolution of one row of w pixels. */
+typedef struct fl_pointwise {
+    int w, cin, cout;     /* cout >= 16 */
+    const float *weights; /* [cin][cout] */
+    const float *bias;    /* [cout] */
+} fl_pointwise;
 
-/* ring: room for 3 * dw.w * dw.c floats, and 2 * dw.ow * dw.c more when pooling; the caller's. */
-void fl__pw_dw_nhwc(const fl_pw_dw *p, const float *x, float *ring, float *y);
+typedef enum fl_stage_op { FL_STAGE_POINTWISE, FL_STAGE_DEPTHWISE, FL_STAGE_MAXPOOL2 } fl_stage_op;
+
+/* One stage of a row pipeline: its input h x w x c, its output oh x ow x oc. A max pooling is
+ * 2x2 with stride 2 and no padding (an odd last row or column is dropped). */
+typedef struct fl_stage {
+    fl_stage_op op;
+    int h, w, c, oh, ow, oc;
+    union {
+        fl_pointwise pw;
+        fl_dwconv3x3 dw;
+    } k;
+} fl_stage;
+
+enum { FL_PIPELINE_MAX_STAGES = 16 };
+
+/* Stages that each read the one before: 1x1 convolutions, 3x3 depthwise convolutions (with their
+ * ReLU as the clamp) and 2x2 max poolings, such as YuNet's blocks. The rows of every stage but
+ * the last are made as the next stage needs them, into a ring of the rows it reads (one, three
+ * or two), so no intermediate map goes to memory: on YuNet's 64 x 80 x 80 stages each would be
+ * 1.6 MB written and read back beyond the L2 cache. */
+typedef struct fl_row_pipeline {
+    int n;
+    fl_stage stage[FL_PIPELINE_MAX_STAGES];
+} fl_row_pipeline;
+
+/* How many floats of ring fl__row_pipeline_nhwc needs. */
+size_t fl__row_pipeline_ring(const fl_row_pipeline *p);
+
+/* y = the pipeline applied to x (the first stage's input; the last stage's output); ring: the
+ * caller's, fl__row_pipeline_ring(p) floats. */
+void fl__row_pipeline_nhwc(const fl_row_pipeline *p, const float *x, float *ring, float *y);
 
 #endif
