@@ -288,6 +288,49 @@ static void test_nhwc_chain(void)
     }
 }
 
+/* A first 3x3 Conv of 3 channels (and its ReLU) starting a row pipeline: Conv > ReLU > 1x1 Conv >
+ * depthwise 3x3 > ReLU, one NHWC step, for strides 1 and 2, several pads and 16-40 output
+ * channels, on 3-channel inputs of several sizes. */
+static void test_nhwc_first_conv(void)
+{
+    static const struct {
+        int64_t stride, pads[4], m;
+    } cv[] = {{2, {1, 1, 1, 1}, 16}, {1, {1, 1, 1, 1}, 32}, {2, {0, 0, 1, 1}, 40}, {1, {2, 0, 0, 2}, 16}};
+    static const int64_t sizes[][4] = {{1, 3, 8, 8}, {1, 3, 21, 19}, {2, 3, 32, 30}, {1, 3, 5, 40}};
+    for (size_t c = 0; c < sizeof cv / sizeof cv[0]; c++)
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            const int64_t M = cv[c].m;
+            ob_model *m = new_model(sizes[z], 4, NULL, 0);
+            int64_t w0[4] = {M, 3, 3, 3}, b0[1] = {M}, w1[4] = {M, M, 1, 1}, w2[4] = {M, 1, 3, 3};
+            init_rand(m, "w0", 4, w0, -1, 1);
+            init_rand(m, "b0", 1, b0, -1, 1);
+            init_rand(m, "w1", 4, w1, -0.5f, 0.5f);
+            init_rand(m, "w2", 4, w2, -1, 1);
+            const char *c0[] = {"x", "w0", "b0"}, *a[] = {"a"}, *r0[] = {"r0"}, *c1[] = {"r0", "w1"}, *p[] = {"p"},
+                       *c2[] = {"p", "w2"}, *d[] = {"d"};
+            ob_node *n = ob_add_node(m, "Conv", "first", 3, c0, 1, a);
+            int64_t k3[2] = {3, 3}, st[2] = {cv[c].stride, cv[c].stride}, one[2] = {1, 1}, pads[4] = {1, 1, 1, 1};
+            ob_attr_ints(n, "kernel_shape", 2, k3);
+            ob_attr_ints(n, "strides", 2, st);
+            ob_attr_ints(n, "pads", 4, cv[c].pads);
+            ob_add_node(m, "Relu", "relu0", 1, a, 1, r0);
+            ob_add_node(m, "Conv", "pointwise", 2, c1, 1, p);
+            n = ob_add_node(m, "Conv", "depthwise", 2, c2, 1, d);
+            ob_attr_ints(n, "kernel_shape", 2, k3);
+            ob_attr_ints(n, "strides", 2, one);
+            ob_attr_ints(n, "pads", 4, pads);
+            ob_attr_int(n, "group", M);
+            ob_add_node(m, "Relu", "relu", 1, d, 1, Y);
+            char label[96];
+            snprintf(label, sizeof label, "Conv3x3 s%lld pads %lld%lld%lld%lld 3->%lld>Relu>1x1>dw>Relu [%lld,%lld]",
+                     (long long)cv[c].stride, (long long)cv[c].pads[0], (long long)cv[c].pads[1],
+                     (long long)cv[c].pads[2], (long long)cv[c].pads[3], (long long)M, (long long)sizes[z][2],
+                     (long long)sizes[z][3]);
+            int rank[1] = {4};
+            compare_split(label, m, 1, &sizes[z], rank, 1, 0, 5);
+        }
+}
+
 static void test_unary_and_binary(void)
 {
     static const char *const unary[] = {"Relu", "Sigmoid", "GlobalAveragePool"};
@@ -595,6 +638,7 @@ int main(void)
     test_known_answers();
     test_conv();
     test_nhwc_chain();
+    test_nhwc_first_conv();
     test_unary_and_binary();
     test_pool_pad_resize();
     test_layout_ops();

@@ -684,24 +684,34 @@ static fl_status pipeline_stage(xnn_exec *e, const fl_node *n, fl_stage *st, fl_
         st->op = FL_STAGE_MAXPOOL2;
         return FL_OK;
     }
+    const fl_conv_attr *a = &n->attr.conv;
     const size_t cin = (size_t)st->c, cout = (size_t)st->oc;
-    const int depthwise = n->attr.conv.kernel[0] == 3;
-    const size_t taps = depthwise ? 9 : cin;
+    const int depthwise = a->group > 1, conv3 = !depthwise && a->kernel[0] == 3;
+    const size_t taps = depthwise ? 9 : conv3 ? 9 * cin : cin; /* per output channel */
     float *f = keep_alloc(e, (taps + 1) * cout * sizeof(float));
     if (!f)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for weights");
-    const float *wd = g->tensors[n->inputs[1]].data; /* [cout][taps] either way */
+    /* ONNX [cout][cin][kh][kw] (cin 1 for depthwise) -> [kh][kw][cin][cout] */
+    const float *wd = g->tensors[n->inputs[1]].data;
+    const size_t kk = conv3 || depthwise ? 9 : 1, ci_n = taps / kk;
     for (size_t o = 0; o < cout; o++)
-        for (size_t k = 0; k < taps; k++)
-            f[k * cout + o] = wd[o * taps + k];
+        for (size_t ci = 0; ci < ci_n; ci++)
+            for (size_t k = 0; k < kk; k++)
+                f[(k * ci_n + ci) * cout + o] = wd[(o * ci_n + ci) * kk + k];
     if (n->n_inputs > 2 && n->inputs[2] >= 0)
         memcpy(f + taps * cout, g->tensors[n->inputs[2]].data, cout * sizeof(float));
-    if (!depthwise) {
+    if (!depthwise && !conv3) {
         st->op = FL_STAGE_POINTWISE;
         st->k.pw = (fl_pointwise){st->w, (int)cin, (int)cout, f, f + taps * cout};
         return FL_OK;
     }
-    const fl_conv_attr *a = &n->attr.conv;
+    if (conv3) {
+        st->op = FL_STAGE_CONV3X3;
+        st->pad_top = (int)a->pads[0];
+        st->k.conv3 = (fl_conv3x3){st->w,  (int)cin,        st->ow, (int)cout, (int)a->strides[0], (int)a->pads[1],
+                                   f,      f + taps * cout, -INFINITY, INFINITY};
+        return FL_OK;
+    }
     st->op = FL_STAGE_DEPTHWISE;
     st->k.dw = (fl_dwconv3x3){st->h,          st->w,          st->c,           st->oh,
                               st->ow,         (int)a->strides[0], (int)a->pads[0], (int)a->pads[1],
@@ -710,7 +720,7 @@ static fl_status pipeline_stage(xnn_exec *e, const fl_node *n, fl_stage *st, fl_
 }
 
 /* An NHWC step running the row pipeline of nodes[0..n) (see pipeline_at): every Conv and MaxPool
- * a stage, every ReLU the clamp of the depthwise stage before it. */
+ * a stage, every ReLU the clamp of the (depthwise or first) convolution before it. */
 static fl_status build_nhwc_step(xnn_exec *e, const int *nodes, int n_nodes, step *st, fl_error *err)
 {
     const fl_graph *g = e->t.g;
@@ -725,8 +735,11 @@ static fl_status build_nhwc_step(xnn_exec *e, const int *nodes, int n_nodes, ste
         s = bind_ext(e, &st->ext[1], g->nodes[nodes[n_nodes - 1]].outputs[0], 1, err);
     for (int k = 0; k < n_nodes && !s; k++) {
         const fl_node *n = &g->nodes[nodes[k]];
-        if (n->op == FL_OP_RELU)
-            st->pipe->stage[st->pipe->n - 1].k.dw.min = 0.0f;
+        fl_stage *prev = &st->pipe->stage[st->pipe->n - 1];
+        if (n->op == FL_OP_RELU && prev->op == FL_STAGE_CONV3X3)
+            prev->k.conv3.min = 0.0f;
+        else if (n->op == FL_OP_RELU)
+            prev->k.dw.min = 0.0f;
         else
             s = pipeline_stage(e, n, &st->pipe->stage[st->pipe->n++], err);
     }
@@ -765,13 +778,37 @@ static int pointwise_into_depthwise(const fl_graph *g, const fl_shapes *s, const
     return c->group == 1 && one && no_pads && s->t[pw->outputs[0]].dims[1] >= 16;
 }
 
-/* The row pipeline that starts at order[i] (fl__row_pipeline_nhwc): blocks of a 1x1 Conv, the
- * depthwise Conv after it, then a ReLU and a 2x2 MaxPool when they follow, chained while each
- * block's output is read by the next block's 1x1 Conv alone. Fills nodes[] and returns their
- * count; 0 when no block starts at order[i]. */
+/* A network's first 3x3 Conv (one group, at most 4 input channels, at least 16 output channels,
+ * stride 1 or 2, dilation 1, pads up to 2) that the row pipeline can run. */
+static int nhwc_first_conv(const fl_shapes *s, const fl_node *n)
+{
+    if (n->op != FL_OP_CONV || s->t[n->inputs[0]].rank != 4)
+        return 0;
+    const fl_conv_attr *c = &n->attr.conv;
+    const int three = c->kernel[0] == 3 && c->kernel[1] == 3 && c->dilations[0] == 1 && c->dilations[1] == 1;
+    const int stride = c->strides[0] == c->strides[1] && (c->strides[0] == 1 || c->strides[0] == 2);
+    return c->group == 1 && three && stride && c->pads[0] <= 2 && c->pads[1] <= 2 &&
+           s->t[n->inputs[0]].dims[1] <= 4 && s->t[n->outputs[0]].dims[1] >= 16;
+}
+
+/* The row pipeline that starts at order[i] (fl__row_pipeline_nhwc): a first 3x3 Conv (and its
+ * ReLU) when a block follows it, then blocks of a 1x1 Conv, the depthwise Conv after it, and a
+ * ReLU and a 2x2 MaxPool when they follow, chained while each block's output is read by the next
+ * block's 1x1 Conv alone. Fills nodes[] and returns their count; 0 when no block starts at
+ * order[i] (or right after a first Conv there). */
 static int pipeline_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *nodes)
 {
     int n = 0, stages = 0;
+    if (nhwc_first_conv(s, &g->nodes[order[i]])) {
+        nodes[n++] = order[i];
+        stages++;
+        if (i + n < count && fusable_next(g, order[i + n], g->nodes[order[i]].outputs[0], FL_OP_RELU)) {
+            nodes[n] = order[i + n];
+            n++;
+        }
+        if (!pointwise_into_depthwise(g, s, order, i + n, count))
+            return 0;
+    }
     while (pointwise_into_depthwise(g, s, order, i + n, count) && stages + 3 <= FL_PIPELINE_MAX_STAGES &&
            n + 4 <= FL_STEP_MAX_NODES) {
         if (n > 0) {
@@ -950,7 +987,7 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
         }
         int j = i;
         while (j < count && supported[order[j]] && (j == i || !one_node_per_step) &&
-               (j == i || !pointwise_into_depthwise(g, &e->t.shapes, order, j, count)))
+               (j == i || !pipeline_at(g, &e->t.shapes, order, j, count, nodes)))
             j++;
         st->first_node = order[i];
         s = build_segment(e, order, i, j, done, threadpool, st, err);

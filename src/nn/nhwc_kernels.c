@@ -226,6 +226,81 @@ FL_INLINE void pw_row(const fl_pointwise *p, const float *x, float *out)
         }
 }
 
+/* ---- 3x3 convolution of a few channels ------------------------------------------------- */
+
+/* conv_tile_P: P output pixels starting at ox0 (every tap inside the row: no checks), 16 output
+ * channels from co0; rows[ky] NULL for a row of padding. */
+#define DEFINE_CONV(P)                                                                           \
+    FL_INLINE v16 conv_checked##P(const fl_conv3x3 *p, const float *const rows[3], int ox, int co0) \
+    {                                                                                            \
+        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout;                               \
+        v16 acc = load16(p->bias + co0);                                                         \
+        for (int ky = 0; ky < 3; ky++) {                                                         \
+            if (!rows[ky])                                                                       \
+                continue;                                                                        \
+            for (int kx = 0; kx < 3; kx++) {                                                     \
+                const int ix = ox * p->stride - p->pad_left + kx;                                \
+                if (ix < 0 || ix >= p->w)                                                        \
+                    continue;                                                                    \
+                const float *xp = rows[ky] + (size_t)ix * cin;                                   \
+                const float *w = p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0;  \
+                for (size_t ci = 0; ci < cin; ci++)                                              \
+                    acc += splat16(xp[ci]) * load16(w + ci * cout);                              \
+            }                                                                                    \
+        }                                                                                        \
+        return acc;                                                                              \
+    }                                                                                            \
+    FL_INLINE void conv_tile##P(const fl_conv3x3 *p, const float *const rows[3], int ox0, int co0, float *out) \
+    {                                                                                            \
+        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout, step = (size_t)p->stride * cin; \
+        v16 acc[P];                                                                              \
+        const v16 b = load16(p->bias + co0);                                                     \
+        for (int i = 0; i < (P); i++)                                                            \
+            acc[i] = b;                                                                          \
+        for (int ky = 0; ky < 3; ky++) {                                                         \
+            if (!rows[ky])                                                                       \
+                continue;                                                                        \
+            for (int kx = 0; kx < 3; kx++) {                                                     \
+                const float *xp = rows[ky] + (size_t)(ox0 * p->stride - p->pad_left + kx) * cin; \
+                const float *w = p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0;  \
+                for (size_t ci = 0; ci < cin; ci++) {                                            \
+                    const v16 wv = load16(w + ci * cout);                                        \
+                    for (int i = 0; i < (P); i++)                                                \
+                        acc[i] += splat16(xp[(size_t)i * step + ci]) * wv;                       \
+                }                                                                                \
+            }                                                                                    \
+        }                                                                                        \
+        const v16 lo = splat16(p->min), hi = splat16(p->max);                                    \
+        for (int i = 0; i < (P); i++)                                                            \
+            store16(out + (size_t)(ox0 + i) * cout + (size_t)co0, clamp16(acc[i], lo, hi));      \
+    }
+
+DEFINE_CONV(8)
+
+/* One output row: interior pixels (every tap inside the row) eight at a time, the last eight
+ * overlapping; the edges one by one with checks. Channels 16 at a time (the last block overlapping). */
+FL_INLINE void conv3_row(const fl_conv3x3 *p, const float *const rows[3], float *out)
+{
+    const int first = (p->pad_left + p->stride - 1) / p->stride;
+    int last = (p->w - 3 + p->pad_left) / p->stride; /* interior columns [first, last] */
+    if (last > p->ow - 1)
+        last = p->ow - 1;
+    const v16 lo = splat16(p->min), hi = splat16(p->max);
+    for (int co0 = 0; co0 < p->cout; co0 = next_vector(co0, 16, p->cout)) {
+        const int interior = last - first + 1 >= 8;
+        for (int ox = 0; ox < p->ow; ox++) {
+            if (interior && ox == first)
+                ox = last + 1;
+            if (ox >= p->ow)
+                break;
+            store16(out + (size_t)ox * (size_t)p->cout + (size_t)co0, clamp16(conv_checked8(p, rows, ox, co0), lo, hi));
+        }
+        if (interior)
+            for (int ox = first; ox <= last; ox = next_tile(ox - first, 8, last - first + 1) + first)
+                conv_tile8(p, rows, ox, co0, out);
+    }
+}
+
 /* ---- 2x2 max pooling ----------------------------------------------------------------- */
 
 /* out = the 2x2 maxima of two rows a and b (w pixels of c channels each); an odd last column is
@@ -252,7 +327,7 @@ FL_INLINE void pool_rows(const float *a, const float *b, int w, int c, float *ou
 /* How many rows of its input a stage reads for one output row: the ring its producer keeps. */
 static int window(const fl_stage *s)
 {
-    return s->op == FL_STAGE_DEPTHWISE ? 3 : s->op == FL_STAGE_MAXPOOL2 ? 2 : 1;
+    return s->op == FL_STAGE_DEPTHWISE || s->op == FL_STAGE_CONV3X3 ? 3 : s->op == FL_STAGE_MAXPOOL2 ? 2 : 1;
 }
 
 static size_t row_floats(const fl_stage *s)
@@ -298,12 +373,17 @@ typedef struct pipe_state {
             const float *a = input_row_##SFX(ps, k, 2 * r);                                      \
             pool_rows(a, input_row_##SFX(ps, k, 2 * r + 1), s->w, s->c, out);                    \
         } else {                                                                                 \
+            const int conv3 = s->op == FL_STAGE_CONV3X3;                                         \
+            const int stride = conv3 ? s->k.conv3.stride : s->k.dw.stride;                       \
             const float *rows[3];                                                                \
             for (int ky = 0; ky < 3; ky++) {                                                     \
-                const int iy = r * s->k.dw.stride - s->k.dw.pad_top + ky;                        \
+                const int iy = r * stride - (conv3 ? s->pad_top : s->k.dw.pad_top) + ky;         \
                 rows[ky] = iy >= 0 && iy < s->h ? input_row_##SFX(ps, k, iy) : NULL;             \
             }                                                                                    \
-            dw_output_row(&s->k.dw, rows, out);                                                  \
+            if (conv3)                                                                           \
+                conv3_row(&s->k.conv3, rows, out);                                               \
+            else                                                                                 \
+                dw_output_row(&s->k.dw, rows, out);                                              \
         }                                                                                        \
     }                                                                                            \
     ATTR static const float *get_row_##SFX(pipe_state *ps, int k, int r)                         \

@@ -35,23 +35,40 @@ typedef struct fl_pointwise {
     const float *bias;    /* [cout] */
 } fl_pointwise;
 
-typedef enum fl_stage_op { FL_STAGE_POINTWISE, FL_STAGE_DEPTHWISE, FL_STAGE_MAXPOOL2 } fl_stage_op;
+/* A 3x3 convolution of a few input channels, every output channel from all of them: an image
+ * network's first layer (YuNet's 3 -> 16 channels, stride 2). */
+typedef struct fl_conv3x3 {
+    int w, cin, ow, cout;  /* input and output widths; cout >= 16 */
+    int stride, pad_left;  /* 1 or 2; 0..2 */
+    const float *weights;  /* [3][3][cin][cout] */
+    const float *bias;     /* [cout] */
+    float min, max;        /* output clamp, as fl_dwconv3x3's */
+} fl_conv3x3;
+
+typedef enum fl_stage_op {
+    FL_STAGE_POINTWISE,
+    FL_STAGE_DEPTHWISE,
+    FL_STAGE_MAXPOOL2,
+    FL_STAGE_CONV3X3 /* rows as a depthwise stage: stride and top padding in k.conv3 and pad_top */
+} fl_stage_op;
 
 /* One stage of a row pipeline: its input h x w x c, its output oh x ow x oc. A max pooling is
  * 2x2 with stride 2 and no padding (an odd last row or column is dropped). */
 typedef struct fl_stage {
     fl_stage_op op;
     int h, w, c, oh, ow, oc;
+    int pad_top; /* FL_STAGE_CONV3X3 */
     union {
         fl_pointwise pw;
         fl_dwconv3x3 dw;
+        fl_conv3x3 conv3;
     } k;
 } fl_stage;
 
 enum { FL_PIPELINE_MAX_STAGES = 16 };
 
-/* Stages that each read the one before: 1x1 convolutions, 3x3 depthwise convolutions (with their
- * ReLU as the clamp) and 2x2 max poolings, such as YuNet's blocks. The rows of every stage but
+/* Stages that each read the one before: a first 3x3 convolution, 1x1 convolutions, 3x3 depthwise
+ * convolutions (with their ReLU as the clamp) and 2x2 max poolings, such as YuNet's blocks. The rows of every stage but
  * the last are made as the next stage needs them, into a ring of the rows it reads (one, three
  * or two), so no intermediate map goes to memory: on YuNet's 64 x 80 x 80 stages each would be
  * 1.6 MB written and read back beyond the L2 cache. */
