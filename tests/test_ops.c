@@ -213,6 +213,19 @@ static void test_conv(void)
         }
 }
 
+/* Maps a row pipeline takes (its first output at least 256 KiB; PIPELINE_MIN_MAP_BYTES): 16, 24
+ * and 40 channels (tiles of 16, 32 + 16 overlapping...), a batch of 2, odd sizes, a map 5 pixels
+ * wide (narrower than every pixel tile), and 8 channels (no pipeline: XNNPACK runs it all). */
+static const int64_t pipe_shapes[][4] = {{1, 8, 64, 64}, {1, 16, 64, 64}, {2, 24, 60, 47}, {1, 40, 41, 43}, {1, 16, 1100, 5}};
+#define N_PIPE_SHAPES (int)(sizeof pipe_shapes / sizeof pipe_shapes[0])
+
+/* Whether the backend runs a pipeline whose first unit outputs `count` floats (with 16 channels
+ * or more): nodes when it does, else 0 (the backend's threshold, restated). */
+static int pipelined(int64_t count, int64_t channels, int nodes)
+{
+    return channels >= 16 && count * (int64_t)sizeof(float) >= 256 * 1024 ? nodes : 0;
+}
+
 /* The fused NHWC kernel inside XNNPACK runs: 1x1 Conv > depthwise 3x3 (pads, stride) > ReLU >
  * MaxPool 2x2 > 1x1 Conv. With 16 channels or more the first four nodes are one fl__pw_dw_nhwc
  * step, so NHWC tensors are handed from the graph input to the kernel and from the kernel to an
@@ -225,9 +238,9 @@ static void test_nhwc_chain(void)
         int64_t stride, pads[4];
     } dw[] = {{1, {1, 1, 1, 1}}, {2, {1, 1, 1, 1}}, {2, {0, 0, 1, 1}}, {1, {2, 0, 0, 2}}};
     for (size_t d = 0; d < sizeof dw / sizeof dw[0]; d++)
-        for (int s = 0; s < N_SHAPES; s++) {
-            const int64_t C = shapes[s][1];
-            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+        for (int s = 0; s < N_PIPE_SHAPES; s++) {
+            const int64_t C = pipe_shapes[s][1];
+            ob_model *m = new_model(pipe_shapes[s], 4, NULL, 0);
             int64_t w1[4] = {C, C, 1, 1}, w2[4] = {C, 1, 3, 3}, w3[4] = {5, C, 1, 1}, bd[1] = {C};
             init_rand(m, "w1", 4, w1, -1, 1);
             init_rand(m, "w2", 4, w2, -1, 1);
@@ -252,11 +265,14 @@ static void test_nhwc_chain(void)
                      (long long)dw[d].stride, (long long)dw[d].pads[0], (long long)dw[d].pads[1],
                      (long long)dw[d].pads[2], (long long)dw[d].pads[3], (long long)C);
             int rank[1] = {4};
-            compare_split(label, m, 1, &shapes[s], rank, 1, 0, C >= 16 ? 4 : 0);
+            const int64_t count = pipe_shapes[s][0] * C * pipe_shapes[s][2] * pipe_shapes[s][3];
+            compare_split(label, m, 1, &pipe_shapes[s], rank, 1, 0, pipelined(count, C, 4));
         }
-    for (int s = 0; s < N_SHAPES; s++) {
-        const int64_t C = shapes[s][1], M = 2 * C + 16; /* the second pair widens: tiles of 64, 32, 16 */
-        ob_model *m = new_model(shapes[s], 4, NULL, 0);
+    for (int s = 0; s < 2 * N_PIPE_SHAPES; s++) {
+        const int pool = s % 2; /* with the MaxPool between the pairs, or the depthwise output straight on */
+        const int64_t *shape = pipe_shapes[s / 2];
+        const int64_t C = shape[1], M = 2 * C + 16; /* the second pair widens: tiles of 64, 32, 16 */
+        ob_model *m = new_model(shape, 4, NULL, 0);
         int64_t w1[4] = {C, C, 1, 1}, w2[4] = {C, 1, 3, 3}, w3[4] = {M, C, 1, 1}, w4[4] = {M, 1, 3, 3}, bd[1] = {M};
         init_rand(m, "w1", 4, w1, -1, 1);
         init_rand(m, "w2", 4, w2, -1, 1);
@@ -264,7 +280,7 @@ static void test_nhwc_chain(void)
         init_rand(m, "b3", 1, bd, -1, 1);
         init_rand(m, "w4", 4, w4, -1, 1);
         const char *c1[] = {"x", "w1"}, *a[] = {"a"}, *c2[] = {"a", "w2"}, *b[] = {"b"}, *p[] = {"p"},
-                   *c3[] = {"p", "w3", "b3"}, *c[] = {"c"}, *c4[] = {"c", "w4"};
+                   *c3[] = {pool ? "p" : "b", "w3", "b3"}, *c[] = {"c"}, *c4[] = {"c", "w4"};
         ob_add_node(m, "Conv", "pw1", 2, c1, 1, a);
         int64_t k3[2] = {3, 3}, one[2] = {1, 1}, k2[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
         ob_node *n = ob_add_node(m, "Conv", "dw1", 2, c2, 1, b);
@@ -272,9 +288,11 @@ static void test_nhwc_chain(void)
         ob_attr_ints(n, "strides", 2, one);
         ob_attr_ints(n, "pads", 4, pads);
         ob_attr_int(n, "group", C);
-        n = ob_add_node(m, "MaxPool", "pool", 1, b, 1, p);
-        ob_attr_ints(n, "kernel_shape", 2, k2);
-        ob_attr_ints(n, "strides", 2, k2);
+        if (pool) {
+            n = ob_add_node(m, "MaxPool", "pool", 1, b, 1, p);
+            ob_attr_ints(n, "kernel_shape", 2, k2);
+            ob_attr_ints(n, "strides", 2, k2);
+        }
         ob_add_node(m, "Conv", "pw2", 3, c3, 1, c);
         n = ob_add_node(m, "Conv", "dw2", 2, c4, 1, Y);
         ob_attr_ints(n, "kernel_shape", 2, k3);
@@ -282,9 +300,13 @@ static void test_nhwc_chain(void)
         ob_attr_ints(n, "pads", 4, pads);
         ob_attr_int(n, "group", M);
         char label[96];
-        snprintf(label, sizeof label, "1x1>dw3x3>MaxPool>1x1 (2C+16)>dw3x3 C=%lld", (long long)C);
+        snprintf(label, sizeof label, "1x1>dw3x3>%s1x1 (2C+16)>dw3x3 C=%lld", pool ? "MaxPool>" : "", (long long)C);
         int rank[1] = {4};
-        compare_split(label, m, 1, &shapes[s], rank, 1, 0, C >= 16 ? 5 : 2);
+        const int64_t count = shape[0] * C * shape[2] * shape[3];
+        /* under 16 channels the first pair stays in XNNPACK; the second may start a pipeline of its own */
+        const int64_t count2 = shape[0] * M * (shape[2] >> pool) * (shape[3] >> pool);
+        const int want = C >= 16 ? pipelined(count, C, 4 + pool) : pipelined(count2, M, 2);
+        compare_split(label, m, 1, (const int64_t(*)[4])shape, rank, 1, 0, want);
     }
 }
 
@@ -296,7 +318,7 @@ static void test_nhwc_first_conv(void)
     static const struct {
         int64_t stride, pads[4], m;
     } cv[] = {{2, {1, 1, 1, 1}, 16}, {1, {1, 1, 1, 1}, 32}, {2, {0, 0, 1, 1}, 40}, {1, {2, 0, 0, 2}, 16}};
-    static const int64_t sizes[][4] = {{1, 3, 8, 8}, {1, 3, 21, 19}, {2, 3, 32, 30}, {1, 3, 5, 40}};
+    static const int64_t sizes[][4] = {{1, 3, 132, 128}, {2, 3, 121, 119}, {1, 3, 1800, 9}}; /* 9 wide: all edge */
     for (size_t c = 0; c < sizeof cv / sizeof cv[0]; c++)
         for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
             const int64_t M = cv[c].m;
@@ -327,7 +349,9 @@ static void test_nhwc_first_conv(void)
                      (long long)cv[c].pads[2], (long long)cv[c].pads[3], (long long)M, (long long)sizes[z][2],
                      (long long)sizes[z][3]);
             int rank[1] = {4};
-            compare_split(label, m, 1, &sizes[z], rank, 1, 0, 5);
+            const int64_t s_ = cv[c].stride, oh = (sizes[z][2] + cv[c].pads[0] + cv[c].pads[2] - 3) / s_ + 1,
+                          ow = (sizes[z][3] + cv[c].pads[1] + cv[c].pads[3] - 3) / s_ + 1;
+            compare_split(label, m, 1, &sizes[z], rank, 1, 0, pipelined(sizes[z][0] * M * oh * ow, M, 5));
         }
 }
 

@@ -226,81 +226,106 @@ FL_INLINE void pw_row(const fl_pointwise *p, const float *x, float *out)
         }
 }
 
-/* ---- 3x3 convolution of a few channels ------------------------------------------------- */
+/* ---- 3x3 convolution ------------------------------------------------- */
 
-/* conv_tile_P: P output pixels starting at ox0 (every tap inside the row: no checks), 16 output
- * channels from co0; rows[ky] NULL for a row of padding. */
-#define DEFINE_CONV(P)                                                                           \
-    FL_INLINE v16 conv_checked##P(const fl_conv3x3 *p, const float *const rows[3], int ox, int co0) \
-    {                                                                                            \
-        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout;                               \
-        v16 acc = load16(p->bias + co0);                                                         \
-        for (int ky = 0; ky < 3; ky++) {                                                         \
-            if (!rows[ky])                                                                       \
-                continue;                                                                        \
-            for (int kx = 0; kx < 3; kx++) {                                                     \
-                const int ix = ox * p->stride - p->pad_left + kx;                                \
-                if (ix < 0 || ix >= p->w)                                                        \
-                    continue;                                                                    \
-                const float *xp = rows[ky] + (size_t)ix * cin;                                   \
-                const float *w = p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0;  \
-                for (size_t ci = 0; ci < cin; ci++)                                              \
-                    acc += splat16(xp[ci]) * load16(w + ci * cout);                              \
-            }                                                                                    \
-        }                                                                                        \
-        return acc;                                                                              \
-    }                                                                                            \
-    FL_INLINE void conv_tile##P(const fl_conv3x3 *p, const float *const rows[3], int ox0, int co0, float *out) \
+/* One output pixel at any position, 16 output channels from co0: taps outside the input are
+ * skipped (zero padding); rows[ky] NULL for a row of padding. */
+FL_INLINE v16 conv_checked(const fl_conv3x3 *p, const float *const rows[3], int ox, int co0)
+{
+    const size_t cin = (size_t)p->cin, cout = (size_t)p->cout;
+    v16 acc = load16(p->bias + co0);
+    for (int ky = 0; ky < 3; ky++) {
+        if (!rows[ky])
+            continue;
+        for (int kx = 0; kx < 3; kx++) {
+            const int ix = ox * p->stride - p->pad_left + kx;
+            if (ix < 0 || ix >= p->w)
+                continue;
+            const float *xp = rows[ky] + (size_t)ix * cin;
+            const float *w = p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0;
+            for (size_t ci = 0; ci < cin; ci++)
+                acc += splat16(xp[ci]) * load16(w + ci * cout);
+        }
+    }
+    return acc;
+}
+
+/* conv_tile_P_N: P output pixels from ox0 whose taps are all inside the row (no checks), N vectors
+ * of 16 output channels from co0, the sums in registers as in pw_tile. */
+#define DEFINE_CONV(P, N)                                                                        \
+    FL_INLINE void conv_tile##P##_##N(const fl_conv3x3 *p, const float *const rows[3], int ox0, int co0, \
+                                      float *out)                                                \
     {                                                                                            \
         const size_t cin = (size_t)p->cin, cout = (size_t)p->cout, step = (size_t)p->stride * cin; \
-        v16 acc[P];                                                                              \
-        const v16 b = load16(p->bias + co0);                                                     \
-        for (int i = 0; i < (P); i++)                                                            \
-            acc[i] = b;                                                                          \
+        v16 acc[P][N];                                                                           \
+        for (int j = 0; j < (N); j++) {                                                          \
+            const v16 b = load16(p->bias + co0 + 16 * j);                                        \
+            for (int i = 0; i < (P); i++)                                                        \
+                acc[i][j] = b;                                                                   \
+        }                                                                                        \
         for (int ky = 0; ky < 3; ky++) {                                                         \
             if (!rows[ky])                                                                       \
                 continue;                                                                        \
             for (int kx = 0; kx < 3; kx++) {                                                     \
                 const float *xp = rows[ky] + (size_t)(ox0 * p->stride - p->pad_left + kx) * cin; \
                 const float *w = p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0;  \
-                for (size_t ci = 0; ci < cin; ci++) {                                            \
-                    const v16 wv = load16(w + ci * cout);                                        \
-                    for (int i = 0; i < (P); i++)                                                \
-                        acc[i] += splat16(xp[(size_t)i * step + ci]) * wv;                       \
+                for (size_t ci = 0; ci < cin; ci++, w += cout) {                                 \
+                    v16 wv[N];                                                                   \
+                    for (int j = 0; j < (N); j++)                                                \
+                        wv[j] = load16(w + 16 * j);                                              \
+                    for (int i = 0; i < (P); i++) {                                              \
+                        const v16 xv = splat16(xp[(size_t)i * step + ci]);                       \
+                        for (int j = 0; j < (N); j++)                                            \
+                            acc[i][j] += xv * wv[j];                                             \
+                    }                                                                            \
                 }                                                                                \
             }                                                                                    \
         }                                                                                        \
         const v16 lo = splat16(p->min), hi = splat16(p->max);                                    \
         for (int i = 0; i < (P); i++)                                                            \
-            store16(out + (size_t)(ox0 + i) * cout + (size_t)co0, clamp16(acc[i], lo, hi));      \
+            for (int j = 0; j < (N); j++)                                                        \
+                store16(out + (size_t)(ox0 + i) * cout + (size_t)co0 + 16 * (size_t)j,           \
+                        clamp16(acc[i][j], lo, hi));                                             \
     }
 
-DEFINE_CONV(8)
+DEFINE_CONV(4, 4)
+DEFINE_CONV(6, 2)
+DEFINE_CONV(8, 1)
 
-/* One output row: interior pixels (every tap inside the row) eight at a time, the last eight
- * overlapping; the edges one by one with checks. Channels 16 at a time (the last block overlapping). */
+/* One output row: interior pixels (every tap inside the row) in tiles as the 1x1 convolution's
+ * (64 channels x 4 pixels, 32 x 6, 16 x 8; the last tile of a row or of the channels
+ * overlapping), the edges one by one with checks. */
 FL_INLINE void conv3_row(const fl_conv3x3 *p, const float *const rows[3], float *out)
 {
     const int first = (p->pad_left + p->stride - 1) / p->stride;
     int last = (p->w - 3 + p->pad_left) / p->stride; /* interior columns [first, last] */
     if (last > p->ow - 1)
         last = p->ow - 1;
+    const int n = last - first + 1, cout = p->cout;
     const v16 lo = splat16(p->min), hi = splat16(p->max);
-    for (int co0 = 0; co0 < p->cout; co0 = next_vector(co0, 16, p->cout)) {
-        const int interior = last - first + 1 >= 8;
-        for (int ox = 0; ox < p->ow; ox++) {
-            if (interior && ox == first)
-                ox = last + 1;
-            if (ox >= p->ow)
-                break;
-            store16(out + (size_t)ox * (size_t)p->cout + (size_t)co0, clamp16(conv_checked8(p, rows, ox, co0), lo, hi));
-        }
-        if (interior)
-            for (int ox = first; ox <= last; ox = next_tile(ox - first, 8, last - first + 1) + first)
-                conv_tile8(p, rows, ox, co0, out);
+    for (int ox = 0; ox < p->ow; ox++) { /* the edges, and everything when the interior is narrow */
+        if (n >= 8 && ox == first)
+            ox = last + 1;
+        if (ox >= p->ow)
+            break;
+        for (int co0 = 0; co0 < cout; co0 = next_vector(co0, 16, cout))
+            store16(out + (size_t)ox * (size_t)cout + (size_t)co0, clamp16(conv_checked(p, rows, ox, co0), lo, hi));
     }
+    if (n < 8)
+        return;
+    int done = 0;
+    for (; done + 64 <= cout; done += 64)
+        for (int i = 0; i < n; i = next_tile(i, 4, n))
+            conv_tile4_4(p, rows, first + i, done, out);
+    for (; done + 32 <= cout; done += 32)
+        for (int i = 0; i < n; i = next_tile(i, 6, n))
+            conv_tile6_2(p, rows, first + i, done, out);
+    if (done == cout)
+        return;
+    for (int i = 0; i < n; i = next_tile(i, 8, n))
+        for (int co0 = cout - done >= 16 ? done : cout - 16; co0 < cout; co0 = next_vector(co0, 16, cout))
+            conv_tile8_1(p, rows, first + i, co0, out);
 }
-
 /* ---- 2x2 max pooling ----------------------------------------------------------------- */
 
 /* out = the 2x2 maxima of two rows a and b (w pixels of c channels each); an odd last column is
