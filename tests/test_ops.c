@@ -355,6 +355,43 @@ static void test_nhwc_first_conv(void)
         }
 }
 
+/* The human models' order: 3x3 Conv > MaxPool > ReLU, twice (32 input channels the second time),
+ * one pipeline whose ReLUs become the convolutions' clamps. */
+static void test_nhwc_conv_pool_relu(void)
+{
+    static const int64_t sizes[][4] = {{1, 3, 132, 128}, {2, 3, 121, 119}};
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        ob_model *m = new_model(sizes[z], 4, NULL, 0);
+        int64_t w0[4] = {32, 3, 3, 3}, b0[1] = {32}, w1[4] = {16, 32, 3, 3}, b1[1] = {16};
+        init_rand(m, "w0", 4, w0, -1, 1);
+        init_rand(m, "b0", 1, b0, -1, 1);
+        init_rand(m, "w1", 4, w1, -0.3f, 0.3f);
+        init_rand(m, "b1", 1, b1, -1, 1);
+        const char *c0[] = {"x", "w0", "b0"}, *a[] = {"a"}, *p[] = {"p"}, *r[] = {"r"}, *c1[] = {"r", "w1", "b1"},
+                   *b[] = {"b"}, *q[] = {"q"};
+        int64_t k3[2] = {3, 3}, k2[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
+        ob_node *n = ob_add_node(m, "Conv", "conv0", 3, c0, 1, a);
+        ob_attr_ints(n, "kernel_shape", 2, k3);
+        ob_attr_ints(n, "pads", 4, pads);
+        n = ob_add_node(m, "MaxPool", "pool0", 1, a, 1, p);
+        ob_attr_ints(n, "kernel_shape", 2, k2);
+        ob_attr_ints(n, "strides", 2, k2);
+        ob_add_node(m, "Relu", "relu0", 1, p, 1, r);
+        n = ob_add_node(m, "Conv", "conv1", 3, c1, 1, b);
+        ob_attr_ints(n, "kernel_shape", 2, k3);
+        ob_attr_ints(n, "pads", 4, pads);
+        n = ob_add_node(m, "MaxPool", "pool1", 1, b, 1, q);
+        ob_attr_ints(n, "kernel_shape", 2, k2);
+        ob_attr_ints(n, "strides", 2, k2);
+        ob_add_node(m, "Relu", "relu1", 1, q, 1, Y);
+        char label[96];
+        snprintf(label, sizeof label, "Conv3x3>MaxPool>Relu x2 (3->32->16) [%lld,%lld,%lld]", (long long)sizes[z][0],
+                 (long long)sizes[z][2], (long long)sizes[z][3]);
+        int rank[1] = {4};
+        compare_split(label, m, 1, &sizes[z], rank, 1, 0, 6);
+    }
+}
+
 static void test_unary_and_binary(void)
 {
     static const char *const unary[] = {"Relu", "Sigmoid", "GlobalAveragePool"};
@@ -663,6 +700,7 @@ int main(void)
     test_conv();
     test_nhwc_chain();
     test_nhwc_first_conv();
+    test_nhwc_conv_pool_relu();
     test_unary_and_binary();
     test_pool_pad_resize();
     test_layout_ops();

@@ -735,11 +735,13 @@ static fl_status build_nhwc_step(xnn_exec *e, const int *nodes, int n_nodes, ste
         s = bind_ext(e, &st->ext[1], g->nodes[nodes[n_nodes - 1]].outputs[0], 1, err);
     for (int k = 0; k < n_nodes && !s; k++) {
         const fl_node *n = &g->nodes[nodes[k]];
-        fl_stage *prev = &st->pipe->stage[st->pipe->n - 1];
-        if (n->op == FL_OP_RELU && prev->op == FL_STAGE_CONV3X3)
-            prev->k.conv3.min = 0.0f;
+        fl_stage *conv = &st->pipe->stage[st->pipe->n - 1];
+        if (n->op == FL_OP_RELU && conv->op == FL_STAGE_MAXPOOL2)
+            conv--; /* relu(max(x)) = max(relu(x)): the clamp of the convolution before the pooling */
+        if (n->op == FL_OP_RELU && conv->op == FL_STAGE_CONV3X3)
+            conv->k.conv3.min = 0.0f;
         else if (n->op == FL_OP_RELU)
-            prev->k.dw.min = 0.0f;
+            conv->k.dw.min = 0.0f;
         else
             s = pipeline_stage(e, n, &st->pipe->stage[st->pipe->n++], err);
     }
@@ -792,10 +794,11 @@ static int nhwc_conv3(const fl_shapes *s, const fl_node *n)
 }
 
 /* The unit of a row pipeline that starts at order[i]: a 3x3 Conv, or a 1x1 Conv with the depthwise
- * Conv after it; then a ReLU and a 2x2 MaxPool when they follow and nothing else reads what they
- * take. Fills unit[] and returns its node count (0: none starts there); *stages gets its
+ * Conv after it; then a ReLU and a 2x2 MaxPool (in either order) when they follow and nothing else
+ * reads what they take. Fills unit[] and returns its node count (0: none starts there); *stages gets its
  * pipeline stages. */
-static int unit_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *unit, int *stages)
+static int unit_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *unit,
+                   int *stages)
 {
     int n = 0;
     if (nhwc_conv3(s, &g->nodes[order[i]])) {
@@ -807,12 +810,16 @@ static int unit_at(const fl_graph *g, const fl_shapes *s, const int *order, int 
         return 0;
     }
     *stages = n;
-    static const fl_op then[] = {FL_OP_RELU, FL_OP_MAX_POOL};
-    for (int k = 0; k < 2; k++)
-        if (i + n < count && fusable_next(g, order[i + n], g->nodes[unit[n - 1]].outputs[0], then[k])) {
+    /* a ReLU after the MaxPool too (the human models' order): max and ReLU commute */
+    static const fl_op then[] = {FL_OP_RELU, FL_OP_MAX_POOL, FL_OP_RELU};
+    int relu = 0;
+    for (int k = 0; k < 3; k++)
+        if (!(then[k] == FL_OP_RELU && relu) && i + n < count &&
+            fusable_next(g, order[i + n], g->nodes[unit[n - 1]].outputs[0], then[k])) {
             unit[n] = order[i + n];
             n++;
             *stages += then[k] == FL_OP_MAX_POOL;
+            relu |= then[k] == FL_OP_RELU;
         }
     return n;
 }
@@ -828,7 +835,7 @@ enum { PIPELINE_MIN_MAP_BYTES = 256 * 1024 };
  * starts at order[i]. */
 static int pipeline_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *nodes)
 {
-    int n = 0, stages = 0, unit[4], unit_stages;
+    int n = 0, stages = 0, unit[5], unit_stages;
     const int first = unit_at(g, s, order, i, count, unit, &unit_stages);
     if (!first || s->t[g->nodes[unit[0]].outputs[0]].count * sizeof(float) < PIPELINE_MIN_MAP_BYTES)
         return 0;
