@@ -2,7 +2,8 @@
 # Benchmarks (never part of the tests); each prints a table, then as its last line one JSON object.
 #   scripts/bench.sh models [RUNS]  every model of the pack on the XNNPACK and reference backends, on
 #       ONNX Runtime (npm onnxruntime-node, installed into build/ort on first use) and on OpenCV's DNN
-#       module, one thread each, same run, with each model's GFLOP and the GFLOP/s XNNPACK reaches:
+#       module, one thread each, alternating per model in 3 rounds (medians), with each model's GFLOP and
+#       the GFLOP/s XNNPACK reaches:
 #       {"models": {"<file>": {"xnnpack_ms", "ort_ms", "ratio_vs_ort", "gflop", "gflops_xnnpack", ...}}}
 #   scripts/bench.sh face [RUNS]    per-frame face analysis (detection + mesh + quality) at 640x480
 #       and 1280x720, beside the same pipeline written with OpenCV's Python API:
@@ -174,14 +175,46 @@ if [ ! -d "$ort_dir/node_modules/onnxruntime-node" ]; then
   npm install --prefix "$ort_dir" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
     onnxruntime-node@1.30.0 >&2
 fi
-ours=$("$root/build/bench/bench_models" --runs "$runs" "${models[@]}")
-shapes=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({k: v["input"] for k, v in json.load(sys.stdin).items()}))' <<<"$ours")
-peer=$(OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_models.py" "$runs" "$shapes" "${models[@]}")
-ort=$(NODE_PATH=$ort_dir/node_modules node "$root/bench/ort_models.js" "$runs" "$shapes" "${models[@]}")
+# A shared machine's load moves from minute to minute: for each model in turn, ours and both peers
+# run back to back, in 3 rounds over the models, and every figure is the median over the rounds.
+rounds=3 out=$(mktemp -d)
+for r in $(seq $rounds); do
+  for m in "${models[@]}"; do
+    b=$(basename "$m")
+    "$root/build/bench/bench_models" --runs "$runs" "$m" > "$out/ours_${r}_$b.json"
+    shape=$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({k: v["input"] for k, v in json.load(sys.stdin).items()}))' <"$out/ours_${r}_$b.json")
+    OPENCV_LOG_LEVEL=SILENT /usr/bin/python3 "$root/bench/opencv_models.py" "$runs" "$shape" "$m" > "$out/peer_${r}_$b.json"
+    NODE_PATH=$ort_dir/node_modules node "$root/bench/ort_models.js" "$runs" "$shape" "$m" > "$out/ort_${r}_$b.json"
+  done
+  echo "bench models: round $r of $rounds done" >&2
+done
+shapes=$(cat "$out"/ours_1_*.json | /usr/bin/python3 -c 'import json,sys; d={}; [d.update({k: v["input"] for k, v in json.loads(l).items()}) for l in sys.stdin if l.strip()]; print(json.dumps(d))')
 flop=$(/usr/bin/python3 "$root/bench/model_gflop.py" "$shapes" "${models[@]}")
-/usr/bin/python3 - "$ours" "$peer" "$ort" "$flop" <<'PY'
-import json, os, sys
-ours, peer, ort, flop = (json.loads(a) for a in sys.argv[1:5])
+/usr/bin/python3 - "$out" "$rounds" "$flop" <<'PY'
+import json, os, statistics, sys
+tmp, rounds, flop = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+
+
+def merged(who):
+    """One contender's results: per model, the median over the rounds of each time."""
+    runs = [{} for _ in range(rounds)]
+    for f in sorted(os.listdir(tmp)):
+        if f.startswith(who + "_"):
+            runs[int(f.split("_")[1]) - 1].update(json.load(open(os.path.join(tmp, f))))
+    res = {}
+    for name, first in runs[0].items():
+        if not isinstance(first, dict):
+            res[name] = first
+            continue
+        row = dict(first)
+        for key, v in first.items():
+            if key.endswith("_ms") and isinstance(v, (int, float)):
+                row[key] = statistics.median(r[name][key] for r in runs if name in r)
+        res[name] = row
+    return res
+
+
+ours, peer, ort = merged("ours"), merged("peer"), merged("ort")
 out = {}
 print(f"{'model':32} {'input':14} {'GFLOP':>6} {'xnnpack':>9} {'GFLOP/s':>8} {'ORT':>9} {'xnn/ORT':>8} "
       f"{'opencv':>9} {'xnn/ocv':>8} {'reference':>10}")
@@ -200,7 +233,8 @@ for name, o in ours.items():
           f"{row.get('ort_ms', nan):8.3f}m {row['ratio_vs_ort'] or nan:8.2f} {row.get('opencv_ms', nan):8.3f}m "
           f"{row['ratio_vs_opencv'] or nan:8.2f} {o['reference_ms']:9.3f}m")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-print(f"(ms per inference, one thread, median of the runs, same run; ONNX Runtime {ort['ort_version']} CPU, "
-      f"graph optimisation all; machine: {cpu}, {os.cpu_count()} cores)")
+print(f"(ms per inference, one thread, median of the runs, then of {rounds} rounds in which the three alternate per "
+      f"model; ONNX Runtime "
+      f"{ort['ort_version']} CPU, graph optimisation all; machine: {cpu}, {os.cpu_count()} cores)")
 print(json.dumps({"models": out, "ort_version": ort["ort_version"]}))
 PY
