@@ -101,6 +101,13 @@ rc, out, err = run("models", "--profile", os.path.join(MODELS, "minifasnet_v1se_
 prof = json.loads(out) if rc == 0 else {}
 check(rc == 0 and len(prof.get("nodes", [])) > 50 and abs(prof["gflop"] - 0.0818) < 0.001 and prof["total_ms"] > 0,
       f"models --profile: {rc} {err} {str(prof)[:100]}")
+# YuNet's backbone is one row pipeline: one step of many nodes on facelive's NHWC kernels, whose
+# GFLOP count in the total
+rc, out, err = run("models", "--profile", os.path.join(MODELS, "yunet_n_320_320.onnx"), "--runs", "1", "--json")
+prof = json.loads(out) if rc == 0 else {}
+pipes = [s for s in prof.get("nodes", []) if s.get("kernel") == "nhwc"]
+check(rc == 0 and pipes and max(s["nodes"] for s in pipes) > 10 and abs(prof["gflop"] - 0.2712) < 0.001,
+      f"models --profile yunet: {rc} {err} {[(s['name'], s['nodes']) for s in pipes]}")
 rc, out, err = run("models", "--profile", os.path.join(TMP, "nope.onnx"))
 check(rc == 1 and "nope.onnx" in err, f"models --profile of a missing file: {rc} {err}")
 

@@ -139,6 +139,7 @@ static void print_profile(const models_args *a, const fl_node_profile *p, size_t
             jw_num(&w, "gflop", p[i].gflop, 5);
             jw_bool(&w, "xnnpack", strcmp(p[i].kernel, "xnnpack") == 0);
             jw_str(&w, "kernel", p[i].kernel);
+            jw_int(&w, "nodes", p[i].nodes);
             jw_end(&w);
         }
         jw_end(&w);
@@ -146,10 +147,13 @@ static void print_profile(const models_args *a, const fl_node_profile *p, size_t
         return;
     }
     printf("%-4s %-28s %-18s %8s %6s %8s %8s %s\n", "#", "node", "op", "ms", "share", "GFLOP", "GFLOP/s", "where");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        char where[32]; /* a pipeline step says how many nodes it runs */
+        snprintf(where, sizeof where, p[i].nodes > 1 ? "%s (%d nodes)" : "%s", p[i].kernel, p[i].nodes);
         printf("%-4zu %-28.28s %-18.18s %8.4f %5.1f%% %8.4f %8.1f %s\n", i, p[i].name, p[i].op, p[i].ms,
                total > 0 ? 100 * p[i].ms / total : 0, p[i].gflop, p[i].ms > 0 ? p[i].gflop / (p[i].ms / 1e3) : 0,
-               p[i].kernel);
+               where);
+    }
     printf("total %.3f ms for %.4f GFLOP (%.1f GFLOP/s) with every node run alone (median of %d runs, one thread)\n",
            total, flops, total > 0 ? flops / (total / 1e3) : 0, a->runs);
 }
@@ -194,9 +198,10 @@ static void usage(FILE *f)
                "reference and XNNPACK backends (one thread, N timed runs, default 20) and reports the\n"
                "latency and the largest difference between the two backends.\n"
                "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
-               "  --profile FILE    where one model's time goes: every node run alone (no fusion), its time,\n"
-               "                    GFLOP and GFLOP/s, on XNNPACK (or --reference); --size N gives symbolic\n"
-               "                    spatial dims (default 320)\n"
+               "  --profile FILE    where one model's time goes: every node run alone (no fusion; a row\n"
+               "                    pipeline of facelive's NHWC kernels is one step), its time, GFLOP,\n"
+               "                    GFLOP/s and kernel, on XNNPACK (or --reference); --size N gives\n"
+               "                    symbolic spatial dims (default 320)\n"
                "\n" FL_EXIT_STATUS_HELP);
 }
 
