@@ -213,6 +213,28 @@ static void test_conv(void)
         }
 }
 
+/* A 3x3 Conv node (group 1 when group is 0) and a 2x2 stride-2 MaxPool node, for the pipeline
+ * tests. */
+static void add_conv3(ob_model *m, const char *name, int n_in, const char *const *in, const char *const *out, int64_t stride,
+                      const int64_t pads[4], int64_t group)
+{
+    int64_t k3[2] = {3, 3}, st[2] = {stride, stride};
+    ob_node *n = ob_add_node(m, "Conv", name, n_in, in, 1, out);
+    ob_attr_ints(n, "kernel_shape", 2, k3);
+    ob_attr_ints(n, "strides", 2, st);
+    ob_attr_ints(n, "pads", 4, pads);
+    if (group)
+        ob_attr_int(n, "group", group);
+}
+
+static void add_pool2(ob_model *m, const char *name, const char *const *in, const char *const *out)
+{
+    int64_t k2[2] = {2, 2};
+    ob_node *n = ob_add_node(m, "MaxPool", name, 1, in, 1, out);
+    ob_attr_ints(n, "kernel_shape", 2, k2);
+    ob_attr_ints(n, "strides", 2, k2);
+}
+
 /* Maps a row pipeline takes (its first output at least 256 KiB; PIPELINE_MIN_MAP_BYTES): 16, 24
  * and 40 channels (tiles of 16, 32 + 16 overlapping...), a batch of 2, odd sizes, a map 5 pixels
  * wide (narrower than every pixel tile), and 8 channels (no pipeline: XNNPACK runs it all). */
@@ -249,16 +271,9 @@ static void test_nhwc_chain(void)
             const char *c1[] = {"x", "w1"}, *a[] = {"a"}, *c2[] = {"a", "w2", "b2"}, *b[] = {"b"}, *r[] = {"r"},
                        *p[] = {"p"}, *c3[] = {"p", "w3"};
             ob_add_node(m, "Conv", "pointwise", 2, c1, 1, a);
-            ob_node *n = ob_add_node(m, "Conv", "depthwise", 3, c2, 1, b);
-            int64_t k3[2] = {3, 3}, st[2] = {dw[d].stride, dw[d].stride}, k2[2] = {2, 2};
-            ob_attr_ints(n, "kernel_shape", 2, k3);
-            ob_attr_ints(n, "strides", 2, st);
-            ob_attr_ints(n, "pads", 4, dw[d].pads);
-            ob_attr_int(n, "group", C);
+            add_conv3(m, "depthwise", 3, c2, b, dw[d].stride, dw[d].pads, C);
             ob_add_node(m, "Relu", "relu", 1, b, 1, r);
-            n = ob_add_node(m, "MaxPool", "pool", 1, r, 1, p);
-            ob_attr_ints(n, "kernel_shape", 2, k2);
-            ob_attr_ints(n, "strides", 2, k2);
+            add_pool2(m, "pool", r, p);
             ob_add_node(m, "Conv", "head", 2, c3, 1, Y);
             char label[96];
             snprintf(label, sizeof label, "1x1>dw3x3 s%lld pads %lld%lld%lld%lld>Relu>MaxPool>1x1 C=%lld",
@@ -281,24 +296,13 @@ static void test_nhwc_chain(void)
         init_rand(m, "w4", 4, w4, -1, 1);
         const char *c1[] = {"x", "w1"}, *a[] = {"a"}, *c2[] = {"a", "w2"}, *b[] = {"b"}, *p[] = {"p"},
                    *c3[] = {pool ? "p" : "b", "w3", "b3"}, *c[] = {"c"}, *c4[] = {"c", "w4"};
+        const int64_t pads[4] = {1, 1, 1, 1};
         ob_add_node(m, "Conv", "pw1", 2, c1, 1, a);
-        int64_t k3[2] = {3, 3}, one[2] = {1, 1}, k2[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
-        ob_node *n = ob_add_node(m, "Conv", "dw1", 2, c2, 1, b);
-        ob_attr_ints(n, "kernel_shape", 2, k3);
-        ob_attr_ints(n, "strides", 2, one);
-        ob_attr_ints(n, "pads", 4, pads);
-        ob_attr_int(n, "group", C);
-        if (pool) {
-            n = ob_add_node(m, "MaxPool", "pool", 1, b, 1, p);
-            ob_attr_ints(n, "kernel_shape", 2, k2);
-            ob_attr_ints(n, "strides", 2, k2);
-        }
+        add_conv3(m, "dw1", 2, c2, b, 1, pads, C);
+        if (pool)
+            add_pool2(m, "pool", b, p);
         ob_add_node(m, "Conv", "pw2", 3, c3, 1, c);
-        n = ob_add_node(m, "Conv", "dw2", 2, c4, 1, Y);
-        ob_attr_ints(n, "kernel_shape", 2, k3);
-        ob_attr_ints(n, "strides", 2, one);
-        ob_attr_ints(n, "pads", 4, pads);
-        ob_attr_int(n, "group", M);
+        add_conv3(m, "dw2", 2, c4, Y, 1, pads, M);
         char label[96];
         snprintf(label, sizeof label, "1x1>dw3x3>%s1x1 (2C+16)>dw3x3 C=%lld", pool ? "MaxPool>" : "", (long long)C);
         int rank[1] = {4};
@@ -330,18 +334,11 @@ static void test_nhwc_first_conv(void)
             init_rand(m, "w2", 4, w2, -1, 1);
             const char *c0[] = {"x", "w0", "b0"}, *a[] = {"a"}, *r0[] = {"r0"}, *c1[] = {"r0", "w1"}, *p[] = {"p"},
                        *c2[] = {"p", "w2"}, *d[] = {"d"};
-            ob_node *n = ob_add_node(m, "Conv", "first", 3, c0, 1, a);
-            int64_t k3[2] = {3, 3}, st[2] = {cv[c].stride, cv[c].stride}, one[2] = {1, 1}, pads[4] = {1, 1, 1, 1};
-            ob_attr_ints(n, "kernel_shape", 2, k3);
-            ob_attr_ints(n, "strides", 2, st);
-            ob_attr_ints(n, "pads", 4, cv[c].pads);
+            const int64_t pads[4] = {1, 1, 1, 1};
+            add_conv3(m, "first", 3, c0, a, cv[c].stride, cv[c].pads, 0);
             ob_add_node(m, "Relu", "relu0", 1, a, 1, r0);
             ob_add_node(m, "Conv", "pointwise", 2, c1, 1, p);
-            n = ob_add_node(m, "Conv", "depthwise", 2, c2, 1, d);
-            ob_attr_ints(n, "kernel_shape", 2, k3);
-            ob_attr_ints(n, "strides", 2, one);
-            ob_attr_ints(n, "pads", 4, pads);
-            ob_attr_int(n, "group", M);
+            add_conv3(m, "depthwise", 2, c2, d, 1, pads, M);
             ob_add_node(m, "Relu", "relu", 1, d, 1, Y);
             char label[96];
             snprintf(label, sizeof label, "Conv3x3 s%lld pads %lld%lld%lld%lld 3->%lld>Relu>1x1>dw>Relu [%lld,%lld]",
@@ -369,20 +366,12 @@ static void test_nhwc_conv_pool_relu(void)
         init_rand(m, "b1", 1, b1, -1, 1);
         const char *c0[] = {"x", "w0", "b0"}, *a[] = {"a"}, *p[] = {"p"}, *r[] = {"r"}, *c1[] = {"r", "w1", "b1"},
                    *b[] = {"b"}, *q[] = {"q"};
-        int64_t k3[2] = {3, 3}, k2[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
-        ob_node *n = ob_add_node(m, "Conv", "conv0", 3, c0, 1, a);
-        ob_attr_ints(n, "kernel_shape", 2, k3);
-        ob_attr_ints(n, "pads", 4, pads);
-        n = ob_add_node(m, "MaxPool", "pool0", 1, a, 1, p);
-        ob_attr_ints(n, "kernel_shape", 2, k2);
-        ob_attr_ints(n, "strides", 2, k2);
+        const int64_t pads[4] = {1, 1, 1, 1};
+        add_conv3(m, "conv0", 3, c0, a, 1, pads, 0);
+        add_pool2(m, "pool0", a, p);
         ob_add_node(m, "Relu", "relu0", 1, p, 1, r);
-        n = ob_add_node(m, "Conv", "conv1", 3, c1, 1, b);
-        ob_attr_ints(n, "kernel_shape", 2, k3);
-        ob_attr_ints(n, "pads", 4, pads);
-        n = ob_add_node(m, "MaxPool", "pool1", 1, b, 1, q);
-        ob_attr_ints(n, "kernel_shape", 2, k2);
-        ob_attr_ints(n, "strides", 2, k2);
+        add_conv3(m, "conv1", 3, c1, b, 1, pads, 0);
+        add_pool2(m, "pool1", b, q);
         ob_add_node(m, "Relu", "relu1", 1, q, 1, Y);
         char label[96];
         snprintf(label, sizeof label, "Conv3x3>MaxPool>Relu x2 (3->32->16) [%lld,%lld,%lld]", (long long)sizes[z][0],

@@ -151,43 +151,71 @@ FL_INLINE void dw_output_row(const fl_dwconv3x3 *p, const float *const rows[3], 
 
 /* ---- 1x1 convolution ------------------------------------------------------------------ */
 
-/* pw_tile_P_N: P pixels x N vectors of 16 output channels from co0 of a 1x1 convolution. The P x N
- * sums stay in registers while the input channels go by: per input channel, N weight vectors
- * and P broadcast pixel values make P x N multiply-adds. */
-#define DEFINE_PW(P, N)                                                                          \
-    FL_INLINE void pw_tile##P##_##N(const fl_pointwise *p, const float *x, int co0, float *out)  \
+/* The register tiles both convolutions use: P pixels x N vectors of 16 output channels, the P x N
+ * sums in registers while the inputs go by: per input value, N weight vectors and P broadcast
+ * pixel values make P x N multiply-adds. */
+#define DEFINE_TILE(P, N)                                                                        \
+    FL_INLINE void tile_init##P##_##N(v16 acc[P][N], const float *bias)                         \
     {                                                                                            \
-        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout;                               \
-        v16 acc[P][N];                                                                           \
         for (int j = 0; j < (N); j++) {                                                          \
-            const v16 b = load16(p->bias + co0 + 16 * j);                                        \
+            const v16 b = load16(bias + 16 * j);                                                 \
             for (int i = 0; i < (P); i++)                                                        \
                 acc[i][j] = b;                                                                   \
         }                                                                                        \
-        const float *w = p->weights + co0;                                                       \
-        for (size_t k = 0; k < cin; k++, w += cout) {                                            \
+    }                                                                                            \
+    /* acc[i] += the k_n inputs of pixel i (x + i * x_step) times the weights (rows of w_step) */ \
+    FL_INLINE void tile_mac##P##_##N(v16 acc[P][N], const float *x, size_t x_step, size_t k_n,   \
+                                     const float *w, size_t w_step)                              \
+    {                                                                                            \
+        for (size_t k = 0; k < k_n; k++, w += w_step) {                                          \
             v16 wv[N];                                                                           \
             for (int j = 0; j < (N); j++)                                                        \
                 wv[j] = load16(w + 16 * j);                                                      \
             for (int i = 0; i < (P); i++) {                                                      \
-                const v16 xv = splat16(x[(size_t)i * cin + k]);                                  \
+                const v16 xv = splat16(x[(size_t)i * x_step + k]);                               \
                 for (int j = 0; j < (N); j++)                                                    \
                     acc[i][j] += xv * wv[j];                                                     \
             }                                                                                    \
         }                                                                                        \
+    }                                                                                            \
+    FL_INLINE void tile_store##P##_##N(v16 acc[P][N], float *out, size_t out_step, float lo, float hi) \
+    {                                                                                            \
+        const v16 l = splat16(lo), h = splat16(hi);                                              \
         for (int i = 0; i < (P); i++)                                                            \
             for (int j = 0; j < (N); j++)                                                        \
-                store16(out + (size_t)i * cout + (size_t)co0 + 16 * (size_t)j, acc[i][j]);       \
+                store16(out + (size_t)i * out_step + 16 * (size_t)j, clamp16(acc[i][j], l, h));  \
+    }                                                                                            \
+    /* a 1x1 convolution: P pixels from x, channels from co0 */                                 \
+    FL_INLINE void pw_tile##P##_##N(const fl_pointwise *p, const float *x, int co0, float *out)  \
+    {                                                                                            \
+        v16 acc[P][N];                                                                           \
+        tile_init##P##_##N(acc, p->bias + co0);                                                  \
+        tile_mac##P##_##N(acc, x, (size_t)p->cin, (size_t)p->cin, p->weights + co0, (size_t)p->cout); \
+        tile_store##P##_##N(acc, out + co0, (size_t)p->cout, -INFINITY, INFINITY);               \
+    }                                                                                            \
+    /* a 3x3 convolution: P output pixels from ox0 whose taps are all inside the row */          \
+    FL_INLINE void conv_tile##P##_##N(const fl_conv3x3 *p, const float *const rows[3], int ox0, int co0, \
+                                      float *out)                                                \
+    {                                                                                            \
+        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout;                               \
+        v16 acc[P][N];                                                                           \
+        tile_init##P##_##N(acc, p->bias + co0);                                                  \
+        for (int ky = 0; ky < 3; ky++)                                                           \
+            for (int kx = 0; rows[ky] && kx < 3; kx++)                                           \
+                tile_mac##P##_##N(acc, rows[ky] + (size_t)(ox0 * p->stride - p->pad_left + kx) * cin, \
+                                  (size_t)p->stride * cin, cin,                                  \
+                                  p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0, cout); \
+        tile_store##P##_##N(acc, out + (size_t)ox0 * cout + (size_t)co0, cout, p->min, p->max);  \
     }
 
 /* The tiles, by measurement on YuNet's 64 x 80 x 80 stage (micro-benchmark, AVX-512): 4 pixels x
  * 64 channels 111 GFLOP/s, 6 x 32 104, 8 x 32 106, 12 x 16 91. Each input channel costs N weight
  * loads and P broadcasts for P x N multiply-adds: with 16 sums the multiply-adds, not the loads,
  * set the pace. */
-DEFINE_PW(4, 4)
-DEFINE_PW(6, 2)
-DEFINE_PW(8, 1)
-DEFINE_PW(1, 1)
+DEFINE_TILE(4, 4)
+DEFINE_TILE(6, 2)
+DEFINE_TILE(8, 1)
+DEFINE_TILE(1, 1)
 
 /* The start of the pixel tile after px: tiles of `tile`, the last one moved back to end at w (it
  * overlaps the one before: those pixels are computed twice, to the same values). */
@@ -249,48 +277,6 @@ FL_INLINE v16 conv_checked(const fl_conv3x3 *p, const float *const rows[3], int 
     }
     return acc;
 }
-
-/* conv_tile_P_N: P output pixels from ox0 whose taps are all inside the row (no checks), N vectors
- * of 16 output channels from co0, the sums in registers as in pw_tile. */
-#define DEFINE_CONV(P, N)                                                                        \
-    FL_INLINE void conv_tile##P##_##N(const fl_conv3x3 *p, const float *const rows[3], int ox0, int co0, \
-                                      float *out)                                                \
-    {                                                                                            \
-        const size_t cin = (size_t)p->cin, cout = (size_t)p->cout, step = (size_t)p->stride * cin; \
-        v16 acc[P][N];                                                                           \
-        for (int j = 0; j < (N); j++) {                                                          \
-            const v16 b = load16(p->bias + co0 + 16 * j);                                        \
-            for (int i = 0; i < (P); i++)                                                        \
-                acc[i][j] = b;                                                                   \
-        }                                                                                        \
-        for (int ky = 0; ky < 3; ky++) {                                                         \
-            if (!rows[ky])                                                                       \
-                continue;                                                                        \
-            for (int kx = 0; kx < 3; kx++) {                                                     \
-                const float *xp = rows[ky] + (size_t)(ox0 * p->stride - p->pad_left + kx) * cin; \
-                const float *w = p->weights + (size_t)(ky * 3 + kx) * cin * cout + (size_t)co0;  \
-                for (size_t ci = 0; ci < cin; ci++, w += cout) {                                 \
-                    v16 wv[N];                                                                   \
-                    for (int j = 0; j < (N); j++)                                                \
-                        wv[j] = load16(w + 16 * j);                                              \
-                    for (int i = 0; i < (P); i++) {                                              \
-                        const v16 xv = splat16(xp[(size_t)i * step + ci]);                       \
-                        for (int j = 0; j < (N); j++)                                            \
-                            acc[i][j] += xv * wv[j];                                             \
-                    }                                                                            \
-                }                                                                                \
-            }                                                                                    \
-        }                                                                                        \
-        const v16 lo = splat16(p->min), hi = splat16(p->max);                                    \
-        for (int i = 0; i < (P); i++)                                                            \
-            for (int j = 0; j < (N); j++)                                                        \
-                store16(out + (size_t)(ox0 + i) * cout + (size_t)co0 + 16 * (size_t)j,           \
-                        clamp16(acc[i][j], lo, hi));                                             \
-    }
-
-DEFINE_CONV(4, 4)
-DEFINE_CONV(6, 2)
-DEFINE_CONV(8, 1)
 
 /* One output row: interior pixels (every tap inside the row) in tiles as the 1x1 convolution's
  * (64 channels x 4 pixels, 32 x 6, 16 x 8; the last tile of a row or of the channels
