@@ -2,7 +2,7 @@
 # Benchmarks (never part of the tests); each prints a table, then as its last line one JSON object.
 #   scripts/bench.sh models [RUNS]  every model of the pack on the XNNPACK and reference backends, on
 #       ONNX Runtime (npm onnxruntime-node, installed into build/ort on first use) and on OpenCV's DNN
-#       module, one thread each, alternating per model in 3 rounds (medians), with each model's GFLOP and
+#       module, one thread each, alternating per model in 5 rounds (medians, and the best rounds), with GFLOP and
 #       the GFLOP/s XNNPACK reaches:
 #       {"models": {"<file>": {"xnnpack_ms", "ort_ms", "ratio_vs_ort", "gflop", "gflops_xnnpack", ...}}}
 #   scripts/bench.sh face [RUNS]    per-frame face analysis (detection + mesh + quality) at 640x480
@@ -176,8 +176,9 @@ if [ ! -d "$ort_dir/node_modules/onnxruntime-node" ]; then
     onnxruntime-node@1.30.0 >&2
 fi
 # A shared machine's load moves from minute to minute: for each model in turn, ours and both peers
-# run back to back, in 3 rounds over the models, and every figure is the median over the rounds.
-rounds=3 out=$(mktemp -d)
+# run back to back, in 5 rounds over the models (BENCH_ROUNDS), and every figure is the median over
+# the rounds; "best" is the ratio of the two best rounds, the least disturbed by other load.
+rounds=${BENCH_ROUNDS:-5} out=$(mktemp -d)
 for r in $(seq $rounds); do
   for m in "${models[@]}"; do
     b=$(basename "$m")
@@ -196,7 +197,8 @@ tmp, rounds, flop = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 
 
 def merged(who):
-    """One contender's results: per model, the median over the rounds of each time."""
+    """One contender's results: per model, the median over the rounds of each time, and the best
+    round's p50 as <key>_best (on a shared machine, the round least disturbed by other load)."""
     runs = [{} for _ in range(rounds)]
     for f in sorted(os.listdir(tmp)):
         if f.startswith(who + "_"):
@@ -209,7 +211,10 @@ def merged(who):
         row = dict(first)
         for key, v in first.items():
             if key.endswith("_ms") and isinstance(v, (int, float)):
-                row[key] = statistics.median(r[name][key] for r in runs if name in r)
+                values = [r[name][key] for r in runs if name in r]
+                row[key] = statistics.median(values)
+                if not key.endswith("p99_ms"):
+                    row[key[:-3] + "_best_ms"] = min(values)
         res[name] = row
     return res
 
@@ -217,7 +222,7 @@ def merged(who):
 ours, peer, ort = merged("ours"), merged("peer"), merged("ort")
 out = {}
 print(f"{'model':32} {'input':14} {'GFLOP':>6} {'xnnpack':>9} {'GFLOP/s':>8} {'ORT':>9} {'xnn/ORT':>8} "
-      f"{'opencv':>9} {'xnn/ocv':>8} {'reference':>10}")
+      f"{'best':>6} {'opencv':>9} {'xnn/ocv':>8} {'reference':>10}")
 for name, o in ours.items():
     row = dict(o)
     row.update(peer.get(name, {}))
@@ -225,12 +230,14 @@ for name, o in ours.items():
     row["gflop"] = flop.get(name)
     row["gflops_xnnpack"] = round(flop[name] / (o["xnnpack_ms"] / 1e3), 1) if flop.get(name) else None
     row["ratio_vs_ort"] = round(o["xnnpack_ms"] / row["ort_ms"], 3) if row.get("ort_ms") else None
+    row["ratio_vs_ort_best"] = round(o["xnnpack_best_ms"] / row["ort_best_ms"], 3) if row.get("ort_best_ms") else None
     row["ratio_vs_opencv"] = round(o["xnnpack_ms"] / row["opencv_ms"], 3) if row.get("opencv_ms") else None
     out[name] = row
     dims = "x".join(str(d) for d in o["input"])
     nan = float("nan")
     print(f"{name:32} {dims:14} {row['gflop'] or nan:6.3f} {o['xnnpack_ms']:8.3f}m {row['gflops_xnnpack'] or nan:8.1f} "
-          f"{row.get('ort_ms', nan):8.3f}m {row['ratio_vs_ort'] or nan:8.2f} {row.get('opencv_ms', nan):8.3f}m "
+          f"{row.get('ort_ms', nan):8.3f}m {row['ratio_vs_ort'] or nan:8.2f} {row['ratio_vs_ort_best'] or nan:6.2f} "
+          f"{row.get('opencv_ms', nan):8.3f}m "
           f"{row['ratio_vs_opencv'] or nan:8.2f} {o['reference_ms']:9.3f}m")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"(ms per inference, one thread, median of the runs, then of {rounds} rounds in which the three alternate per "
