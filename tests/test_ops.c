@@ -8,6 +8,7 @@
 
 #include "facelive/model.h"
 #include "nn/model_internal.h"
+#include "nn/nhwc_kernels.h"
 #include "onnx_builder.h"
 #include "test_util.h"
 
@@ -381,6 +382,64 @@ static void test_nhwc_conv_pool_relu(void)
     }
 }
 
+/* Every build of the row pipeline this CPU can run (baseline, AVX2+FMA, AVX-512) gives the best
+ * build's result: the dispatch only ever picks one, so the others are run here directly, on a
+ * pipeline of every stage kind (3x3 Conv stride 2 > 1x1 > depthwise > MaxPool > 1x1 > depthwise
+ * stride 2), 3 -> 32 -> 48 -> 40 channels, on a 37 x 53 image. */
+static void test_pipeline_builds(void)
+{
+#ifdef FL_HAVE_XNNPACK
+    enum { H = 37, W = 53 };
+    float *w[6], *b[6];
+    const int cin[6] = {3, 32, 48, 0, 48, 40}, cout[6] = {32, 48, 48, 48, 40, 40};
+    for (int k = 0; k < 6; k++) {
+        const size_t n = (size_t)(k == 0 ? 9 * cin[0] : k == 2 || k == 5 ? 9 : cin[k]) * (size_t)cout[k];
+        w[k] = malloc(n * sizeof(float));
+        b[k] = malloc((size_t)cout[k] * sizeof(float));
+        fl_test_fill(w[k], n, &seed, -0.3f, 0.3f);
+        fl_test_fill(b[k], (size_t)cout[k], &seed, -0.5f, 0.5f);
+    }
+    const int h1 = (H - 1) / 2 + 1, w1 = (W - 1) / 2 + 1, h2 = h1 / 2, w2 = w1 / 2, h3 = (h2 - 1) / 2 + 1,
+              w3 = (w2 - 1) / 2 + 1;
+    fl_row_pipeline p = {6, {{0}}};
+    p.stage[0] = (fl_stage){FL_STAGE_CONV3X3, H, W, 3, h1, w1, 32, 1, {.conv3 = {W, 3, w1, 32, 2, 1, w[0], b[0], 0, INFINITY}}};
+    p.stage[1] = (fl_stage){FL_STAGE_POINTWISE, h1, w1, 32, h1, w1, 48, 0, {.pw = {w1, 32, 48, w[1], b[1]}}};
+    p.stage[2] = (fl_stage){FL_STAGE_DEPTHWISE, h1, w1, 48, h1, w1, 48, 0,
+                            {.dw = {h1, w1, 48, h1, w1, 1, 1, 1, w[2], b[2], 0, INFINITY}}};
+    p.stage[3] = (fl_stage){FL_STAGE_MAXPOOL2, h1, w1, 48, h2, w2, 48, 0, {{0}}};
+    p.stage[4] = (fl_stage){FL_STAGE_POINTWISE, h2, w2, 48, h2, w2, 40, 0, {.pw = {w2, 48, 40, w[4], b[4]}}};
+    p.stage[5] = (fl_stage){FL_STAGE_DEPTHWISE, h2, w2, 40, h3, w3, 40, 0,
+                            {.dw = {h2, w2, 40, h3, w3, 2, 1, 1, w[5], b[5], -INFINITY, INFINITY}}};
+    const size_t nx = (size_t)H * W * 3, ny = (size_t)h3 * (size_t)w3 * 40, nr = fl__row_pipeline_ring(&p);
+    float *x = malloc(nx * sizeof(float)), *ring = malloc((nr + 16) * sizeof(float)), *want = malloc(ny * sizeof(float)),
+          *got = malloc(ny * sizeof(float));
+    fl_test_fill(x, nx, &seed, -1.0f, 1.0f);
+    const fl_pipeline_isa best = fl__row_pipeline_best_isa();
+    fl__row_pipeline_nhwc_isa(&p, x, ring, want, best);
+    double norm = 0;
+    for (size_t i = 0; i < ny; i++)
+        norm = fmax(norm, fabs(want[i]));
+    CHECK(norm > 0.1, "the pipeline's output is not all zero (%g)", norm);
+    for (int isa = FL_ISA_BASELINE; isa < (int)best; isa++) {
+        fl__row_pipeline_nhwc_isa(&p, x, ring, got, (fl_pipeline_isa)isa);
+        double maxd = 0;
+        for (size_t i = 0; i < ny; i++)
+            maxd = fmax(maxd, fabs((double)got[i] - want[i]));
+        CHECK(maxd <= TOL * norm, "pipeline build %d against build %d: max diff %.3g", isa, (int)best, maxd);
+        printf("%-48s build %d vs %d: max diff %.2e (largest value %.2f)\n", "row pipeline, every stage kind", isa,
+               (int)best, maxd, norm);
+    }
+    for (int k = 0; k < 6; k++) {
+        free(w[k]);
+        free(b[k]);
+    }
+    free(x);
+    free(ring);
+    free(want);
+    free(got);
+#endif
+}
+
 static void test_unary_and_binary(void)
 {
     static const char *const unary[] = {"Relu", "Sigmoid", "GlobalAveragePool"};
@@ -690,6 +749,7 @@ int main(void)
     test_nhwc_chain();
     test_nhwc_first_conv();
     test_nhwc_conv_pool_relu();
+    test_pipeline_builds();
     test_unary_and_binary();
     test_pool_pad_resize();
     test_layout_ops();

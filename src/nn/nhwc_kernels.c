@@ -419,7 +419,19 @@ DEFINE_PIPELINE(avx2, __attribute__((target("avx2,fma,bmi,bmi2,f16c"))))
 #endif
 DEFINE_PIPELINE(base, )
 
-void fl__row_pipeline_nhwc(const fl_row_pipeline *p, const float *x, float *ring, float *y)
+fl_pipeline_isa fl__row_pipeline_best_isa(void)
+{
+#ifdef FL_X86_DISPATCH
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return FL_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return FL_ISA_AVX2;
+#endif
+    return FL_ISA_BASELINE;
+}
+
+void fl__row_pipeline_nhwc_isa(const fl_row_pipeline *p, const float *x, float *ring, float *y, fl_pipeline_isa isa)
 {
     pipe_state ps = {p, x, {0}, {0}};
     for (int k = 0; k + 1 < p->n; k++) {
@@ -427,15 +439,21 @@ void fl__row_pipeline_nhwc(const fl_row_pipeline *p, const float *x, float *ring
         ring += (size_t)window(&p->stage[k + 1]) * row_floats(&p->stage[k]);
     }
 #ifdef FL_X86_DISPATCH
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) {
+    if (isa == FL_ISA_AVX512) {
         run_avx512(&ps, y);
         return;
     }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (isa == FL_ISA_AVX2) {
         run_avx2(&ps, y);
         return;
     }
+#else
+    (void)isa;
 #endif
     run_base(&ps, y);
+}
+
+void fl__row_pipeline_nhwc(const fl_row_pipeline *p, const float *x, float *ring, float *y)
+{
+    fl__row_pipeline_nhwc_isa(p, x, ring, y, fl__row_pipeline_best_isa());
 }

@@ -81,7 +81,14 @@ typedef struct fl_row_pipeline {
 size_t fl__row_pipeline_ring(const fl_row_pipeline *p);
 
 /* y = the pipeline applied to x (the first stage's input; the last stage's output); ring: the
- * caller's, fl__row_pipeline_ring(p) floats. */
+ * caller's, fl__row_pipeline_ring(p) floats. Runs the build for the best instruction set the CPU
+ * has. */
 void fl__row_pipeline_nhwc(const fl_row_pipeline *p, const float *x, float *ring, float *y);
+
+/* The builds (on x86-64; elsewhere every value runs the baseline build): for the tests, which run
+ * each one the CPU can against the best. */
+typedef enum fl_pipeline_isa { FL_ISA_BASELINE, FL_ISA_AVX2, FL_ISA_AVX512 } fl_pipeline_isa;
+fl_pipeline_isa fl__row_pipeline_best_isa(void);
+void fl__row_pipeline_nhwc_isa(const fl_row_pipeline *p, const float *x, float *ring, float *y, fl_pipeline_isa isa);
 
 #endif
