@@ -3,13 +3,12 @@
  *
  * The graph is scheduled so that ops XNNPACK can run come in as long runs as possible; each
  * run becomes XNNPACK subgraphs and runtimes (NHWC), and the ops between runs go through the
- * plain-C kernels (NCHW). Inside a run, a 1x1 convolution with the 3x3 depthwise convolution
- * (and ReLU) after it is one step of facelive's own NHWC kernel (nn/nhwc_kernels.h), which
- * never writes the intermediate map to memory; it runs between XNNPACK runtimes on the same
- * NHWC buffers: a tensor produced in NHWC is handed to the next step as it lies, and turned
- * NCHW only when a C step or the caller reads it.
- * For the default model pack YuNet's head Transposes and Reshapes, and the NHWC-order Flatten
- * of the human models, run in C.
+ * plain-C kernels (NCHW). Inside a run, chains of convolutions on large maps (pipeline_at) are
+ * one step of facelive's own row pipeline (nn/nhwc_kernels.h), which never writes their
+ * intermediate maps to memory; it runs between XNNPACK runtimes on the same NHWC buffers: a
+ * tensor produced in NHWC is handed to the next step as it lies, and turned NCHW only when a C
+ * step or the caller reads it. For the default model pack only YuNet's head Transposes and
+ * Reshapes run in C.
  *
  * Mapping choices (Debian's XNNPACK of 2022-02 has no transpose, concat or nearest resize):
  * - Resize nearest with integer scales becomes a broadcast multiply by ones over a 5-D view
