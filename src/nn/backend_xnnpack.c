@@ -127,20 +127,28 @@ static int slope_is_per_channel(const fl_tshape *x, const fl_tshape *s)
     return 1;
 }
 
-/* The Gemm that is the only reader of tensor t (and t not a graph output), or NULL. */
-static const fl_node *sole_gemm_reader(const fl_graph *g, int t)
+/* How many nodes read tensor t, counting the graph's outputs as readers. */
+static int tensor_readers(const fl_graph *g, int t)
 {
-    const fl_node *gemm = NULL;
     int readers = 0;
     for (int j = 0; j < g->n_nodes; j++)
         for (int k = 0; k < g->nodes[j].n_inputs; k++)
-            if (g->nodes[j].inputs[k] == t) {
-                readers++;
-                gemm = k == 0 && g->nodes[j].op == FL_OP_GEMM ? &g->nodes[j] : NULL;
-            }
+            readers += g->nodes[j].inputs[k] == t;
     for (int k = 0; k < g->n_outputs; k++)
         readers += g->outputs[k] == t;
-    return readers == 1 ? gemm : NULL;
+    return readers;
+}
+
+/* The Gemm that is the only reader of tensor t, as its first input (and t not a graph output),
+ * or NULL. */
+static const fl_node *sole_gemm_reader(const fl_graph *g, int t)
+{
+    if (tensor_readers(g, t) != 1)
+        return NULL;
+    for (int j = 0; j < g->n_nodes; j++)
+        if (g->nodes[j].op == FL_OP_GEMM && g->nodes[j].inputs[0] == t)
+            return &g->nodes[j];
+    return NULL;
 }
 
 /* A Flatten or Reshape of a 4-D map to [N, C*H*W] read only by a Gemm: in NHWC memory the flat
@@ -224,17 +232,6 @@ static int nhwc_depthwise(const fl_graph *g, const fl_shapes *s, const fl_node *
     const int three = c->kernel[0] == 3 && c->kernel[1] == 3 && c->dilations[0] == 1 && c->dilations[1] == 1;
     const int stride = c->strides[0] == c->strides[1] && (c->strides[0] == 1 || c->strides[0] == 2);
     return depthwise && three && stride && c->pads[0] <= 2 && c->pads[1] <= 2;
-}
-
-static int tensor_readers(const fl_graph *g, int t)
-{
-    int readers = 0;
-    for (int j = 0; j < g->n_nodes; j++)
-        for (int k = 0; k < g->nodes[j].n_inputs; k++)
-            readers += g->nodes[j].inputs[k] == t;
-    for (int k = 0; k < g->n_outputs; k++)
-        readers += g->outputs[k] == t;
-    return readers;
 }
 
 /* ---- scheduling ---------------------------------------------------------------------- */
@@ -543,7 +540,7 @@ static fl_status define_node(seg *S)
  * output always is), else a scratch buffer of its own that each run fills from NCHW. */
 static fl_status bind_ext(xnn_exec *e, ext_value *ev, int t, int is_output, fl_error *err)
 {
-    const size_t bytes = e->t.shapes.t[t].count * sizeof(float) + XNN_EXTRA_BYTES;
+    const size_t bytes = e->t.shapes.t[t].count * sizeof(float); /* keep_alloc adds XNN_EXTRA_BYTES */
     ev->tensor = t;
     ev->is_output = is_output;
     if (is_output && !e->nhwc[t] && !(e->nhwc[t] = keep_alloc(e, bytes)))

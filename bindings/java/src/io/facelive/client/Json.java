@@ -83,8 +83,7 @@ final class Json {
         Map<String, Object> m = new LinkedHashMap<>();
         i++;
         space();
-        if (i < s.length() && s.charAt(i) == '}') {
-            i++;
+        if (eat('}')) {
             return m;
         }
         while (true) {
@@ -94,8 +93,7 @@ final class Json {
             expect(':');
             m.put(k, value());
             space();
-            if (i < s.length() && s.charAt(i) == ',') {
-                i++;
+            if (eat(',')) {
                 continue;
             }
             expect('}');
@@ -107,15 +105,13 @@ final class Json {
         List<Object> a = new ArrayList<>();
         i++;
         space();
-        if (i < s.length() && s.charAt(i) == ']') {
-            i++;
+        if (eat(']')) {
             return a;
         }
         while (true) {
             a.add(value());
             space();
-            if (i < s.length() && s.charAt(i) == ',') {
-                i++;
+            if (eat(',')) {
                 continue;
             }
             expect(']');
@@ -147,6 +143,15 @@ final class Json {
             }
         }
         throw error("unterminated string");
+    }
+
+    /** Consumes c when it comes next. */
+    private boolean eat(char c) {
+        if (i < s.length() && s.charAt(i) == c) {
+            i++;
+            return true;
+        }
+        return false;
     }
 
     private void expect(char c) {
