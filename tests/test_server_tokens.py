@@ -87,9 +87,10 @@ def test_video(s):
     r = s.request("POST", f"/v1/challenges/{d['token']}/verify", open(REPLAY, "rb").read(), {"Content-Type": "video/mp4"})
     check(r.status == 200 and r.json()["decision"] == "spoof", f"the monitor replay as an MP4 is refused: {r.body[:200]}")
     _, d = challenge(s, ["turn_left", "turn_right"])
-    for bad in (b"not a video at all, just text\n" * 20, real[:5000], b""):
+    for bad, want in ((b"not a video at all, just text\n" * 20, (415, "video_format")),
+                      (real[:5000], (422, "video_invalid")), (b"", (422, "video_invalid"))):
         r = s.request("POST", f"/v1/challenges/{d['token']}/verify", bad, {"Content-Type": "video/mp4"})
-        check(code(r) == (422, "video_invalid"), f"a broken video ({len(bad)} bytes): 422 video_invalid: {r.body[:200]}")
+        check(code(r) == want, f"a broken video ({len(bad)} bytes): {want}: {r.body[:200]}")
     r = s.request("POST", f"/v1/challenges/{d['token']}/verify", real, {"Content-Type": "video/mp4"})
     check(r.status == 200 and r.json()["decision"] == "real", "the broken videos did not spend the token")
     check(not [f for f in os.listdir(os.environ.get("TMPDIR", "/tmp")) if f.startswith("facelive-verify-")],

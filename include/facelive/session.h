@@ -108,6 +108,11 @@ typedef struct fl_session_config {
                                  light reason; after it, those frames count for the actions and may be
                                  kept for the silent check (well-lit frames still rank first). Default
                                  3; negative: wait for better light until the attempt times out. */
+    float min_frame_interval_s; /* frames closer in time fail the attempt (FL_FAIL_IMPLAUSIBLE_TIMING):
+                                   no camera takes them (all times 0, a recording squeezed in time);
+                                   default 0.004 (250 frames a second) */
+    float max_head_speed_dps;   /* a head turning faster than this many degrees a second between two
+                                   frames fails the attempt likewise; default 720 */
 } fl_session_config;
 
 /* Writes the defaults into the first size bytes of *c (size: the caller's sizeof). Thread-safe. */
@@ -137,7 +142,9 @@ typedef enum fl_failure {
     FL_FAIL_FACE_CHANGED,  /* the tracked face jumped: another person or a cut */
     FL_FAIL_SEVERAL_FACES,
     FL_FAIL_SPOOF,         /* the silent check on the best frames said spoof */
-    FL_FAIL_CAPTURE_TIMEOUT /* the actions were done, but too few good frames came for the silent check */
+    FL_FAIL_CAPTURE_TIMEOUT, /* the actions were done, but too few good frames came for the silent check */
+    FL_FAIL_IMPLAUSIBLE_TIMING /* frames closer in time than a camera takes them, or a head turning faster
+                                  than a person turns it (a recording replayed faster, made-up times) */
 } fl_failure;
 
 FL_API const char *fl_failure_name(fl_failure f); /* "action_timeout" */
@@ -200,8 +207,12 @@ FL_API fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, c
                                    const fl_challenge *challenge, fl_session **out, fl_error *err);
 FL_API void fl_session_free(fl_session *s);
 
-/* Pushes one upright BGR frame taken at t seconds (non-decreasing). Frames after DONE or FAILED
- * change nothing. Not thread-safe for the same session. */
+/* Pushes one upright BGR frame taken at t seconds (non-decreasing; the camera's clock, not the
+ * time the frame was handled). Frames after DONE or FAILED change nothing. The attempt fails when
+ * the frames could not come from one camera filming one person: FL_FAIL_IMPLAUSIBLE_TIMING (see
+ * min_frame_interval_s, max_head_speed_dps) or FL_FAIL_FACE_CHANGED (the face jumps between two
+ * frames: another face, or a cut in a spliced recording; docs/security.md says what this cannot
+ * see). Not thread-safe for the same session. */
 FL_API fl_status fl_session_push(fl_session *s, const fl_image *frame, double t, fl_session_state *state,
                                  fl_error *err);
 

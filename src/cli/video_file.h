@@ -9,6 +9,11 @@ typedef struct fl_video_file fl_video_file;
 
 /* FL_E_IMAGE_FORMAT: not a video; FL_E_UNAVAILABLE: built without video support. */
 fl_status fl_video_file_open(const char *path, fl_video_file **out, fl_error *err);
+/* A video held in memory (data must outlive it): only MP4/MOV (an ftyp box first) and WebM/Matroska
+ * (an EBML header) are demuxed, and nothing else is ever opened (no playlist, concat list or data
+ * reference is followed). FL_E_IMAGE_FORMAT: not such a container; FL_E_IMAGE_CORRUPT: such a
+ * container that cannot be read. */
+fl_status fl_video_file_open_memory(const void *data, size_t len, fl_video_file **out, fl_error *err);
 /* 1 a frame (free it), 0 the end, -1 an error. */
 int fl_video_file_next(fl_video_file *v, fl_image *out, double *t, fl_error *err);
 void fl_video_file_close(fl_video_file *v);

@@ -13,6 +13,9 @@
 
 struct fl_video_file {
     AVFormatContext *fmt;
+    AVIOContext *io;       /* a video in memory: FFmpeg reads through this, never a file */
+    const uint8_t *mem;
+    size_t mem_len, mem_pos;
     AVCodecContext *dec;
     struct SwsContext *sws;
     AVFrame *frame;
@@ -21,9 +24,11 @@ struct fl_video_file {
     double time_base;
 };
 
-static fl_status open_file(fl_video_file *v, const char *path, fl_error *err)
+/* Opens the input (already set up in v->fmt for a video in memory) and its decoder. */
+static fl_status open_input(fl_video_file *v, const char *path, const AVInputFormat *format, AVDictionary **opts,
+                            fl_error *err)
 {
-    int r = avformat_open_input(&v->fmt, path, NULL, NULL);
+    int r = avformat_open_input(&v->fmt, path, format, opts);
     char msg[128];
     if (r < 0 || (r = avformat_find_stream_info(v->fmt, NULL)) < 0) {
         av_strerror(r, msg, sizeof msg);
@@ -62,8 +67,94 @@ fl_status fl_video_file_open(const char *path, fl_video_file **out, fl_error *er
     fl_video_file *v = calloc(1, sizeof *v);
     if (!v)
         return fl_video_fail(err, FL_E_NO_MEMORY, "out of memory");
-    fl_status s = open_file(v, path, err);
+    fl_status s = open_input(v, path, NULL, NULL, err);
     if (s) {
+        fl_video_file_close(v);
+        return s;
+    }
+    *out = v;
+    return FL_OK;
+}
+
+static int read_memory(void *opaque, uint8_t *buf, int size)
+{
+    fl_video_file *v = opaque;
+    size_t n = v->mem_len - v->mem_pos < (size_t)size ? v->mem_len - v->mem_pos : (size_t)size;
+    if (n == 0)
+        return AVERROR_EOF;
+    memcpy(buf, v->mem + v->mem_pos, n);
+    v->mem_pos += n;
+    return (int)n;
+}
+
+static int64_t seek_memory(void *opaque, int64_t offset, int whence)
+{
+    fl_video_file *v = opaque;
+    if (whence == AVSEEK_SIZE)
+        return (int64_t)v->mem_len;
+    int64_t base = (whence & ~AVSEEK_FORCE) == SEEK_CUR ? (int64_t)v->mem_pos
+                   : (whence & ~AVSEEK_FORCE) == SEEK_END ? (int64_t)v->mem_len
+                                                           : 0;
+    if (offset > (int64_t)v->mem_len || base + offset < 0 || base + offset > (int64_t)v->mem_len)
+        return AVERROR(EINVAL);
+    v->mem_pos = (size_t)(base + offset);
+    return (int64_t)v->mem_pos;
+}
+
+/* Whatever a demuxer would open besides the bytes it was given (an HLS segment, an ffconcat
+ * entry, an MP4 data reference): refused. */
+static int refuse_io_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags, AVDictionary **options)
+{
+    (void)s, (void)pb, (void)url, (void)flags, (void)options;
+    return AVERROR(EPERM);
+}
+
+/* The container, from the first bytes: an ISO BMFF box ("ftyp", as phones write MP4 and MOV) or an
+ * EBML header (WebM, Matroska). Anything else is not what a phone records. */
+static const char *container_of(const uint8_t *p, size_t n)
+{
+    if (n >= 12 && memcmp(p + 4, "ftyp", 4) == 0)
+        return "mov";
+    if (n >= 4 && p[0] == 0x1A && p[1] == 0x45 && p[2] == 0xDF && p[3] == 0xA3)
+        return "matroska";
+    return NULL;
+}
+
+fl_status fl_video_file_open_memory(const void *data, size_t len, fl_video_file **out, fl_error *err)
+{
+    av_log_set_level(AV_LOG_ERROR);
+    const char *container = container_of(data, len);
+    if (!container)
+        return fl_video_fail(err, FL_E_IMAGE_FORMAT, "not an MP4, MOV or WebM video (the first bytes are neither "
+                                                     "an ftyp box nor an EBML header)");
+    fl_video_file *v = calloc(1, sizeof *v);
+    enum { IO_BUFFER = 64 * 1024 };
+    uint8_t *buf = av_malloc(IO_BUFFER);
+    if (v && buf) {
+        v->mem = data, v->mem_len = len;
+        v->io = avio_alloc_context(buf, IO_BUFFER, 0, v, read_memory, NULL, seek_memory);
+    }
+    if (v && v->io)
+        v->fmt = avformat_alloc_context();
+    if (!v || !v->io || !v->fmt) {
+        if (!v || !v->io)
+            av_free(buf);
+        fl_video_file_close(v);
+        return fl_video_fail(err, FL_E_NO_MEMORY, "out of memory");
+    }
+    v->fmt->pb = v->io;
+    v->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+    v->fmt->io_open = refuse_io_open;
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "format_whitelist", strcmp(container, "mov") == 0 ? "mov,mp4,m4a,3gp,3g2,mj2" : "matroska,webm", 0);
+    av_dict_set(&opts, "protocol_whitelist", "none", 0);
+    av_dict_set(&opts, "enable_drefs", "0", 0);
+    fl_status s = open_input(v, "the video", av_find_input_format(container), &opts, err);
+    av_dict_free(&opts);
+    if (s) { /* a phone's container that FFmpeg cannot read through: damaged, not of another kind */
+        if (err)
+            err->status = FL_E_IMAGE_CORRUPT;
+        s = FL_E_IMAGE_CORRUPT;
         fl_video_file_close(v);
         return s;
     }
@@ -136,5 +227,9 @@ void fl_video_file_close(fl_video_file *v)
     av_packet_free(&v->pkt);
     avcodec_free_context(&v->dec);
     avformat_close_input(&v->fmt);
+    if (v->io) {
+        av_freep(&v->io->buffer);
+        avio_context_free(&v->io);
+    }
     free(v);
 }

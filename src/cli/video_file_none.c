@@ -9,6 +9,12 @@ fl_status fl_video_file_open(const char *path, fl_video_file **out, fl_error *er
                          "frames", path);
 }
 
+fl_status fl_video_file_open_memory(const void *data, size_t len, fl_video_file **out, fl_error *err)
+{
+    (void)data, (void)len, (void)out;
+    return fl_video_fail(err, FL_E_UNAVAILABLE, "this facelive was built without video files (-DFL_WITH_VIDEO=OFF)");
+}
+
 int fl_video_file_next(fl_video_file *v, fl_image *out, double *t, fl_error *err)
 {
     (void)v, (void)out, (void)t, (void)err;

@@ -95,6 +95,21 @@ fl_status fl_video_open(const char *path, double folder_fps, fl_video **out, fl_
     return FL_OK;
 }
 
+fl_status fl_video_open_memory(const void *data, size_t len, fl_video **out, fl_error *err)
+{
+    fl_video *v = calloc(1, sizeof *v);
+    if (!v)
+        return fl_video_fail(err, FL_E_NO_MEMORY, "out of memory");
+    fl_status s = len ? fl_video_file_open_memory(data, len, &v->file, err)
+                      : fl_video_fail(err, FL_E_IMAGE_CORRUPT, "empty video");
+    if (s) {
+        fl_video_close(v);
+        return s;
+    }
+    *out = v;
+    return FL_OK;
+}
+
 int fl_video_next(fl_video *v, fl_image *out, double *t, fl_error *err)
 {
     if (v->file)

@@ -10,6 +10,10 @@ typedef struct fl_video fl_video;
  * 0). The stream's rotation metadata is applied to every frame. */
 fl_status fl_video_open(const char *path, double folder_fps, fl_video **out, fl_error *err);
 
+/* A video in memory (an upload; data must outlive the reader): MP4/MOV or WebM only, and no other
+ * file is ever opened on its behalf (video_file.h). */
+fl_status fl_video_open_memory(const void *data, size_t len, fl_video **out, fl_error *err);
+
 /* The next upright BGR frame and its time in seconds: 1 a frame (free it), 0 the end, -1 an error. */
 int fl_video_next(fl_video *v, fl_image *out, double *t, fl_error *err);
 

@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "facelive/session.h"
 #include "liveness/actions.h"
+#include "liveness/continuity.h"
 #include "liveness/silent_internal.h"
 
 #define BEST_MAX FL_SILENT_MAX_FRAMES
@@ -27,6 +28,7 @@ struct fl_session {
     fl_analyzer_ctx *analyzer;
     fl_silent_ctx *silent;
     fl_actions det;
+    fl_continuity motion;
     fl_phase phase;
     fl_failure failure;
     fl_quality_reason reason;
@@ -45,11 +47,12 @@ struct fl_session {
 };
 
 static const char *const failure_names[] = {"none",          "action_timeout", "total_timeout", "face_lost",
-                                            "face_changed",  "several_faces",  "spoof",         "capture_timeout"};
+                                            "face_changed",  "several_faces",  "spoof",         "capture_timeout",
+                                            "implausible_timing"};
 
 const char *fl_failure_name(fl_failure f)
 {
-    return (unsigned)f <= FL_FAIL_CAPTURE_TIMEOUT ? failure_names[f] : "unknown";
+    return (unsigned)f <= FL_FAIL_IMPLAUSIBLE_TIMING ? failure_names[f] : "unknown";
 }
 
 static const char *const outcome_names[] = {"passed",         "spoof",          "in_progress",       "actions_failed",
@@ -73,6 +76,8 @@ static fl_session_config defaults(void)
     c.gate_light = 1;
     c.silent_analyzer = NULL;
     c.light_patience_s = 3.0f;
+    c.min_frame_interval_s = 0.004f;
+    c.max_head_speed_dps = 720.0f;
     return c;
 }
 
@@ -140,6 +145,9 @@ fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl
         return fl__fail(err, FL_E_INVALID_ARGUMENT,
                        "timeouts must be positive, best_frames 1..%d and silent_min_frames 1..best_frames (%d, %d)",
                        BEST_MAX, c.best_frames, c.silent_min_frames);
+    if (!(c.min_frame_interval_s >= 0) || !(c.max_head_speed_dps > 0))
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "min_frame_interval_s must be >= 0 and max_head_speed_dps > 0 "
+                                                    "(%g, %g)", c.min_frame_interval_s, c.max_head_speed_dps);
     if (isnan(c.light_patience_s))
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "light_patience_s is NaN: seconds, or negative to wait forever");
     fl_session *s = calloc(1, sizeof *s);
@@ -155,6 +163,7 @@ fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, const fl
         return st;
     }
     fl__actions_reset(&s->det, &c.actions);
+    fl__continuity_init(&s->motion, c.min_frame_interval_s, c.max_head_speed_dps);
     s->phase = FL_PHASE_QUALITY;
     s->reason = FL_QUALITY_NO_FACE;
     *out = s;
@@ -196,6 +205,7 @@ static const char *prompt_of(const fl_session *s)
     case FL_FAIL_SEVERAL_FACES: return "Only one face, please: try again";
     case FL_FAIL_SPOOF: return "Liveness could not be confirmed";
     case FL_FAIL_CAPTURE_TIMEOUT: return "Could not get a clear look at your face: please try again";
+    case FL_FAIL_IMPLAUSIBLE_TIMING: return "The video could not be checked: please try again";
     default: return "Failed";
     }
 }
@@ -358,9 +368,13 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
         s->t0 = t;
     s->frames++;
     s->last_t = t;
-    if (t - s->t0 > s->cfg.total_timeout_s) {
+    fl_failure implausible = fl__continuity_time(&s->motion, t);
+    if (implausible) {
+        fail(s, implausible);
+    } else if (t - s->t0 > s->cfg.total_timeout_s) {
         fail(s, FL_FAIL_TOTAL_TIMEOUT);
     } else if (a->n_faces == 0 || !a->measures.valid) {
+        fl__continuity_lost(&s->motion);
         if (s->have_face && t - s->last_face_t > s->cfg.face_lost_s && s->phase != FL_PHASE_QUALITY)
             fail(s, FL_FAIL_FACE_LOST);
         else {
@@ -371,6 +385,8 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
         }
     } else if (!same_face(s, &a->faces[0], t)) {
         fail(s, FL_FAIL_FACE_CHANGED);
+    } else if ((implausible = fl__continuity_face(&s->motion, t, &a->faces[0], &a->measures))) {
+        fail(s, implausible);
     } else {
         const int learning = !fl__actions_neutral_ready(&s->det);
         fl_quality_reason why;

@@ -190,7 +190,8 @@ static void read_store(reader *r, srv_config *c, json_t *obj)
 static void read_limits(reader *r, srv_limits *l, json_t *obj)
 {
     static const char *const keys[] = {"max_body_bytes", "max_verify_body_bytes", "max_image_bytes", "max_image_side",
-                                       "max_image_pixels", "max_images", "max_verify_frames", "max_json_depth",
+                                       "max_image_pixels", "max_images", "max_verify_frames", "max_video_frames",
+                                       "video_decode_timeout_s", "max_json_depth",
                                        "connection_timeout_s", "request_timeout_s", "max_connections",
                                        "max_connections_per_ip", "queue_timeout_ms", NULL};
     if (obj)
@@ -202,6 +203,8 @@ static void read_limits(reader *r, srv_limits *l, json_t *obj)
     l->max_image_pixels = (uint32_t)get_int(r, obj, "max_image_pixels", 256, 1 << 28, 4096 * 4096);
     l->max_images = get_int(r, obj, "max_images", 1, FL_SILENT_MAX_FRAMES, 5);
     l->max_verify_frames = get_int(r, obj, "max_verify_frames", 1, 2000, 300);
+    l->max_video_frames = get_int(r, obj, "max_video_frames", 1, 100000, 1800);
+    l->video_decode_timeout_s = get_int(r, obj, "video_decode_timeout_s", 1, 600, 10);
     l->max_json_depth = get_int(r, obj, "max_json_depth", 2, 64, 8);
     l->connection_timeout_s = get_int(r, obj, "connection_timeout_s", 1, 3600, 15);
     l->request_timeout_s = get_int(r, obj, "request_timeout_s", 1, 3600, 30);

@@ -54,6 +54,8 @@ typedef struct srv_limits {
     uint32_t max_image_pixels;
     int max_images;                  /* per /v1/liveness request, 1..FL_SILENT_MAX_FRAMES */
     int max_verify_frames;
+    int max_video_frames;            /* decoded frames of a verify video, before sampling */
+    int video_decode_timeout_s;      /* decoding a verify video, all frames */
     int max_json_depth;
     int connection_timeout_s;        /* idle connection */
     int request_timeout_s;           /* a whole request's upload (slow clients) */

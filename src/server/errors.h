@@ -24,11 +24,15 @@
     X(SRV_E_TOO_MANY_IMAGES, 400, "too_many_images", "the request holds more images than the limit")        \
     X(SRV_E_BASE64_INVALID, 400, "base64_invalid", "an image is not valid base64")                          \
     X(SRV_E_BOX_INVALID, 400, "box_invalid", "a face box must be [x, y, width, height] inside the image")   \
+    X(SRV_E_BOX_MISMATCH, 422, "box_mismatch",                                                             \
+      "a face box does not match the face the server found in its image")                                   \
     X(SRV_E_TIMESTAMPS_INVALID, 400, "timestamps_invalid",                                                  \
       "every frame needs a time in seconds, never decreasing")                                              \
     X(SRV_E_IMAGE_TOO_LARGE, 413, "image_too_large", "an image exceeds the byte, side or pixel limit")      \
     X(SRV_E_IMAGE_INVALID, 422, "image_invalid", "an image is not a readable JPEG or PNG")                  \
-    X(SRV_E_VIDEO_INVALID, 422, "video_invalid", "the video is not one FFmpeg can read")                   \
+    X(SRV_E_VIDEO_INVALID, 422, "video_invalid",                                                            \
+      "the video cannot be read, or holds what no camera records (frame rate, frame count, decoding time)") \
+    X(SRV_E_VIDEO_FORMAT, 415, "video_format", "send the video as MP4, MOV or WebM")                      \
     X(SRV_E_TOKEN_MALFORMED, 400, "token_malformed", "the challenge token is not a facelive token")         \
     X(SRV_E_TOKEN_FORGED, 403, "token_forged", "the challenge token's signature is not valid")              \
     X(SRV_E_TOKEN_OTHER_TENANT, 403, "token_other_tenant", "the challenge was issued to another tenant")    \

@@ -6,7 +6,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "server/srv_time.h"
+
 #define VIDEO_MIN_GAP_S (1.0 / 15) /* sampling: the session is judged at up to 15 frames a second */
+#define VIDEO_MIN_DECODED_GAP_S (1.0 / 480) /* frames closer than this came from no camera */
 
 int srv_is_video_type(const char *content_type)
 {
@@ -25,28 +28,11 @@ srv_error srv_frames_from_video(srv_frames *f, const char *body, size_t len, con
 {
     memset(f, 0, sizeof *f);
     f->limits = l;
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/facelive-verify-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path); /* mode 0600: the video is nobody else's to read */
-    if (fd < 0) {
-        snprintf(detail, size, "no temporary file for the video");
-        return SRV_E_INTERNAL;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, body + done, len - done);
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fd);
     fl_error err;
-    fl_status s = done == len ? fl_video_open(path, 0, &f->video, &err) : FL_E_IO;
-    unlink(path); /* FFmpeg holds it open; nothing stays on disk */
-    if (s) {
-        snprintf(detail, size, "%s", done == len ? err.detail : "the video could not be written to a temporary file");
-        return done == len ? SRV_E_VIDEO_INVALID : SRV_E_INTERNAL;
+    f->decode_started = srv_mono_s();
+    if (fl_video_open_memory(body, len, &f->video, &err)) {
+        snprintf(detail, size, "%s", err.detail);
+        return err.status == FL_E_IMAGE_FORMAT ? SRV_E_VIDEO_FORMAT : SRV_E_VIDEO_INVALID;
     }
     return SRV_OK;
 }
@@ -70,11 +56,43 @@ static int next_image(srv_frames *f, fl_image *out, double *t, srv_error *e, cha
     return 1;
 }
 
+/* What no camera produces, or what would cost more to decode than a real attempt: frames closer
+ * than VIDEO_MIN_DECODED_GAP_S, more decoded frames than max_video_frames, decoding longer than
+ * video_decode_timeout_s. 0 when the frame may be used. */
+static int video_budget_exceeded(srv_frames *f, double t, char *detail, size_t size)
+{
+    const srv_limits *l = f->limits;
+    if (f->decoded > 1 && t - f->last_decoded_t < VIDEO_MIN_DECODED_GAP_S) {
+        snprintf(detail, size, "video frames %d and %d are %.6f s apart: no camera records at that rate", f->decoded - 2,
+                 f->decoded - 1, t - f->last_decoded_t);
+        return 1;
+    }
+    if (f->decoded > l->max_video_frames) {
+        snprintf(detail, size, "the video holds more than %d frames (max_video_frames)", l->max_video_frames);
+        return 1;
+    }
+    if (srv_mono_s() - f->decode_started > l->video_decode_timeout_s) {
+        snprintf(detail, size, "decoding the video took more than %d s (video_decode_timeout_s)",
+                 l->video_decode_timeout_s);
+        return 1;
+    }
+    return 0;
+}
+
 static int next_video_frame(srv_frames *f, fl_image *out, double *t, srv_error *e, char *detail, size_t size)
 {
     fl_error err;
     for (;;) {
         int got = fl_video_next(f->video, out, t, &err);
+        if (got == 1) {
+            f->decoded++;
+            if (video_budget_exceeded(f, *t, detail, size)) {
+                fl_image_free(out);
+                *e = SRV_E_VIDEO_INVALID;
+                return -1;
+            }
+            f->last_decoded_t = *t;
+        }
         if (got <= 0) {
             if (got < 0) {
                 snprintf(detail, size, "video frame %d: %s", f->taken, err.detail);

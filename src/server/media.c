@@ -231,7 +231,8 @@ static srv_error apply_timestamps(mp_state *s)
     char *p = s->timestamps, *end;
     for (int i = 0; i < m->n; i++) {
         double t = strtod(p, &end);
-        if (end == p || t < 0 || t > 86400 || (i && t < m->items[i - 1].t) || (*end && *end != ','))
+        /* !(t >= 0 && t <= 86400) also refuses nan, which every comparison lets through */
+        if (end == p || !(t >= 0 && t <= 86400) || (i && t < m->items[i - 1].t) || (*end && *end != ','))
             return fail(m, SRV_E_TIMESTAMPS_INVALID, "timestamp %d is missing, not a number or decreasing", i);
         m->items[i].t = t;
         p = *end ? end + 1 : end;

@@ -2,8 +2,10 @@
  * POST /v1/challenges/{token}/verify re-runs the whole session on the frames the client captured
  * (images with their times, or a short video):
  * the actions in the challenged order, then the silent check on the best frames. The client's own
- * opinion of its attempt is never read. A token is single-use: it is marked used before the frames
- * are judged, whatever the outcome, so a failed attempt cannot be retried with better frames. */
+ * opinion of its attempt is never read. A token is single-use: it is marked used once the frames
+ * were judged, whatever the outcome, so a failed attempt cannot be retried with better frames; a
+ * request refused before judging (the client's malformed body or frame, no free slot) leaves it
+ * unspent, and of concurrent requests with one token only the first judged is answered. */
 #include <stdio.h>
 #include <string.h>
 
@@ -52,8 +54,9 @@ void srv_route_challenges(srv_request *r)
     srv_out_finish(&o, r, 201);
 }
 
-/* Signature, tenant, expiry, then the single-use mark (fail closed when the store cannot say). */
-static srv_error admit_token(srv_request *r, srv_token *t)
+/* Signature, tenant and expiry: whether the token may be used at all. Read before the frames are
+ * judged; the single-use mark (spend_token) comes after. */
+static srv_error check_token(srv_request *r, srv_token *t)
 {
     srv_error e = srv_token_open(r->w->cfg->secret, r->token, r->token_len, t);
     if (e)
@@ -62,9 +65,18 @@ static srv_error admit_token(srv_request *r, srv_token *t)
         return SRV_E_TOKEN_OTHER_TENANT;
     if (srv_unix_s() > t->expiry)
         return SRV_E_TOKEN_EXPIRED;
+    return SRV_OK;
+}
+
+/* The single-use mark, once the attempt was judged: of several requests with one token, only the
+ * first to get here is answered (fail closed when the store cannot say). An attempt refused
+ * before judging (a body that is not frames, a frame that is not an image, no free slot) leaves
+ * the token unspent. */
+static srv_error spend_token(srv_request *r, const srv_token *t)
+{
     char key[64];
     snprintf(key, sizeof key, "tok:%s", t->nonce);
-    srv_store_result used = r->w->store->ops->use_once(r->w->store, key, t->issued, t->expiry + 60);
+    srv_store_result used = r->w->store->ops->use_once(r->w->store, key, t->issued, srv_token_keep_until(t));
     if (used == SRV_STORE_ERROR || used == SRV_STORE_FORGOT) { /* fail closed */
         atomic_fetch_add(&r->w->shared->metrics.store_errors, 1);
         return SRV_E_STORE_UNAVAILABLE;
@@ -78,8 +90,9 @@ typedef struct session_run {
     char detail[FL_ERROR_DETAIL_MAX + 32];
 } session_run;
 
-/* Pushes the frames one at a time, decoded as they are asked for; stops when the session ends. */
-static srv_error run_session(srv_frames *frames, fl_session *s, session_run *out)
+/* Pushes the frames one at a time, decoded as they are asked for (outside any inference slot: a
+ * slot is held only while a frame is judged); stops when the session ends. */
+static srv_error run_session(srv_worker *w, srv_frames *frames, fl_session *s, session_run *out)
 {
     fl_error err;
     fl_image img;
@@ -88,7 +101,15 @@ static srv_error run_session(srv_frames *frames, fl_session *s, session_run *out
     int got;
     while ((got = srv_frames_next(frames, &img, &t, &e, out->detail, sizeof out->detail)) == 1) {
         fl_session_state state;
+        int slot = srv_engines_acquire(&w->engines, w->cfg->limits.queue_timeout_ms);
+        if (slot < 0) {
+            fl_image_free(&img);
+            snprintf(out->detail, sizeof out->detail, "no inference slot within %d ms; the token is not spent",
+                     w->cfg->limits.queue_timeout_ms);
+            return SRV_E_OVERLOADED;
+        }
         fl_status st = fl_session_push(s, &img, t, &state, &err);
+        srv_engines_release(&w->engines, slot);
         fl_image_free(&img);
         if (st) {
             snprintf(out->detail, sizeof out->detail, "frame %d: %s", frames->taken - 1, err.detail);
@@ -100,7 +121,15 @@ static srv_error run_session(srv_frames *frames, fl_session *s, session_run *out
     }
     if (got < 0)
         return e;
-    if (fl_session_result_get(s, &out->res, &err)) {
+    int slot = srv_engines_acquire(&w->engines, w->cfg->limits.queue_timeout_ms); /* the silent check */
+    if (slot < 0) {
+        snprintf(out->detail, sizeof out->detail, "no inference slot within %d ms; the token is not spent",
+                 w->cfg->limits.queue_timeout_ms);
+        return SRV_E_OVERLOADED;
+    }
+    fl_status st = fl_session_result_get(s, &out->res, &err);
+    srv_engines_release(&w->engines, slot);
+    if (st) {
         snprintf(out->detail, sizeof out->detail, "%s", err.detail);
         return SRV_E_INTERNAL;
     }
@@ -149,15 +178,10 @@ static void answer(srv_request *r, const srv_token *t, const session_run *run)
     r->channel = "local";
 }
 
-/* The session over the frames, in one inference slot. */
+/* The session over the frames; the token is spent once they were judged. */
 static void judge(srv_request *r, const srv_token *t, srv_frames *frames, int mirrored)
 {
     srv_worker *w = r->w;
-    int slot = srv_engines_acquire(&w->engines, w->cfg->limits.queue_timeout_ms);
-    if (slot < 0) {
-        srv_reply_error(r, SRV_E_OVERLOADED, "the token is spent: ask for a new challenge", NULL, NULL);
-        return;
-    }
     fl_session_config sc = fl_session_config_default();
     sc.actions.mirrored = mirrored;
     fl_session *s = NULL;
@@ -169,9 +193,10 @@ static void judge(srv_request *r, const srv_token *t, srv_frames *frames, int mi
         snprintf(run.detail, sizeof run.detail, "%s", err.detail);
         e = SRV_E_INTERNAL;
     } else {
-        e = run_session(frames, s, &run);
+        e = run_session(w, frames, s, &run);
     }
-    srv_engines_release(&w->engines, slot);
+    if (!e && (e = spend_token(r, t)))
+        run.detail[0] = 0;
     if (e)
         srv_reply_error(r, e, run.detail, NULL, NULL);
     else
@@ -204,7 +229,7 @@ void srv_route_verify(srv_request *r)
     if (!video)
         srv_frames_from_media(&frames, &m, &w->cfg->limits);
     srv_token t;
-    e = admit_token(r, &t);
+    e = check_token(r, &t);
     if (e)
         srv_reply_error(r, e, NULL, NULL, NULL);
     else

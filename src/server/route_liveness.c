@@ -13,6 +13,8 @@
 #include "server/metrics.h"
 #include "server/request.h"
 
+#define SRV_BOX_MIN_IOU 0.4f /* a client's box and the server's face must overlap this much */
+
 typedef struct local_result {
     srv_local_status status;
     fl_verdict verdict;
@@ -65,6 +67,35 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
     return SRV_OK;
 }
 
+/* Intersection over union of two [x, y, w, h] boxes. */
+static float box_iou(const int a[4], const fl_face_box *b)
+{
+    float ix = fminf(a[0] + a[2], b->x + b->w) - fmaxf(a[0], b->x);
+    float iy = fminf(a[1] + a[3], b->y + b->h) - fmaxf(a[1], b->y);
+    if (ix <= 0 || iy <= 0)
+        return 0;
+    float inter = ix * iy;
+    return inter / ((float)a[2] * a[3] + b->w * b->h - inter);
+}
+
+/* A client's box is a hint, never what is judged: the verdict always comes from the server's own
+ * detection and quality gates (a box let the client pick the crop the models see, and a search
+ * over boxes found crops of a printed face that scored real). A box that does not cover the face
+ * the server judged is the client's error. */
+static srv_error check_boxes(const images *im, const fl_verdict *v, char *detail, size_t size)
+{
+    for (int k = 0; im->with_boxes && k < v->n_frames; k++) {
+        const fl_frame_score *f = &v->frames[k];
+        if (f->used && box_iou(im->boxes[f->index], &f->face) < SRV_BOX_MIN_IOU) {
+            snprintf(detail, size, "the box of image %d overlaps the face found at [%.0f, %.0f, %.0f, %.0f] by IoU %.2f "
+                     "(at least %.2f needed)", f->index, f->face.x, f->face.y, f->face.w, f->face.h,
+                     box_iou(im->boxes[f->index], &f->face), SRV_BOX_MIN_IOU);
+            return SRV_E_BOX_MISMATCH;
+        }
+    }
+    return SRV_OK;
+}
+
 static void judge_locally(srv_worker *w, const images *im, local_result *out)
 {
     if (w->cfg->adapter) {
@@ -79,9 +110,7 @@ static void judge_locally(srv_worker *w, const images *im, local_result *out)
         return;
     }
     fl_error err;
-    fl_silent_ctx *ctx = w->engines.slots[slot];
-    fl_status s = im->with_boxes ? fl_silent_check_boxes(ctx, im->ptr, (const int(*)[4])im->boxes, im->n, &out->verdict, &err)
-                                 : fl_silent_check(ctx, im->ptr, im->n, &out->verdict, &err);
+    fl_status s = fl_silent_check(w->engines.slots[slot], im->ptr, im->n, &out->verdict, &err);
     srv_engines_release(&w->engines, slot);
     out->status = s ? SRV_LOCAL_ERROR : SRV_LOCAL_OK;
     if (s)
@@ -210,6 +239,11 @@ void srv_route_liveness(srv_request *r)
     local.verdict.threshold = fl_silent_options_with_threshold(w->cfg->threshold).threshold; /* if it fails */
     judge_locally(w, &im, &local);
     images_free(&im);
+    if (local.status == SRV_LOCAL_OK && (e = check_boxes(&im, &local.verdict, detail, sizeof detail))) {
+        srv_media_free(&m);
+        srv_reply_error(r, e, detail, NULL, NULL);
+        return;
+    }
     srv_provider_result provider;
     answer_ctx a = {w, &local, &provider, 0, 0};
     unsigned reason = srv_cascade_reason(local.status, local.verdict.decision);

@@ -1,6 +1,7 @@
 #include "server/token.h"
 
 #include <sodium.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,9 @@ int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, 
 static int parse_time(const char *s, int64_t *out)
 {
     char *end;
+    errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (*end || end == s || v < 0)
+    if (*end || end == s || v < 0 || v > SRV_TOKEN_MAX_TIME || errno)
         return -1;
     *out = v;
     return 0;
@@ -74,7 +76,8 @@ static int parse_payload(char *p, srv_token *t)
     if (n != 6 || strcmp(parts[0], "1") || strchr(parts[5], '|'))
         return -1;
     if (strlen(parts[1]) == 0 || strlen(parts[1]) >= sizeof t->tenant || strlen(parts[4]) != SRV_NONCE_HEX - 1 ||
-        parse_time(parts[2], &t->issued) || parse_time(parts[3], &t->expiry))
+        parse_time(parts[2], &t->issued) || parse_time(parts[3], &t->expiry) || t->expiry < t->issued ||
+        t->expiry - t->issued > SRV_TOKEN_MAX_TTL_S)
         return -1;
     snprintf(t->tenant, sizeof t->tenant, "%s", parts[1]);
     snprintf(t->nonce, sizeof t->nonce, "%s", parts[4]);
@@ -115,4 +118,9 @@ srv_error srv_token_open(const uint8_t secret[SRV_SECRET_BYTES], const char *tok
         return SRV_E_TOKEN_MALFORMED;
     *out = t;
     return SRV_OK;
+}
+
+int64_t srv_token_keep_until(const srv_token *t)
+{
+    return t->expiry + SRV_TOKEN_REPLAY_MARGIN_S; /* bounded by SRV_TOKEN_MAX_TIME: cannot overflow */
 }

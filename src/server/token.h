@@ -17,6 +17,11 @@
 
 #define SRV_TOKEN_MAX 512
 #define SRV_NONCE_HEX 33 /* 32 hex digits and the terminator */
+/* A signed time past the year 9999, or a life longer than a day (the longest token_ttl_s), is
+ * malformed: no arithmetic on a token's times can overflow. */
+#define SRV_TOKEN_MAX_TIME 253402300799LL
+#define SRV_TOKEN_MAX_TTL_S 86400
+#define SRV_TOKEN_REPLAY_MARGIN_S 60 /* the used mark outlives the expiry by this (clock skew between hosts) */
 
 typedef struct srv_token {
     char tenant[SRV_TENANT_NAME_MAX];
@@ -32,5 +37,8 @@ int srv_token_issue(const uint8_t secret[SRV_SECRET_BYTES], const char *tenant, 
 /* Checks the signature and parses the payload: SRV_OK, SRV_E_TOKEN_MALFORMED or SRV_E_TOKEN_FORGED.
  * Tenant and expiry are the caller's to check. */
 srv_error srv_token_open(const uint8_t secret[SRV_SECRET_BYTES], const char *token, size_t len, srv_token *out);
+
+/* Until when the single-use mark must be kept (Unix s). */
+int64_t srv_token_keep_until(const srv_token *t);
 
 #endif
