@@ -192,7 +192,7 @@ static void read_limits(reader *r, srv_limits *l, json_t *obj)
     static const char *const keys[] = {"max_body_bytes", "max_verify_body_bytes", "max_image_bytes", "max_image_side",
                                        "max_image_pixels", "max_images", "max_verify_frames", "max_video_frames",
                                        "video_decode_timeout_s", "max_json_depth",
-                                       "connection_timeout_s", "request_timeout_s", "max_connections",
+                                       "connection_timeout_s", "header_timeout_s", "request_timeout_s", "max_connections",
                                        "max_connections_per_ip", "queue_timeout_ms", NULL};
     if (obj)
         only_keys(r, obj, "limits", keys);
@@ -207,6 +207,7 @@ static void read_limits(reader *r, srv_limits *l, json_t *obj)
     l->video_decode_timeout_s = get_int(r, obj, "video_decode_timeout_s", 1, 600, 10);
     l->max_json_depth = get_int(r, obj, "max_json_depth", 2, 64, 8);
     l->connection_timeout_s = get_int(r, obj, "connection_timeout_s", 1, 3600, 15);
+    l->header_timeout_s = get_int(r, obj, "header_timeout_s", 1, 3600, 10);
     l->request_timeout_s = get_int(r, obj, "request_timeout_s", 1, 3600, 30);
     l->max_connections = get_int(r, obj, "max_connections", 1, 10000, 128);
     l->max_connections_per_ip = get_int(r, obj, "max_connections_per_ip", 0, 10000, 0);

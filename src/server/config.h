@@ -58,6 +58,7 @@ typedef struct srv_limits {
     int video_decode_timeout_s;      /* decoding a verify video, all frames */
     int max_json_depth;
     int connection_timeout_s;        /* idle connection */
+    int header_timeout_s;            /* a request's headers, from the connection's start */
     int request_timeout_s;           /* a whole request's upload (slow clients) */
     int max_connections;             /* per worker */
     int max_connections_per_ip;

@@ -9,8 +9,9 @@
 
 /* Installs the handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (once per process). */
 void srv_crash_reply_install(void);
-/* Registers a socket whose request has no answer yet; returns a slot for unregister (-1: none free). */
-int srv_crash_reply_register(int fd);
+/* Registers a socket whose request (request_id) has no answer yet; returns a slot for unregister
+ * (-1: none free). The answer names the request. */
+int srv_crash_reply_register(int fd, const char *request_id);
 void srv_crash_reply_unregister(int slot);
 
 #endif

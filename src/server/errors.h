@@ -7,6 +7,8 @@
 /* X(id, http status, code, message) */
 #define SRV_ERROR_MAP(X)                                                                                    \
     X(SRV_E_NOT_FOUND, 404, "not_found", "no such route")                                                   \
+    X(SRV_E_BAD_REQUEST, 400, "bad_request",                                                                \
+      "the request's HTTP framing or headers are ambiguous or malformed")                                   \
     X(SRV_E_METHOD, 405, "method_not_allowed", "this route does not take this method")                      \
     X(SRV_E_API_KEY_MISSING, 401, "api_key_missing", "send the tenant's key as Authorization: Bearer KEY")  \
     X(SRV_E_API_KEY_INVALID, 401, "api_key_invalid", "the API key is not one of a configured tenant")       \

@@ -28,7 +28,9 @@ typedef struct srv_request {
     size_t len, cap, limit;
     unsigned long long expected_len;/* Content-Length; 0 when not given */
     unsigned long long received;    /* body bytes seen, kept or not */
-    srv_error upload_error;         /* set while reading the body (too large, too slow) */
+    srv_error upload_error;         /* from the headers (check_headers), or while reading the body */
+    char header_detail[192];        /* what check_headers found wrong */
+    int chunked;                    /* Transfer-Encoding: a body of unknown length comes */
     int counted;                    /* counted in w->in_flight */
     /* the answer */
     int status;

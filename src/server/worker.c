@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +17,15 @@
 
 #include "server/access_log.h"
 #include "server/crash_reply.h"
+#include "server/http_strict.h"
 #include "server/metrics.h"
 #include "server/request.h"
 #include "server/srv_time.h"
 
 /* Per connection: the crash-reply slot of the request being handled. */
 #define NO_SLOT (-1)
+#define FD_RESERVE 64 /* descriptors kept for everything but connections */
+#define EARLY_REFUSAL_BYTES (1 << 20)
 
 const char *srv_request_header(srv_request *r, const char *name)
 {
@@ -131,6 +136,11 @@ static srv_error rate_limit(srv_request *r)
     return SRV_E_RATE_LIMITED;
 }
 
+static int needs_key(srv_route route)
+{
+    return route == SRV_ROUTE_LIVENESS || route == SRV_ROUTE_CHALLENGES || route == SRV_ROUTE_VERIFY;
+}
+
 static void dispatch(srv_request *r)
 {
     if (r->route == SRV_ROUTE_OTHER) {
@@ -141,19 +151,12 @@ static void dispatch(srv_request *r)
         srv_reply_error(r, SRV_E_METHOD, srv_route_method(r->route), NULL, NULL);
         return;
     }
-    if (r->upload_error) {
-        srv_reply_error(r, r->upload_error, NULL, NULL, NULL);
+    if (r->upload_error) { /* from the headers (check_headers) or while the body arrived */
+        srv_reply_error(r, r->upload_error, r->header_detail, NULL, NULL);
         return;
     }
-    if (r->route != SRV_ROUTE_LIVENESS && r->route != SRV_ROUTE_CHALLENGES && r->route != SRV_ROUTE_VERIFY) {
+    if (!needs_key(r->route)) {
         srv_route_ops(r);
-        return;
-    }
-    srv_error e = authenticate(r);
-    if (!e)
-        e = rate_limit(r);
-    if (e) {
-        srv_reply_error(r, e, NULL, NULL, NULL);
         return;
     }
     if (r->route == SRV_ROUTE_LIVENESS)
@@ -200,43 +203,46 @@ static size_t body_limit(const srv_worker *w, srv_route route)
     return 64 * 1024; /* challenges takes a small JSON, or nothing */
 }
 
-/* Per connection: whether a request began on it. A connection accepted just before a worker is
- * told to stop carries a request that is on its way: the worker waits for it (drain). */
-typedef struct connection_state {
-    int served;
-} connection_state;
-
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code)
+/* What can be refused from the headers alone, before any of the body is read or kept: ambiguous
+ * framing, a body over the limit, a missing or wrong key, a tenant over its rate. */
+static srv_error check_headers(srv_request *r, const char *version, char *detail, size_t size)
 {
-    (void)conn;
-    srv_worker *w = cls;
-    connection_state *c = *socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = c = calloc(1, sizeof *c);
-        if (c)
-            atomic_fetch_add(&w->fresh_connections, 1);
-    } else if (c) {
-        if (!c->served)
-            atomic_fetch_sub(&w->fresh_connections, 1);
-        free(c);
-        *socket_context = NULL;
-    }
+    srv_error e = srv_http_check_headers(r->conn, version, detail, size);
+    if (e)
+        return e;
+    const char *cl = srv_request_header(r, "Content-Length");
+    r->expected_len = cl ? strtoull(cl, NULL, 10) : 0;
+    r->chunked = srv_request_header(r, "Transfer-Encoding") != NULL;
+    if (r->expected_len > r->limit)
+        return SRV_E_BODY_TOO_LARGE;
+    if (r->route == SRV_ROUTE_OTHER || strcmp(r->method, srv_route_method(r->route)) != 0 || !needs_key(r->route))
+        return SRV_OK; /* answered by dispatch */
+    e = authenticate(r);
+    return e ? e : rate_limit(r);
 }
 
-static void mark_served(srv_worker *w, struct MHD_Connection *conn)
+/* A request refused from its headers is answered before its body is read, and the connection
+ * closed after the answer, when: its framing is ambiguous (where its body ends is not known); the
+ * client waits for a go-ahead (Expect: 100-continue); or it has no key or a wrong one and a body of
+ * more than EARLY_REFUSAL_BYTES is coming (a client without a key must not make the worker read
+ * 60 MB). Otherwise the body is read and dropped (nothing kept; within request_timeout_s) and the
+ * answer comes at its end: a client still sending when the connection closes gets a reset, not
+ * the answer. */
+static int answer_before_body(const srv_request *r)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    connection_state *c = ci ? ci->socket_context : NULL;
-    if (c && !c->served) {
-        c->served = 1;
-        atomic_fetch_sub(&w->fresh_connections, 1);
-    }
+    srv_error e = r->upload_error;
+    if (!e)
+        return 0;
+    const char *expect = srv_request_header((srv_request *)r, "Expect");
+    int big = r->chunked || r->expected_len > EARLY_REFUSAL_BYTES;
+    return e == SRV_E_BAD_REQUEST || (expect && strcasecmp(expect, "100-continue") == 0) ||
+           ((e == SRV_E_API_KEY_MISSING || e == SRV_E_API_KEY_INVALID) && big);
 }
 
-static srv_request *begin(srv_worker *w, struct MHD_Connection *conn, const char *url, const char *method)
+static srv_request *begin(srv_worker *w, struct MHD_Connection *conn, const char *url, const char *method,
+                          const char *version)
 {
-    mark_served(w, conn);
+    srv_listener_set_phase(&w->listener, srv_listener_conn(conn), SRV_CONN_BODY);
     srv_request *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
@@ -255,10 +261,7 @@ static srv_request *begin(srv_worker *w, struct MHD_Connection *conn, const char
     }
     r->limit = body_limit(w, r->route);
     set_request_id(r);
-    const char *cl = srv_request_header(r, "Content-Length");
-    r->expected_len = cl ? strtoull(cl, NULL, 10) : 0;
-    if (r->expected_len > r->limit)
-        r->upload_error = SRV_E_BODY_TOO_LARGE;
+    r->upload_error = check_headers(r, version, r->header_detail, sizeof r->header_detail);
     atomic_fetch_add(&w->in_flight, 1);
     r->counted = 1;
     return r;
@@ -301,17 +304,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     srv_worker *w = cls;
     srv_request *r = *con_cls;
     if (!r) { /* the headers: answer on a later call, or keep-alive is lost */
-        *con_cls = r = begin(w, conn, url, method);
-        /* A Content-Length over the limit with "Expect: 100-continue" is refused before the body
-         * is sent. Without it the client is already sending: closing now would reset the
-         * connection before it reads the answer, so the body is read and dropped (within
-         * request_timeout_s) and the 413 comes at its end. */
-        const char *expect = r ? srv_request_header(r, "Expect") : NULL;
-        if (r && r->upload_error && expect && strcasecmp(expect, "100-continue") == 0) {
+        *con_cls = r = begin(w, conn, url, method, version);
+        if (r && answer_before_body(r)) {
             dispatch(r);
             return queue(r);
         }
@@ -326,8 +323,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         int complete = r->expected_len && r->received == r->expected_len; /* answered 408 below */
         return r->upload_error == SRV_E_REQUEST_TIMEOUT && !complete ? MHD_NO : MHD_YES;
     }
+    srv_listener_set_phase(&w->listener, srv_listener_conn(conn), SRV_CONN_HANDLING);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    int slot = ci ? srv_crash_reply_register(ci->connect_fd) : NO_SLOT;
+    int slot = ci ? srv_crash_reply_register(ci->connect_fd, r->request_id) : NO_SLOT;
     dispatch(r);
     srv_crash_reply_unregister(slot);
     return queue(r);
@@ -357,9 +355,9 @@ static void log_request(srv_request *r, int status, double seconds)
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode why)
 {
-    (void)conn;
     srv_worker *w = cls;
     srv_request *r = *con_cls;
+    srv_listener_set_phase(&w->listener, srv_listener_conn(conn), SRV_CONN_HEADERS);
     if (!r)
         return;
     double seconds = srv_mono_s() - r->t0;
@@ -376,21 +374,61 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static struct MHD_Daemon *start_daemon(srv_worker *w, int listen_fd)
-{
-    const srv_limits *l = &w->cfg->limits;
-    return MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, w, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)l->connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)512 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-        MHD_OPTION_END);
-}
-
 static void log_event(srv_worker *w, const char *event, const char *detail)
 {
     srv_log_event(w->log_fd, event, 0, detail);
+}
+
+/* libmicrohttpd's own error messages, as log events: at most one a second (a client can make it
+ * complain on every request; an unbounded stderr was a way to fill the disk). */
+static void log_daemon_error(void *cls, const char *fmt, va_list ap)
+{
+    srv_worker *w = cls;
+    long long now = (long long)srv_mono_s();
+    if (atomic_exchange(&w->last_daemon_log_s, now) == now)
+        return;
+    char detail[256];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    detail[strcspn(detail, "\n")] = 0;
+    log_event(w, "http_error", detail);
+}
+
+/* Every connection needs a descriptor: max_connections is lowered to what the process's limit
+ * (raised to its hard limit first) leaves after FD_RESERVE for the models, the store, the log and
+ * libcurl, so that accept() does not run out first. */
+static int connections_within_fd_limit(srv_worker *w, int max_connections)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl))
+        return max_connections;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    long room = rl.rlim_cur == RLIM_INFINITY ? max_connections : (long)rl.rlim_cur - FD_RESERVE;
+    if (room >= max_connections)
+        return max_connections;
+    int lowered = room < 1 ? 1 : (int)room;
+    char detail[160];
+    snprintf(detail, sizeof detail, "max_connections %d lowered to %d: the descriptor limit is %ld", max_connections,
+             lowered, (long)rl.rlim_cur);
+    log_event(w, "connections_limited", detail);
+    return lowered;
+}
+
+/* Connections come from the worker's own accept loop (listener.h); libmicrohttpd's limit is only
+ * a backstop above the loop's. */
+static struct MHD_Daemon *start_daemon(srv_worker *w)
+{
+    const srv_limits *l = &w->cfg->limits;
+    return MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET, 0,
+        NULL, NULL, on_request, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->connection_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->listener.max_connections + 16, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)l->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)512 * 1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION, srv_listener_on_connection,
+        &w->listener, MHD_OPTION_EXTERNAL_LOGGER, log_daemon_error, w, MHD_OPTION_END);
 }
 
 /* SIGTERM: stop accepting, let the requests in flight finish within the deadline, stop. */
@@ -400,11 +438,9 @@ static void drain(srv_worker *w, struct MHD_Daemon *d)
     /* Stop accepting, and close this process's copy of the listening socket: once the master and
      * every stopping worker have closed theirs, a new connection is refused at once (a proxy in
      * front retries it elsewhere) instead of waiting in a backlog nobody reads. */
-    MHD_socket fd = MHD_quiesce_daemon(d);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    srv_listener_stop(&w->listener);
     double deadline = srv_mono_s() + w->cfg->shutdown_deadline_s;
-    while ((atomic_load(&w->in_flight) > 0 || atomic_load(&w->fresh_connections) > 0) && srv_mono_s() < deadline)
+    while ((atomic_load(&w->in_flight) > 0 || srv_listener_fresh(&w->listener) > 0) && srv_mono_s() < deadline)
         srv_sleep_ms(10);
     char detail[64];
     snprintf(detail, sizeof detail, "%d requests unfinished at the deadline", atomic_load(&w->in_flight));
@@ -467,8 +503,19 @@ int srv_worker_main(const srv_config *cfg, int listen_fd, srv_shared *shared, in
     srv_worker w;
     char err[512] = "";
     struct MHD_Daemon *d = NULL;
-    if (setup(&w, cfg, shared, err, sizeof err) == 0 && !(d = start_daemon(&w, listen_fd)))
-        snprintf(err, sizeof err, "the HTTP daemon did not start");
+    if (setup(&w, cfg, shared, err, sizeof err) == 0) {
+        const srv_limits *l = &cfg->limits;
+        srv_listener_init(&w.listener, listen_fd, w.log_fd, connections_within_fd_limit(&w, l->max_connections),
+                          l->header_timeout_s, l->connection_timeout_s, l->request_timeout_s);
+        w.listener_ready = 1;
+        if (!(d = start_daemon(&w)) || srv_listener_start(&w.listener, d))
+            snprintf(err, sizeof err, "the HTTP daemon did not start");
+    }
+    if (d && err[0]) {
+        srv_listener_stop(&w.listener);
+        MHD_stop_daemon(d);
+        d = NULL;
+    }
     if (!d) {
         fprintf(stderr, "facelive serve: worker %d: %s\n", (int)getpid(), err);
         if (w.log_fd >= 0)

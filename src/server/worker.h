@@ -8,6 +8,7 @@
 
 #include "server/config.h"
 #include "server/engines.h"
+#include "server/listener.h"
 #include "server/shared_state.h"
 #include "server/store.h"
 
@@ -22,7 +23,9 @@ typedef struct srv_worker {
     int curl_started, engines_loaded;
     int tenant_slot[SRV_MAX_TENANTS]; /* metrics slot of each configured tenant */
     atomic_int in_flight;             /* requests begun and not yet answered */
-    atomic_int fresh_connections;     /* accepted, and no request begun on them yet */
+    srv_listener listener;            /* the accept loop and the connection watchdog */
+    int listener_ready;
+    atomic_llong last_daemon_log_s;   /* paces libmicrohttpd's error lines */
     atomic_int stopping;
     atomic_llong last_audit_sweep;
 } srv_worker;
