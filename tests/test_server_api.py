@@ -346,11 +346,16 @@ def test_audit():
     try:
         r = a.post_multipart("/v1/liveness", [("image", real_jpg, "a.jpg"), ("image", spoof_jpg, "b.jpg")])
         rid = r.json()["request_id"]
+        time.sleep(0.2)
+        aid = [l for l in a.log() if l.get("request_id") == rid][0].get("audit_id", "")
         kept = sorted(f for f in os.listdir(audit))
-        check(kept == [f"audit-{rid}-0.img", f"audit-{rid}-1.img"] and
+        record = json.load(open(os.path.join(audit, aid + ".json"))) if aid + ".json" in kept else {}
+        check(kept == [f"{aid}-0.img", f"{aid}-1.img", f"{aid}.json"] and aid.startswith("audit-") and
               open(os.path.join(audit, kept[0]), "rb").read() == real_jpg and
-              oct(os.stat(os.path.join(audit, kept[0])).st_mode & 0o777) == "0o600",
-              f"audit: the request's images kept (0600), the two-hour-old one deleted: {kept}")
+              oct(os.stat(os.path.join(audit, kept[0])).st_mode & 0o777) == "0o600" and
+              record.get("request_id") == rid and record.get("files") == 2 and record.get("tenant") == "acme",
+              f"audit: the request's images kept (0600) under the server's id with a record, the two-hour-old "
+              f"one deleted: {kept} {record}")
     finally:
         a.stop()
 

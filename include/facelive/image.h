@@ -62,6 +62,8 @@ typedef struct fl_image {
 #define FL_IMAGE_MAX_SIDE 16384
 #define FL_IMAGE_MAX_PIXELS (64u * 1024u * 1024u)
 
+#define FL_JPEG_MAX_SCANS 64
+
 typedef struct fl_decode_limits {
     size_t max_bytes;  /* encoded size; 0 = 64 MiB */
     int max_side;      /* 0 = FL_IMAGE_MAX_SIDE */
@@ -89,8 +91,9 @@ FL_API fl_status fl_image_from_yuv420(const fl_yuv420_view *view, fl_image *out,
 
 /* Decodes JPEG (TurboJPEG; the EXIF orientation is applied, as cv2.imread does) or PNG
  * (libspng; grey, palette, 16-bit and alpha are converted to BGR) from memory. limits may be
- * NULL. Errors: FL_E_IMAGE_FORMAT (neither), FL_E_IMAGE_CORRUPT (truncated or damaged; the
- * decoder's message is in the detail), FL_E_TOO_LARGE (a limit). */
+ * NULL. A JPEG of more than FL_JPEG_MAX_SCANS scans is refused before decoding (each scan costs a
+ * pass over the whole image). Errors: FL_E_IMAGE_FORMAT (neither), FL_E_IMAGE_CORRUPT (truncated or
+ * damaged; the decoder's message is in the detail), FL_E_TOO_LARGE (a limit). */
 FL_API fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits *limits, fl_image *out,
                                  fl_error *err);
 

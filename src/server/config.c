@@ -175,13 +175,14 @@ static void read_challenges(reader *r, srv_config *c, json_t *obj)
 
 static void read_store(reader *r, srv_config *c, json_t *obj)
 {
-    static const char *const keys[] = {"kind", "path", "host", "port", "timeout_ms", NULL};
+    static const char *const keys[] = {"kind", "path", "map_size_mb", "host", "port", "timeout_ms", NULL};
     if (obj)
         only_keys(r, obj, "store", keys);
     c->store_kind = get_str(r, obj, "kind", "lmdb");
     if (c->store_kind && strcmp(c->store_kind, "lmdb") && strcmp(c->store_kind, "redis"))
         fail(r, "store.kind must be \"lmdb\" or \"redis\"");
     c->store_path = get_path(r, obj, "path", "facelive-store.lmdb");
+    c->store_map_size_mb = get_int(r, obj, "map_size_mb", 1, 1 << 20, 256);
     c->redis_host = get_str(r, obj, "host", "127.0.0.1");
     c->redis_port = get_int(r, obj, "port", 1, 65535, 6379);
     c->redis_timeout_ms = get_int(r, obj, "timeout_ms", 1, 60000, 200);
@@ -190,7 +191,7 @@ static void read_store(reader *r, srv_config *c, json_t *obj)
 static void read_limits(reader *r, srv_limits *l, json_t *obj)
 {
     static const char *const keys[] = {"max_body_bytes", "max_verify_body_bytes", "max_image_bytes", "max_image_side",
-                                       "max_image_pixels", "max_images", "max_verify_frames", "max_video_frames",
+                                       "max_image_pixels", "max_request_pixels", "max_verify_pixels", "max_images", "max_verify_frames", "max_video_frames",
                                        "video_decode_timeout_s", "max_json_depth",
                                        "connection_timeout_s", "header_timeout_s", "request_timeout_s", "max_connections",
                                        "max_connections_per_ip", "queue_timeout_ms", NULL};
@@ -201,6 +202,8 @@ static void read_limits(reader *r, srv_limits *l, json_t *obj)
     l->max_image_bytes = (size_t)get_int(r, obj, "max_image_bytes", 1024, 1 << 30, 4 << 20);
     l->max_image_side = get_int(r, obj, "max_image_side", 16, 16384, 4096);
     l->max_image_pixels = (uint32_t)get_int(r, obj, "max_image_pixels", 256, 1 << 28, 4096 * 4096);
+    l->max_request_pixels = (uint64_t)get_num(r, obj, "max_request_pixels", 256, 1e10, 4096.0 * 4096);
+    l->max_verify_pixels = (uint64_t)get_num(r, obj, "max_verify_pixels", 256, 1e11, 300.0 * 1280 * 720);
     l->max_images = get_int(r, obj, "max_images", 1, FL_SILENT_MAX_FRAMES, 5);
     l->max_verify_frames = get_int(r, obj, "max_verify_frames", 1, 2000, 300);
     l->max_video_frames = get_int(r, obj, "max_video_frames", 1, 100000, 1800);
@@ -316,7 +319,7 @@ static void read_root(reader *r, srv_config *c, json_t *root)
 {
     static const char *const keys[] = {"mode", "listen", "workers", "inference_slots", "shutdown_deadline_s", "models",
                                        "model_list", "threshold", "detect_size", "token_secret_file", "challenges",
-                                       "store", "log", "audit_dir", "audit_retention_s", "limits", "provider",
+                                       "store", "log", "audit_dir", "audit_retention_s", "audit_max_mb", "limits", "provider",
                                        "tenants", NULL};
     only_keys(r, root, "configuration", keys);
     char *mode = get_str(r, root, "mode", "service");
@@ -343,6 +346,7 @@ static void read_root(reader *r, srv_config *c, json_t *root)
     c->log_path = get_path(r, root, "log", NULL);
     c->audit_dir = get_path(r, root, "audit_dir", NULL);
     c->audit_retention_s = get_int(r, root, "audit_retention_s", 60, 365 * 86400, 7 * 86400);
+    c->audit_max_mb = get_int(r, root, "audit_max_mb", 1, 1 << 24, 1024);
     read_limits(r, &c->limits, get_obj(r, root, "limits"));
     read_provider(r, &c->provider, get_obj(r, root, "provider"));
     read_tenants(r, c, json_object_get(root, "tenants"));

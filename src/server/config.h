@@ -52,6 +52,8 @@ typedef struct srv_limits {
     size_t max_image_bytes;
     int max_image_side;
     uint32_t max_image_pixels;
+    uint64_t max_request_pixels;     /* /v1/liveness: all images of a request together */
+    uint64_t max_verify_pixels;      /* verify: all image frames of a request together */
     int max_images;                  /* per /v1/liveness request, 1..FL_SILENT_MAX_FRAMES */
     int max_verify_frames;
     int max_video_frames;            /* decoded frames of a verify video, before sampling */
@@ -83,11 +85,13 @@ typedef struct srv_config {
     int challenge_length;
     char *store_kind;                /* "lmdb" or "redis" */
     char *store_path;                /* lmdb: the file */
+    int store_map_size_mb;           /* lmdb: the most the file may hold */
     char *redis_host;
     int redis_port, redis_timeout_ms;
     char *log_path;                  /* NULL: standard output */
     char *audit_dir;                 /* NULL: images are never stored */
     int audit_retention_s;
+    int audit_max_mb;                /* the audit folder's cap; the oldest files go first */
     srv_limits limits;
     srv_provider provider;
     srv_tenant tenants[SRV_MAX_TENANTS];

@@ -52,6 +52,14 @@ static int next_image(srv_frames *f, fl_image *out, double *t, srv_error *e, cha
         *e = s == FL_E_TOO_LARGE ? SRV_E_IMAGE_TOO_LARGE : SRV_E_IMAGE_INVALID;
         return -1;
     }
+    f->pixels += (uint64_t)out->width * (uint64_t)out->height;
+    if (f->pixels > l->max_verify_pixels) {
+        fl_image_free(out);
+        snprintf(detail, size, "frames 0-%d hold more than max_verify_pixels (%llu)", i,
+                 (unsigned long long)l->max_verify_pixels);
+        *e = SRV_E_IMAGE_TOO_LARGE;
+        return -1;
+    }
     *t = m->items[i].t - m->items[0].t;
     return 1;
 }

@@ -16,6 +16,7 @@ typedef struct srv_frames {
     double last_t;
     int taken;               /* frames given so far */
     int decoded;             /* video frames decoded, given or skipped by the sampling */
+    uint64_t pixels;         /* image frames decoded so far, in pixels */
     double last_decoded_t, decode_started;
 } srv_frames;
 

@@ -40,6 +40,7 @@ typedef struct srv_request {
     srv_error error;
     int retry_after_s;              /* > 0: a Retry-After header */
     const char *decision, *channel; /* for the access log */
+    char audit_id[48];              /* where the audit trail kept this request (audit.h); "" if not */
 } srv_request;
 
 /* A JSON answer under construction: begin, write fields with o->w, then finish. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/json_verdict.h"
+#include "server/audit.h"
 #include "server/frame_source.h"
 #include "server/media.h"
 #include "server/metrics.h"
@@ -230,6 +231,8 @@ void srv_route_verify(srv_request *r)
         srv_frames_from_media(&frames, &m, &w->cfg->limits);
     srv_token t;
     e = check_token(r, &t);
+    if (!e)
+        srv_audit_keep(r, video ? NULL : &m, r->body, video ? r->len : 0);
     if (e)
         srv_reply_error(r, e, NULL, NULL, NULL);
     else

@@ -46,6 +46,7 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
         return SRV_E_BOX_INVALID;
     }
     im->with_boxes = n_boxes > 0;
+    uint64_t pixels = 0;
     for (int i = 0; i < m->n; i++) {
         fl_error err;
         fl_status s = fl_image_decode(m->items[i].bytes, m->items[i].len, &dl, &im->img[i], &err);
@@ -55,6 +56,14 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
         }
         im->ptr[i] = &im->img[i];
         im->n++;
+        /* each image within its own limits, and all of them within the request's: five images of
+         * 4096x4096 held at once cost 250 MB */
+        pixels += (uint64_t)im->img[i].width * (uint64_t)im->img[i].height;
+        if (pixels > l->max_request_pixels) {
+            snprintf(detail, size, "images 0-%d hold %llu pixels, more than max_request_pixels (%llu)", i,
+                     (unsigned long long)pixels, (unsigned long long)l->max_request_pixels);
+            return SRV_E_IMAGE_TOO_LARGE;
+        }
         memcpy(im->boxes[i], m->items[i].box, sizeof im->boxes[i]);
         const int *b = m->items[i].box;
         if (im->with_boxes && (b[0] >= im->img[i].width || b[1] >= im->img[i].height || b[0] + b[2] <= 0 ||
@@ -233,7 +242,7 @@ void srv_route_liveness(srv_request *r)
         srv_reply_error(r, e, detail, NULL, NULL);
         return;
     }
-    srv_audit_keep(w, r->request_id, &m);
+    srv_audit_keep(r, &m, NULL, 0);
     local_result local;
     memset(&local, 0, sizeof local);
     local.verdict.threshold = fl_silent_options_with_threshold(w->cfg->threshold).threshold; /* if it fails */

@@ -1,6 +1,5 @@
-/* The operations routes: /healthz (the process answers), /readyz (not stopping: a worker takes
- * connections only once its models are loaded and one inference ran, so a worker that answers is
- * ready until it is told to stop), /metrics (Prometheus text) and /v1/version. None needs an API
+/* The operations routes: /healthz (the process answers), /readyz (not stopping, and its store takes
+ * a write: a worker takes connections only once its models are loaded and one inference ran), /metrics (Prometheus text) and /v1/version. None needs an API
  * key: they say nothing about any tenant. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "facelive/version.h"
 #include "server/metrics.h"
 #include "server/request.h"
+#include "server/srv_time.h"
 
 static void status_answer(srv_request *r, const char *status)
 {
@@ -21,11 +21,20 @@ static void status_answer(srv_request *r, const char *status)
     srv_out_finish(&o, r, 200);
 }
 
+/* Ready: not stopping, and the shared store takes a write (a worker whose store cannot write
+ * would refuse every token and every rate-limited tenant; the load balancer should send the
+ * traffic elsewhere). */
 static void readyz(srv_request *r)
 {
+    int64_t now = srv_unix_s(), count;
+    char key[64];
+    snprintf(key, sizeof key, "ready:%d", (int)getpid());
     if (atomic_load(&r->w->stopping))
         srv_reply_error(r, SRV_E_SHUTTING_DOWN, NULL, NULL, NULL);
-    else
+    else if (r->w->store->ops->count(r->w->store, key, now + 60, &count) == SRV_STORE_ERROR) {
+        atomic_fetch_add(&r->w->shared->metrics.store_errors, 1);
+        srv_reply_error(r, SRV_E_STORE_UNAVAILABLE, "the store cannot write", NULL, NULL);
+    } else
         status_answer(r, "ready");
 }
 

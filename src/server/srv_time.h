@@ -25,6 +25,14 @@ static inline int64_t srv_unix_s(void)
     return (int64_t)time(NULL);
 }
 
+/* Unix time with its fraction (for names and records that need milliseconds). */
+static inline double srv_unix_s_precise(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static inline void srv_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};

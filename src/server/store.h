@@ -36,7 +36,7 @@ struct srv_store {
 /* Opens the store the configuration names; each worker process opens its own after the fork.
  * On failure writes why to err and returns NULL. */
 srv_store *srv_store_open(const srv_config *c, char *err, size_t err_size);
-srv_store *srv_store_lmdb_open(const char *path, char *err, size_t err_size);
+srv_store *srv_store_lmdb_open(const char *path, size_t map_size, char *err, size_t err_size);
 srv_store *srv_store_redis_open(const char *host, int port, int timeout_ms, char *err, size_t err_size);
 
 #endif

@@ -1,6 +1,7 @@
 /* The LMDB store: one memory-mapped file that the processes of a host share safely (LMDB's own
  * lock file serialises the writers). Each value is {expires_at, count}; expired entries are
- * swept now and then by the writer that happens to pass. */
+ * swept every SWEEP_EVERY writes or SWEEP_EVERY_S seconds by the writer that happens to pass, and
+ * at once when the map (store.map_size_mb) is full. */
 #include <lmdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,14 +11,15 @@
 #include "server/srv_time.h"
 #include "server/store.h"
 
-#define MAP_SIZE (256u << 20) /* room for millions of tokens; the file grows as used */
-#define SWEEP_EVERY 512       /* writes between sweeps of expired entries */
+#define SWEEP_EVERY 512       /* writes between sweeps of expired entries, */
+#define SWEEP_EVERY_S 60      /* or seconds, whichever comes first */
 
 typedef struct lmdb_store {
     srv_store base;
     MDB_env *env;
     MDB_dbi dbi;
     _Atomic unsigned writes; /* paces the sweeps */
+    _Atomic long long last_sweep;
 } lmdb_store;
 
 typedef struct entry {
@@ -41,17 +43,36 @@ static void sweep(MDB_txn *txn, MDB_dbi dbi, int64_t now)
     mdb_cursor_close(cur);
 }
 
-/* One write transaction: reads key's entry (expired entries read as absent), lets `update`
- * change it, writes it back. Returns the update's result, or ERROR when LMDB fails. */
-static srv_store_result transact(lmdb_store *s, const char *key, int64_t expires_at, int64_t *count, int once)
+static int sweep_due(lmdb_store *s, int64_t now)
+{
+    return (atomic_fetch_add(&s->writes, 1) + 1) % SWEEP_EVERY == 0 || now - atomic_load(&s->last_sweep) >= SWEEP_EVERY_S;
+}
+
+/* A transaction of its own that deletes every expired entry (when the map is full, the write that
+ * found it full was aborted: its own transaction cannot make room). */
+static int sweep_now(lmdb_store *s, int64_t now)
 {
     MDB_txn *txn;
     if (mdb_txn_begin(s->env, NULL, 0, &txn))
-        return SRV_STORE_ERROR;
+        return -1;
+    sweep(txn, s->dbi, now);
+    atomic_store(&s->last_sweep, now);
+    return mdb_txn_commit(txn) ? -1 : 0;
+}
+
+/* One write transaction: reads key's entry (expired entries read as absent), counts it, writes it
+ * back. MDB_MAP_FULL when the map has no room; another LMDB error as its code. */
+static int transact_once(lmdb_store *s, const char *key, int64_t expires_at, int once, entry *out,
+                         srv_store_result *result)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
     int64_t now = srv_unix_s();
     MDB_val k = {strlen(key), (void *)key}, v;
     entry e = {expires_at, 0};
-    int rc = mdb_get(txn, s->dbi, &k, &v);
+    rc = mdb_get(txn, s->dbi, &k, &v);
     if (rc == 0 && v.mv_size == sizeof e) {
         entry old;
         memcpy(&old, v.mv_data, sizeof old);
@@ -59,21 +80,40 @@ static srv_store_result transact(lmdb_store *s, const char *key, int64_t expires
             e = old;
     } else if (rc != MDB_NOTFOUND && rc != 0) {
         mdb_txn_abort(txn);
-        return SRV_STORE_ERROR;
+        return rc;
     }
-    srv_store_result result = once && e.count ? SRV_STORE_USED : SRV_STORE_FRESH;
+    *result = once && e.count ? SRV_STORE_USED : SRV_STORE_FRESH;
     e.count++;
     v.mv_size = sizeof e;
     v.mv_data = &e;
-    if (result == SRV_STORE_FRESH || !once)
+    rc = 0;
+    if (*result == SRV_STORE_FRESH || !once)
         rc = mdb_put(txn, s->dbi, &k, &v, 0);
-    if (rc == 0 && (atomic_fetch_add(&s->writes, 1) + 1) % SWEEP_EVERY == 0)
+    if (rc == 0 && sweep_due(s, now)) {
         sweep(txn, s->dbi, now);
-    if (rc || mdb_txn_commit(txn)) {
-        if (rc)
-            mdb_txn_abort(txn);
-        return SRV_STORE_ERROR;
+        atomic_store(&s->last_sweep, now);
     }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    if ((rc = mdb_txn_commit(txn)))
+        return rc;
+    *out = e;
+    return 0;
+}
+
+/* A write; when the map is full, the expired entries are swept and the write tried once more. A
+ * map full of live entries stays an error (SRV_STORE_ERROR: tokens and rate limits fail closed). */
+static srv_store_result transact(lmdb_store *s, const char *key, int64_t expires_at, int64_t *count, int once)
+{
+    entry e;
+    srv_store_result result = SRV_STORE_ERROR;
+    int rc = transact_once(s, key, expires_at, once, &e, &result);
+    if (rc == MDB_MAP_FULL && sweep_now(s, srv_unix_s()) == 0)
+        rc = transact_once(s, key, expires_at, once, &e, &result);
+    if (rc)
+        return SRV_STORE_ERROR;
     if (count)
         *count = e.count;
     return result;
@@ -101,7 +141,7 @@ static void lmdb_close(srv_store *base)
 
 static const srv_store_ops lmdb_ops = {lmdb_use_once, lmdb_count, lmdb_close};
 
-srv_store *srv_store_lmdb_open(const char *path, char *err, size_t err_size)
+srv_store *srv_store_lmdb_open(const char *path, size_t map_size, char *err, size_t err_size)
 {
     lmdb_store *s = calloc(1, sizeof *s);
     if (!s) {
@@ -114,7 +154,7 @@ srv_store *srv_store_lmdb_open(const char *path, char *err, size_t err_size)
      * only for the call; MDB_NOSYNC would lose used tokens on a power cut, so it is not used */
     int rc = mdb_env_create(&s->env);
     if (!rc)
-        rc = mdb_env_set_mapsize(s->env, MAP_SIZE);
+        rc = mdb_env_set_mapsize(s->env, map_size);
     if (!rc)
         rc = mdb_env_open(s->env, path, MDB_NOSUBDIR | MDB_NOTLS, 0600);
     if (!rc)

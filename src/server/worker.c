@@ -112,8 +112,9 @@ static srv_error authenticate(srv_request *r)
     return SRV_OK;
 }
 
-/* A fixed one-minute window per tenant in the shared store. A store that cannot count does not
- * stop the service (the counters only pace tenants); it is counted in facelive_store_errors_total. */
+/* A fixed one-minute window per tenant in the shared store. A store that cannot count refuses the
+ * tenant's request (503 store_unavailable): a limit silently off is a limit an attacker can switch
+ * off by filling the store. Counted in facelive_store_errors_total. */
 static srv_error rate_limit(srv_request *r)
 {
     const srv_tenant *t = &r->w->cfg->tenants[r->tenant];
@@ -125,7 +126,7 @@ static srv_error rate_limit(srv_request *r)
     int64_t count = 0;
     if (r->w->store->ops->count(r->w->store, key, (window + 1) * 60 + 1, &count) == SRV_STORE_ERROR) {
         atomic_fetch_add(&r->w->shared->metrics.store_errors, 1);
-        return SRV_OK;
+        return SRV_E_STORE_UNAVAILABLE;
     }
     if (count <= t->rate_per_minute)
         return SRV_OK;
@@ -347,6 +348,8 @@ static void log_request(srv_request *r, int status, double seconds)
         jw_str(&l.w, "decision", r->decision);
     if (r->channel)
         jw_str(&l.w, "channel", r->channel);
+    if (r->audit_id[0])
+        jw_str(&l.w, "audit_id", r->audit_id);
     jw_num(&l.w, "latency_ms", seconds * 1000, 2);
     jw_int(&l.w, "bytes_in", (long long)r->len);
     jw_int(&l.w, "pid", getpid());

@@ -28,6 +28,7 @@ typedef struct srv_worker {
     atomic_llong last_daemon_log_s;   /* paces libmicrohttpd's error lines */
     atomic_int stopping;
     atomic_llong last_audit_sweep;
+    atomic_llong audit_bytes;         /* the audit folder's size at the last sweep, plus this worker's writes since */
 } srv_worker;
 
 /* Exit statuses of a worker (the master logs them; at the first start any early exit stops the start). */
