@@ -87,7 +87,9 @@ class Server:
         self.secret = secrets.token_bytes(32)
         open(os.path.join(self.dir, "secret.hex"), "w").write(self.secret.hex())
         self.keys = {"acme": "fl_" + secrets.token_urlsafe(32), "beta": "fl_" + secrets.token_urlsafe(32)}
+        self.metrics_key = "fl_metrics_" + secrets.token_urlsafe(16)
         self.config = {
+            "metrics_key_sha256": hashlib.sha256(self.metrics_key.encode()).hexdigest(),
             "listen": "127.0.0.1:0", "workers": workers, "models": self.models, "token_secret_file": "secret.hex",
             "store": {"kind": "lmdb", "path": "store.lmdb"}, "log": "access.log",
             "challenges": {"actions": ["turn_left", "turn_right"], "length": 2},
@@ -178,7 +180,7 @@ class Server:
         return [json.loads(line) for line in open(self.log_path) if line.strip()]
 
     def metrics(self):
-        text = self.request("GET", "/metrics", key=None).body
+        text = self.request("GET", "/metrics", key=self.metrics_key).body
         values = {}
         for line in text.splitlines():
             if line and not line.startswith("#"):

@@ -258,7 +258,7 @@ def test_log_and_metrics(s):
           m.get("facelive_answered_locally_ratio") == 1.0 and
           m.get('facelive_http_request_duration_seconds_count{route="liveness"}', 0) >= 20,
           f"metrics count what happened: { {k: v for k, v in m.items() if 'liveness' in k or 'decision' in k} }")
-    text = s.request("GET", "/metrics", key=None)
+    text = s.request("GET", "/metrics", key=s.metrics_key)
     check(text.headers.get("content-type", "").startswith("text/plain; version=0.0.4"), "the exposition format")
     import subprocess
     rules = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "logscan", "rules.json")

@@ -319,7 +319,8 @@ static void read_root(reader *r, srv_config *c, json_t *root)
 {
     static const char *const keys[] = {"mode", "listen", "workers", "inference_slots", "shutdown_deadline_s", "models",
                                        "model_list", "threshold", "detect_size", "token_secret_file", "challenges",
-                                       "store", "log", "audit_dir", "audit_retention_s", "audit_max_mb", "limits", "provider",
+                                       "store", "log", "audit_dir", "audit_retention_s", "audit_max_mb",
+                                       "metrics_key_sha256", "limits", "provider",
                                        "tenants", NULL};
     only_keys(r, root, "configuration", keys);
     char *mode = get_str(r, root, "mode", "service");
@@ -347,6 +348,11 @@ static void read_root(reader *r, srv_config *c, json_t *root)
     c->audit_dir = get_path(r, root, "audit_dir", NULL);
     c->audit_retention_s = get_int(r, root, "audit_retention_s", 60, 365 * 86400, 7 * 86400);
     c->audit_max_mb = get_int(r, root, "audit_max_mb", 1, 1 << 24, 1024);
+    char *metrics_hash = get_str(r, root, "metrics_key_sha256", NULL);
+    if (metrics_hash && hex_decode(metrics_hash, c->metrics_key_sha256, 32))
+        fail(r, "metrics_key_sha256 must be 64 hex digits (facelive token --hash KEY)");
+    c->has_metrics_key = metrics_hash != NULL;
+    free(metrics_hash);
     read_limits(r, &c->limits, get_obj(r, root, "limits"));
     read_provider(r, &c->provider, get_obj(r, root, "provider"));
     read_tenants(r, c, json_object_get(root, "tenants"));
@@ -418,6 +424,13 @@ int srv_config_find_tenant(const srv_config *c, const char *key, size_t key_len)
         if (sodium_memcmp(h, c->tenants[i].key_sha256, 32) == 0)
             found = i;
     return found;
+}
+
+int srv_config_is_metrics_key(const srv_config *c, const char *key, size_t key_len)
+{
+    uint8_t h[32];
+    crypto_hash_sha256(h, (const unsigned char *)key, key_len);
+    return c->has_metrics_key && sodium_memcmp(h, c->metrics_key_sha256, 32) == 0;
 }
 
 int srv_config_tenant_index(const srv_config *c, const char *name)

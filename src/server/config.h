@@ -92,6 +92,8 @@ typedef struct srv_config {
     char *audit_dir;                 /* NULL: images are never stored */
     int audit_retention_s;
     int audit_max_mb;                /* the audit folder's cap; the oldest files go first */
+    uint8_t metrics_key_sha256[32];  /* /metrics needs this key when has_metrics_key; without one it */
+    int has_metrics_key;             /* is answered without the per-tenant series */
     srv_limits limits;
     srv_provider provider;
     srv_tenant tenants[SRV_MAX_TENANTS];
@@ -105,6 +107,8 @@ void srv_config_free(srv_config *c);
  * -1 when none. */
 int srv_config_find_tenant(const srv_config *c, const char *key, size_t key_len);
 int srv_config_tenant_index(const srv_config *c, const char *name);
+/* 1 when key is the configured metrics key (constant time). */
+int srv_config_is_metrics_key(const srv_config *c, const char *key, size_t key_len);
 /* 1 when name can name a tenant: 1 to SRV_TENANT_NAME_MAX - 1 characters of A-Z a-z 0-9 _ - (it
  * appears in tokens, logs and metric labels). */
 int srv_tenant_name_valid(const char *name);

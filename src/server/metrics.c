@@ -6,7 +6,7 @@
 #include "server/srv_time.h"
 
 /* Every status the service answers with has its own series; anything else counts as 0 ("other"). */
-static const int statuses[SRV_N_STATUSES] = {0, 200, 400, 401, 403, 404, 405, 408, 409,
+static const int statuses[SRV_N_STATUSES] = {0,   200, 201, 400, 401, 403, 404, 405, 408, 409,
                                              410, 413, 415, 422, 429, 500, 502, 503, 504};
 /* Upper bounds in seconds; the last is +Inf. */
 static const double bucket_le[SRV_N_BUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 1e300};
@@ -153,15 +153,23 @@ static void render_process(FILE *out, const srv_metrics *m)
     fprintf(out, "# HELP facelive_store_errors_total Token or rate-limit store operations that failed.\n"
                  "# TYPE facelive_store_errors_total counter\nfacelive_store_errors_total %llu\n",
             (unsigned long long)atomic_load(&m->store_errors));
+}
+
+void srv_metrics_render(const srv_shared *s, FILE *out, int with_tenants)
+{
+    const srv_metrics *m = &s->metrics;
+    render_requests(out, m);
+    render_decisions(out, m);
+    render_provider(out, s, srv_mono_ms());
+    render_process(out, m);
+    if (!with_tenants)
+        return;
     render_by_tenant(out, m, "facelive_tenant_requests_total", "Authenticated requests by tenant.", m->tenant_requests);
     render_by_tenant(out, m, "facelive_tenant_rate_limited_total", "Requests refused with 429, by tenant.",
                      m->tenant_rate_limited);
 }
 
-void srv_metrics_render(const srv_shared *s, FILE *out)
+int srv_metrics_status_known(int status)
 {
-    render_requests(out, &s->metrics);
-    render_decisions(out, &s->metrics);
-    render_provider(out, s, srv_mono_ms());
-    render_process(out, &s->metrics);
+    return status_slot(status) != 0;
 }

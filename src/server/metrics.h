@@ -12,6 +12,10 @@ void srv_metrics_provider_call(srv_metrics *m, int failed, srv_provider_failure 
 void srv_histogram_observe(srv_histogram *h, double seconds);
 
 /* The whole exposition (text format 0.0.4). */
-void srv_metrics_render(const srv_shared *s, FILE *out);
+/* The Prometheus text; the per-tenant series only with_tenants (they name the tenants: only for the
+ * holder of the metrics key). */
+void srv_metrics_render(const srv_shared *s, FILE *out, int with_tenants);
+/* 1 when status has its own series (every status of errors.h and every success must). */
+int srv_metrics_status_known(int status);
 
 #endif

@@ -1,8 +1,11 @@
 /* The operations routes: /healthz (the process answers), /readyz (not stopping, and its store takes
- * a write: a worker takes connections only once its models are loaded and one inference ran), /metrics (Prometheus text) and /v1/version. None needs an API
- * key: they say nothing about any tenant. */
+ * a write: a worker takes connections only once its models are loaded and one inference ran),
+ * /metrics (Prometheus text; behind the metrics key when one is configured) and /v1/version. No
+ * tenant key is needed: they say nothing about any tenant. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli_common.h"
@@ -16,6 +19,7 @@ static void status_answer(srv_request *r, const char *status)
     srv_out o;
     if (srv_out_begin(&o))
         return;
+    jw_str(&o.w, "request_id", r->request_id);
     jw_str(&o.w, "status", status);
     jw_int(&o.w, "pid", getpid());
     srv_out_finish(&o, r, 200);
@@ -38,14 +42,31 @@ static void readyz(srv_request *r)
         status_answer(r, "ready");
 }
 
+/* With metrics_key_sha256 configured, /metrics needs that key and shows the per-tenant series;
+ * without it, anyone may read it and the tenants are not named. */
+static int metrics_key_refused(srv_request *r)
+{
+    if (!r->w->cfg->has_metrics_key)
+        return 0;
+    const char *auth = srv_request_header(r, "Authorization");
+    const char *key = auth && strncasecmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    if (key && srv_config_is_metrics_key(r->w->cfg, key, strlen(key)))
+        return 0;
+    srv_reply_error(r, key ? SRV_E_API_KEY_INVALID : SRV_E_API_KEY_MISSING, "/metrics needs the metrics key", NULL,
+                    NULL);
+    return 1;
+}
+
 static void metrics(srv_request *r)
 {
+    if (metrics_key_refused(r))
+        return;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return;
-    srv_metrics_render(r->w->shared, f);
+    srv_metrics_render(r->w->shared, f, r->w->cfg->has_metrics_key);
     fclose(f);
     free(r->out);
     r->out = buf;
@@ -60,6 +81,7 @@ static void version(srv_request *r)
     srv_out o;
     if (srv_out_begin(&o))
         return;
+    jw_str(&o.w, "request_id", r->request_id);
     jw_str(&o.w, "service", "facelive");
     jw_str(&o.w, "library", fl_version());
     jw_str(&o.w, "api", "v1");

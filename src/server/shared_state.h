@@ -11,7 +11,7 @@
 #include "server/config.h"
 #include "server/routes.h"
 
-#define SRV_N_STATUSES 18     /* the statuses the service answers with, see metrics.c */
+#define SRV_N_STATUSES 19     /* the statuses the service answers with, see metrics.c */
 #define SRV_N_BUCKETS 12      /* latency histogram buckets, see metrics.c */
 
 typedef enum srv_channel { SRV_CHANNEL_LOCAL = 0, SRV_CHANNEL_PROVIDER = 1 } srv_channel;

@@ -464,11 +464,25 @@ static void teardown(srv_worker *w)
         close(w->log_fd);
 }
 
+/* Every status the service can answer has its own metrics series (a programmer's error otherwise). */
+static int statuses_counted(char *err, size_t err_size)
+{
+    for (int e = 1; e < SRV_ERROR_COUNT; e++)
+        if (!srv_metrics_status_known(srv_error_status((srv_error)e))) {
+            snprintf(err, err_size, "status %d of %s has no metrics series (metrics.c)", srv_error_status((srv_error)e),
+                     srv_error_code((srv_error)e));
+            return 0;
+        }
+    return srv_metrics_status_known(201);
+}
+
 static int setup(srv_worker *w, const srv_config *cfg, srv_shared *shared, char *err, size_t err_size)
 {
     memset(w, 0, sizeof *w);
     w->cfg = cfg;
     w->shared = shared;
+    if (!statuses_counted(err, err_size))
+        return -1;
     w->log_fd = srv_log_open(cfg->log_path);
     if (w->log_fd < 0) {
         snprintf(err, err_size, "log %s cannot be opened", cfg->log_path);
