@@ -10,6 +10,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # video files (CLI only)
   libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev liblmdb-dev libhiredis-dev  # facelive serve
   redis-server wrk python3-yaml curl         # the service's tests (a real Redis), benchmark, OpenAPI check, demo
+  lmdb-utils                                 # the service's tests: a token store filled to its limit (mdb_load)
   haproxy prometheus graphviz                # scale-out: the cluster, its tests and alerts, the topology picture
   python3-torch                              # the training pipeline (train/; tools only, the runtime stays C)
   openjdk-17-jdk-headless junit5             # the Java binding (bindings/java) and its JUnit 5 tests

@@ -81,7 +81,7 @@ class Response:
 
 
 class Server:
-    def __init__(self, facelive, models, workers=2, config=None, tmp=None):
+    def __init__(self, facelive, models, workers=2, config=None, tmp=None, nofile=None):
         self.facelive, self.models, self.workers = facelive, os.path.abspath(models), workers
         self.dir = tmp or tempfile.mkdtemp(prefix="facelive-serve-")
         self.secret = secrets.token_bytes(32)
@@ -100,6 +100,7 @@ class Server:
             self.config[k] = v
         self.proc = None
         self.port = None
+        self.nofile = nofile  # a descriptor limit for the server's processes (RLIMIT_NOFILE)
 
     @property
     def log_path(self):
@@ -115,7 +116,8 @@ class Server:
         self.port = self.port or free_port()
         self.stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
         self.proc = subprocess.Popen([self.facelive, "serve", "--config", self.write_config(), "--listen",
-                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=self.stderr)
+                                      f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=self.stderr,
+                                     preexec_fn=self.limit_descriptors if self.nofile else None)
         end = time.time() + timeout
         while time.time() < end:
             if self.proc.poll() is not None:
@@ -124,6 +126,10 @@ class Server:
                 return self
             time.sleep(0.1)
         raise RuntimeError("facelive serve did not start: " + self.stderr_text())
+
+    def limit_descriptors(self):
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def stderr_text(self):
         return open(os.path.join(self.dir, "stderr.txt")).read()

@@ -1,7 +1,7 @@
 /* The LMDB store: one memory-mapped file that the processes of a host share safely (LMDB's own
  * lock file serialises the writers). Each value is {expires_at, count}; expired entries are
  * swept every SWEEP_EVERY writes or SWEEP_EVERY_S seconds by the writer that happens to pass, and
- * at once when the map (store.map_size_mb) is full. */
+ * at once when the store is full (map_size_mb x 4096 entries; ENTRY_BUDGET). */
 #include <lmdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -13,6 +13,11 @@
 
 #define SWEEP_EVERY 512       /* writes between sweeps of expired entries, */
 #define SWEEP_EVERY_S 60      /* or seconds, whichever comes first */
+/* The store is full at one entry per ENTRY_BUDGET bytes of the map: an entry takes about 60
+ * bytes in a leaf page, so the file is then at most half used, and LMDB (which copies every page
+ * it changes) always has the free pages a sweep needs. A map filled to its last page could not
+ * even delete. */
+#define ENTRY_BUDGET 256
 
 typedef struct lmdb_store {
     srv_store base;
@@ -20,6 +25,7 @@ typedef struct lmdb_store {
     MDB_dbi dbi;
     _Atomic unsigned writes; /* paces the sweeps */
     _Atomic long long last_sweep;
+    size_t max_entries;
 } lmdb_store;
 
 typedef struct entry {
@@ -83,6 +89,11 @@ static int transact_once(lmdb_store *s, const char *key, int64_t expires_at, int
         return rc;
     }
     *result = once && e.count ? SRV_STORE_USED : SRV_STORE_FRESH;
+    MDB_stat st;
+    if (rc == MDB_NOTFOUND && (mdb_stat(txn, s->dbi, &st) || st.ms_entries >= s->max_entries)) {
+        mdb_txn_abort(txn); /* a new key, and no room for one */
+        return MDB_MAP_FULL;
+    }
     e.count++;
     v.mv_size = sizeof e;
     v.mv_data = &e;
@@ -103,8 +114,9 @@ static int transact_once(lmdb_store *s, const char *key, int64_t expires_at, int
     return 0;
 }
 
-/* A write; when the map is full, the expired entries are swept and the write tried once more. A
- * map full of live entries stays an error (SRV_STORE_ERROR: tokens and rate limits fail closed). */
+/* A write; when the store is full, the expired entries are swept and the write tried once more.
+ * A store full of live entries stays an error (SRV_STORE_ERROR: tokens and rate limits fail
+ * closed). */
 static srv_store_result transact(lmdb_store *s, const char *key, int64_t expires_at, int64_t *count, int once)
 {
     entry e;
@@ -153,6 +165,7 @@ srv_store *srv_store_lmdb_open(const char *path, size_t map_size, char *err, siz
     /* MDB_NOSUBDIR: the path is the file itself; MDB_NOTLS: a request's thread owns its transaction
      * only for the call; MDB_NOSYNC would lose used tokens on a power cut, so it is not used */
     int rc = mdb_env_create(&s->env);
+    s->max_entries = map_size / ENTRY_BUDGET;
     if (!rc)
         rc = mdb_env_set_mapsize(s->env, map_size);
     if (!rc)

@@ -208,18 +208,16 @@ static size_t body_limit(const srv_worker *w, srv_route route)
  * framing, a body over the limit, a missing or wrong key, a tenant over its rate. */
 static srv_error check_headers(srv_request *r, const char *version, char *detail, size_t size)
 {
-    srv_error e = srv_http_check_headers(r->conn, version, detail, size);
-    if (e)
-        return e;
     const char *cl = srv_request_header(r, "Content-Length");
     r->expected_len = cl ? strtoull(cl, NULL, 10) : 0;
     r->chunked = srv_request_header(r, "Transfer-Encoding") != NULL;
-    if (r->expected_len > r->limit)
-        return SRV_E_BODY_TOO_LARGE;
-    if (r->route == SRV_ROUTE_OTHER || strcmp(r->method, srv_route_method(r->route)) != 0 || !needs_key(r->route))
-        return SRV_OK; /* answered by dispatch */
-    e = authenticate(r);
-    return e ? e : rate_limit(r);
+    srv_error e = srv_http_check_headers(r->conn, version, detail, size);
+    if (e)
+        return e;
+    if (r->route != SRV_ROUTE_OTHER && strcmp(r->method, srv_route_method(r->route)) == 0 && needs_key(r->route) &&
+        ((e = authenticate(r)) || (e = rate_limit(r))))
+        return e; /* who may send a body comes before how large it may be */
+    return r->expected_len > r->limit ? SRV_E_BODY_TOO_LARGE : SRV_OK;
 }
 
 /* A request refused from its headers is answered before its body is read, and the connection
