@@ -5,6 +5,7 @@
 #   model_list    the anti-spoof list    seeds: config/antispoof_models.tsv
 #   texture_model a texture model file   seeds: fuzz/seeds/texture_model
 #   request       the service's bodies   seeds: fuzz/seeds/request (JSON, multipart, tokens)
+#   video_body    a verify video body    seeds: fuzz/seeds/video_body (MP4, WebM, a playlist, a concat list)
 # Builds build-fuzz/ with clang (-fsanitize=fuzzer,address,undefined). A crash is copied into
 # fuzz/regressions/TARGET/ (replayed by the tests from then on) and makes the script fail.
 # Prints a table, then one JSON line: {"fuzz": {TARGET: {"seconds", "execs", "execs_per_s", "corpus",
@@ -19,9 +20,9 @@ case "$seconds" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exi
 dir=$root/build-fuzz
 echo "fuzz: building the targets with clang in $dir" >&2
 CC=clang cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFL_FUZZ=ON -DFL_WITH_XNNPACK=OFF \
-  -DFL_WITH_VIDEO=OFF -DBUILD_TESTING=OFF -DFL_MODELS_DIR="$root/models" -DFL_DATA_DIR="$root/data" >/dev/null
+  -DBUILD_TESTING=OFF -DFL_MODELS_DIR="$root/models" -DFL_DATA_DIR="$root/data" >/dev/null
 cmake --build "$dir" -j"$(nproc)" --target fuzz_image_decode fuzz_onnx_load fuzz_model_list fuzz_texture_model \
-  fuzz_request >/dev/null
+  fuzz_request fuzz_video_body >/dev/null
 
 # Seed corpora (copies: libFuzzer adds to its corpus folder).
 seed() { # seed TARGET FILE...
@@ -35,13 +36,14 @@ seed onnx_load "$root/models/yunet_n_dynamic.onnx"
 seed model_list "$root/config/antispoof_models.tsv"
 seed texture_model "$root"/fuzz/seeds/texture_model/*
 seed request "$root"/fuzz/seeds/request/*
+seed video_body "$root"/fuzz/seeds/video_body/*
 printf 'file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nm.onnx\t80x80\trgb\t0.0039215686\t1.0\tprobabilities\t0\t0.5\n' \
   > "$dir/corpus/model_list/rgb_probabilities.tsv"
 
-declare -A max_len=([image_decode]=200000 [onnx_load]=400000 [model_list]=4096 [texture_model]=16384 [request]=65536)
+declare -A max_len=([image_decode]=200000 [onnx_load]=400000 [model_list]=4096 [texture_model]=16384 [request]=65536 [video_body]=65536)
 json="" failed=0
 printf '%-14s %8s %12s %10s %8s %8s\n' target seconds execs "execs/s" corpus crashes >&2
-for t in image_decode onnx_load model_list texture_model request; do
+for t in image_decode onnx_load model_list texture_model request video_body; do
   mkdir -p "$dir/crashes/$t"
   log=$dir/fuzz_$t.log
   rc=0

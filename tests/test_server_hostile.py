@@ -339,6 +339,8 @@ def test_framing(s):
         b"\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "Content-Length : 0": b"POST /v1/challenges HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
         b"\r\nContent-Length : 0\r\n\r\n",
+        "a NUL in the key": b"POST /v1/challenges HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+        b"\x00junk\r\nContent-Length: 0\r\n\r\n",
         "HTTP/1.1 without Host": b"POST /v1/challenges HTTP/1.1\r\nAuthorization: Bearer " + key +
         b"\r\nContent-Length: 0\r\n\r\n",
     }
