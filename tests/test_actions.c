@@ -238,7 +238,9 @@ static void test_capture_phase(const fl_analyzer *an)
             push_frames(s, &p, 8, 0, 0, &t, &st); /* a straight look */
             CHECK(st.phase == FL_PHASE_DONE, "enough frames: done (phase %d)", st.phase);
         } else {
-            push_frames(s, &p, 300, 40, 0, &t, &st); /* the head stays turned away */
+            for (int k = 1; k <= 10; k++) /* the head turns away (120 degrees a second: a person's speed) */
+                push_frames(s, &p, 1, 4.0f * k, 0, &t, &st);
+            push_frames(s, &p, 290, 40, 0, &t, &st); /* and stays turned away */
             fl_session_result_get(s, &r, &err);
             CHECK(st.phase == FL_PHASE_FAILED && st.failure == FL_FAIL_CAPTURE_TIMEOUT &&
                       r.decision == FL_DECISION_UNCERTAIN && r.outcome == FL_OUTCOME_TOO_FEW_FRAMES,

@@ -63,6 +63,8 @@ static void test_manifest_images(void)
         const char *label = tab + 1;
         if (strncmp(label, "real", 4) && strncmp(label, "spoof", 5))
             continue; /* videos are handled elsewhere */
+        if (strncmp(line, "celeba_spoof_samples/", 21) == 0 || strncmp(line, "replay_attack_traindev/", 23) == 0)
+            continue; /* the accuracy sets of issue 21: not checked by eye (several faces, cut-off faces) */
         fl_image img;
         if (!load(line, &img))
             continue;

@@ -180,8 +180,12 @@ def test_recordings(s):
     real = frames_of(REAL, 0, 11, 10)
     r = verify(s, challenge(s, ["turn_left", "turn_right"]), real)
     check(r.status == 200 and r.json()["decision"] == "real", f"control: the real frames pass: {r.body[:200]}")
-    for name, frames in (("all times 0", retimed(real, [0] * len(real))),
-                         ("squeezed into 1 s", retimed(real, [i / len(real) for i in range(len(real))]))):
+    r = verify(s, challenge(s, ["turn_left", "turn_right"]), retimed(real, [0] * len(real)))
+    d = r.json()
+    check(r.status == 200 and d["decision"] != "real" and d.get("outcome") == "in_progress" and
+          d.get("frames_judged") == 1, f"all times 0: the same frame again, not passed: {r.body[:300]}")
+    for name, frames in (("squeezed into 1 s", retimed(real, [i / len(real) for i in range(len(real))])),
+                         ("1 ms apart", retimed(real, [i * 0.001 for i in range(len(real))]))):
         r = verify(s, challenge(s, ["turn_left", "turn_right"]), frames)
         d = r.json()
         check(r.status == 200 and d["decision"] != "real" and d.get("failure") == "implausible_timing",

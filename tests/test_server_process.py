@@ -25,7 +25,8 @@ def liveness_load(s, threads=2, body=BODY):
     """Liveness requests on new connections; the outcome is (status, decision or error code)."""
     def one():
         r = s.request("POST", "/v1/liveness", body, {"Content-Type": "application/json"}, timeout=30)
-        return r.status, r.json().get("decision") or r.error()
+        named = r.json().get("request_id") == r.headers.get("x-request-id") != None  # noqa: E711
+        return r.status, r.json().get("decision") or r.error(), named
     return Load(one, threads)
 
 
@@ -73,6 +74,7 @@ def test_crash_reply(s):
     check(crashed and all(b[:2] == (500, "internal_error") or b[0] == 0 for b in bad) and
           max(r[1] - r[0] for r in load.results) < 30,
           f"crashed workers answer their requests 500, none hangs: {len(crashed)} x 500, {len(bad)} failed of {sent}")
+    check(crashed and all(b[2] for b in crashed), "each crash answer names its request (request_id, X-Request-Id)")
     check(wait_for(lambda: len(s.worker_pids()) == 2 and not set(pids) & set(s.worker_pids()), 60) and
           wait_for(lambda: s.request("GET", "/readyz", key=None).status == 200, 60), "both workers replaced")
 

@@ -97,6 +97,11 @@ FL_API fl_status fl_image_from_yuv420(const fl_yuv420_view *view, fl_image *out,
 FL_API fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits *limits, fl_image *out,
                                  fl_error *err);
 
+/* The size of a JPEG or PNG as its header gives it (before the EXIF orientation), without decoding
+ * anything: for budgets over several images before any is decoded. Errors as fl_image_decode's
+ * (the header only). Reentrant. */
+FL_API fl_status fl_image_probe(const void *bytes, size_t size, int *width, int *height, fl_error *err);
+
 /* Reads a file and decodes it. FL_E_IO when it cannot be read. */
 FL_API fl_status fl_image_load(const char *path, const fl_decode_limits *limits, fl_image *out, fl_error *err);
 

@@ -208,7 +208,8 @@ FL_API fl_status fl_session_create(const fl_analyzer *an, const fl_silent *sl, c
 FL_API void fl_session_free(fl_session *s);
 
 /* Pushes one upright BGR frame taken at t seconds (non-decreasing; the camera's clock, not the
- * time the frame was handled). Frames after DONE or FAILED change nothing. The attempt fails when
+ * time the frame was handled). Frames after DONE or FAILED change nothing, nor does a frame at the
+ * same time as the one before (the same frame again). The attempt fails when
  * the frames could not come from one camera filming one person: FL_FAIL_IMPLAUSIBLE_TIMING (see
  * min_frame_interval_s, max_head_speed_dps) or FL_FAIL_FACE_CHANGED (the face jumps between two
  * frames: another face, or a cut in a spliced recording; docs/security.md says what this cannot

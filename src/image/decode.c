@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <spng.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,48 @@ fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits
         return decode_png(p, size, &l, out, err);
     return fl__fail(err, FL_E_IMAGE_FORMAT, size == 0 ? "image is empty (0 bytes)"
                                                      : "neither a JPEG nor a PNG signature in the first bytes");
+}
+
+/* The stored size from the header: TurboJPEG's or libspng's own header reader, nothing decoded. */
+fl_status fl_image_probe(const void *bytes, size_t size, int *width, int *height, fl_error *err)
+{
+    fl__error_clear(err);
+    if (!width || !height || (!bytes && size))
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "bytes, width or height is NULL");
+    const uint8_t *p = bytes;
+    int w = 0, h = 0;
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (size >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) {
+        tjhandle tj = tjInitDecompress();
+        int subsamp = 0, colorspace = 0;
+        if (!tj)
+            return fl__fail(err, FL_E_NO_MEMORY, "TurboJPEG could not start");
+        int bad = tjDecompressHeader3(tj, p, (unsigned long)size, &w, &h, &subsamp, &colorspace) != 0;
+        if (bad)
+            fl__fail(err, FL_E_IMAGE_CORRUPT, "JPEG header: %s", tjGetErrorStr2(tj));
+        tjDestroy(tj);
+        if (bad)
+            return FL_E_IMAGE_CORRUPT;
+    } else if (size >= 8 && memcmp(p, png_sig, 8) == 0) {
+        spng_ctx *ctx = spng_ctx_new(0);
+        struct spng_ihdr ihdr;
+        int r = ctx ? spng_set_png_buffer(ctx, p, size) : SPNG_EMEM;
+        if (!r)
+            r = spng_get_ihdr(ctx, &ihdr);
+        spng_ctx_free(ctx);
+        if (r)
+            return fl__fail(err, FL_E_IMAGE_CORRUPT, "PNG header: %s", spng_strerror(r));
+        w = ihdr.width > INT32_MAX ? INT32_MAX : (int)ihdr.width;
+        h = ihdr.height > INT32_MAX ? INT32_MAX : (int)ihdr.height;
+    } else {
+        return fl__fail(err, FL_E_IMAGE_FORMAT, size == 0 ? "image is empty (0 bytes)"
+                                                         : "neither a JPEG nor a PNG signature in the first bytes");
+    }
+    if (w < 1 || h < 1)
+        return fl__fail(err, FL_E_IMAGE_CORRUPT, "the header gives a size of %dx%d", w, h);
+    *width = w;
+    *height = h;
+    return FL_OK;
 }
 
 fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image *out, fl_error *err)

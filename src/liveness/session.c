@@ -360,7 +360,8 @@ fl_status fl_session_push_analysis(fl_session *s, const fl_image *frame, const f
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "session, frame or analysis is NULL");
     if (!isfinite(t) || (s->frames && t < s->last_t))
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "frame time %g goes backwards (last %g)", t, s->last_t);
-    if (s->phase == FL_PHASE_DONE || s->phase == FL_PHASE_FAILED) {
+    /* a frame at the same time as the one before is the same frame again: it says nothing new */
+    if (s->phase == FL_PHASE_DONE || s->phase == FL_PHASE_FAILED || (s->frames && t == s->last_t)) {
         fill_state(s, state);
         return FL_OK;
     }

@@ -116,7 +116,7 @@ static srv_error run_session(srv_worker *w, srv_frames *frames, fl_session *s, s
             snprintf(out->detail, sizeof out->detail, "frame %d: %s", frames->taken - 1, err.detail);
             return SRV_E_INTERNAL;
         }
-        out->frames_pushed++;
+        out->frames_pushed = state.frames; /* the frames the session took (a repeated time is not one) */
         if (state.phase == FL_PHASE_DONE || state.phase == FL_PHASE_FAILED)
             break;
     }

@@ -46,7 +46,20 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
         return SRV_E_BOX_INVALID;
     }
     im->with_boxes = n_boxes > 0;
+    /* all images within the request's budget, from their headers, before any is decoded: five
+     * images of 4096x4096 held at once cost 250 MB */
     uint64_t pixels = 0;
+    for (int i = 0; i < m->n; i++) {
+        int w, h;
+        fl_error err;
+        if (fl_image_probe(m->items[i].bytes, m->items[i].len, &w, &h, &err) == FL_OK)
+            pixels += (uint64_t)w * (uint64_t)h; /* one that cannot be probed fails to decode below */
+    }
+    if (pixels > l->max_request_pixels) {
+        snprintf(detail, size, "the %d images hold %llu pixels, more than max_request_pixels (%llu)", m->n,
+                 (unsigned long long)pixels, (unsigned long long)l->max_request_pixels);
+        return SRV_E_IMAGE_TOO_LARGE;
+    }
     for (int i = 0; i < m->n; i++) {
         fl_error err;
         fl_status s = fl_image_decode(m->items[i].bytes, m->items[i].len, &dl, &im->img[i], &err);
@@ -56,14 +69,6 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
         }
         im->ptr[i] = &im->img[i];
         im->n++;
-        /* each image within its own limits, and all of them within the request's: five images of
-         * 4096x4096 held at once cost 250 MB */
-        pixels += (uint64_t)im->img[i].width * (uint64_t)im->img[i].height;
-        if (pixels > l->max_request_pixels) {
-            snprintf(detail, size, "images 0-%d hold %llu pixels, more than max_request_pixels (%llu)", i,
-                     (unsigned long long)pixels, (unsigned long long)l->max_request_pixels);
-            return SRV_E_IMAGE_TOO_LARGE;
-        }
         memcpy(im->boxes[i], m->items[i].box, sizeof im->boxes[i]);
         const int *b = m->items[i].box;
         if (im->with_boxes && (b[0] >= im->img[i].width || b[1] >= im->img[i].height || b[0] + b[2] <= 0 ||
