@@ -424,12 +424,15 @@ static struct MHD_Daemon *start_daemon(srv_worker *w)
 {
     const srv_limits *l = &w->cfg->limits;
     return MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET, 0,
-        NULL, NULL, on_request, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->connection_timeout_s,
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+            MHD_USE_ERROR_LOG,
+        0,
+        NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, log_daemon_error, w, /* first, or some go to stderr */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->connection_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->listener.max_connections + 16, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)l->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)512 * 1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION, srv_listener_on_connection,
-        &w->listener, MHD_OPTION_EXTERNAL_LOGGER, log_daemon_error, w, MHD_OPTION_END);
+        &w->listener, MHD_OPTION_END);
 }
 
 /* SIGTERM: stop accepting, let the requests in flight finish within the deadline, stop. */
