@@ -16,6 +16,8 @@ fl_status fl_video_file_open(const char *path, fl_video_file **out, fl_error *er
 fl_status fl_video_file_open_memory(const void *data, size_t len, fl_video_file **out, fl_error *err);
 /* 1 a frame (free it), 0 the end, -1 an error. */
 int fl_video_file_next(fl_video_file *v, fl_image *out, double *t, fl_error *err);
+/* The video stream's average frame rate as its container states it; 0 when it states none. */
+double fl_video_file_frame_rate(const fl_video_file *v);
 void fl_video_file_close(fl_video_file *v);
 
 /* Fills err with status s and a printf-style detail; returns s. */

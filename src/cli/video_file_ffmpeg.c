@@ -21,7 +21,7 @@ struct fl_video_file {
     AVFrame *frame;
     AVPacket *pkt;
     int stream, rotation, eof;
-    double time_base;
+    double time_base, frame_rate;
 };
 
 /* Opens the input (already set up in v->fmt for a video in memory) and its decoder. */
@@ -52,6 +52,7 @@ static fl_status open_input(fl_video_file *v, const char *path, const AVInputFor
         return fl_video_fail(err, FL_E_IMAGE_CORRUPT, "%s: cannot open the decoder (%s)", path, msg);
     }
     v->time_base = av_q2d(st->time_base);
+    v->frame_rate = st->avg_frame_rate.den ? av_q2d(st->avg_frame_rate) : 0;
     /* Phone videos carry their rotation as a display matrix; frames are turned upright here. */
     const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
     if (m) {
@@ -216,6 +217,11 @@ int fl_video_file_next(fl_video_file *v, fl_image *out, double *t, fl_error *err
             avcodec_send_packet(v->dec, v->pkt); /* damaged packets are skipped, as players do */
         av_packet_unref(v->pkt);
     }
+}
+
+double fl_video_file_frame_rate(const fl_video_file *v)
+{
+    return v->frame_rate;
 }
 
 void fl_video_file_close(fl_video_file *v)

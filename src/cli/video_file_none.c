@@ -21,6 +21,12 @@ int fl_video_file_next(fl_video_file *v, fl_image *out, double *t, fl_error *err
     return 0;
 }
 
+double fl_video_file_frame_rate(const fl_video_file *v)
+{
+    (void)v;
+    return 0;
+}
+
 void fl_video_file_close(fl_video_file *v)
 {
     (void)v;

@@ -120,6 +120,11 @@ int fl_video_next(fl_video *v, fl_image *out, double *t, fl_error *err)
     return fl_image_load(v->files[v->next_file++], NULL, out, err) ? -1 : 1;
 }
 
+double fl_video_frame_rate(const fl_video *v)
+{
+    return v->file ? fl_video_file_frame_rate(v->file) : v->fps;
+}
+
 void fl_video_close(fl_video *v)
 {
     if (!v)

@@ -17,6 +17,9 @@ fl_status fl_video_open_memory(const void *data, size_t len, fl_video **out, fl_
 /* The next upright BGR frame and its time in seconds: 1 a frame (free it), 0 the end, -1 an error. */
 int fl_video_next(fl_video *v, fl_image *out, double *t, fl_error *err);
 
+/* The frame rate a video file states (0: none), or a folder's. */
+double fl_video_frame_rate(const fl_video *v);
+
 void fl_video_close(fl_video *v);
 
 #endif

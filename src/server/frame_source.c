@@ -34,6 +34,14 @@ srv_error srv_frames_from_video(srv_frames *f, const char *body, size_t len, con
         snprintf(detail, size, "%s", err.detail);
         return err.status == FL_E_IMAGE_FORMAT ? SRV_E_VIDEO_FORMAT : SRV_E_VIDEO_INVALID;
     }
+    /* refused before any frame is judged (and an inference slot taken) when the container itself
+     * states a rate no camera records at; frames are still checked one by one as they come */
+    double rate = fl_video_frame_rate(f->video);
+    if (rate * VIDEO_MIN_DECODED_GAP_S > 1) {
+        snprintf(detail, size, "the video states %.0f frames a second: no camera records at that rate", rate);
+        srv_frames_close(f);
+        return SRV_E_VIDEO_INVALID;
+    }
     return SRV_OK;
 }
 
