@@ -31,6 +31,7 @@ void srv_listener_init(srv_listener *l, int listen_fd, int log_fd, int max_conne
     pthread_mutex_init(&l->lock, NULL);
     l->conns = NULL;
     atomic_init(&l->open, 0);
+    atomic_init(&l->pending, 0);
     atomic_init(&l->stop, 0);
     atomic_init(&l->accept_errors, 0);
     atomic_init(&l->cut, 0);
@@ -82,8 +83,11 @@ static void *accept_loop(void *arg)
             continue; /* EAGAIN: a sibling took it; ECONNABORTED, EINTR: nothing to do */
         }
         atomic_fetch_add(&l->open, 1); /* counted now, so the next turn sees it */
-        if (MHD_add_connection(l->daemon, fd, (struct sockaddr *)&addr, len) != MHD_YES)
-            atomic_fetch_sub(&l->open, 1); /* libmicrohttpd closed it */
+        atomic_fetch_add(&l->pending, 1);
+        if (MHD_add_connection(l->daemon, fd, (struct sockaddr *)&addr, len) != MHD_YES) {
+            atomic_fetch_sub(&l->open, 1); /* libmicrohttpd closed it, and will say nothing of it */
+            atomic_fetch_sub(&l->pending, 1);
+        }
     }
     return NULL;
 }
@@ -148,6 +152,7 @@ void srv_listener_on_connection(void *cls, struct MHD_Connection *conn, void **s
     srv_listener *l = cls;
     srv_conn *c = *socket_context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_sub(&l->pending, 1);
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         if (!ci || !(c = calloc(1, sizeof *c)))
             return; /* not watched; still counted by the accept loop until it closes */
@@ -196,7 +201,7 @@ void srv_listener_set_phase(srv_listener *l, srv_conn *c, srv_conn_phase phase)
 
 int srv_listener_fresh(srv_listener *l)
 {
-    int n = 0;
+    int n = atomic_load(&l->pending); /* handed to libmicrohttpd, which registers them in its own thread */
     pthread_mutex_lock(&l->lock);
     for (srv_conn *c = l->conns; c; c = c->next)
         n += !c->served;

@@ -42,6 +42,7 @@ typedef struct srv_listener {
     pthread_mutex_t lock;      /* guards the list */
     srv_conn *conns;
     atomic_int open;           /* connections held */
+    atomic_int pending;        /* accepted and handed over, not yet started by libmicrohttpd */
     atomic_int stop;
     atomic_llong accept_errors;/* accept() failures for lack of resources, in all */
     atomic_llong cut;          /* connections the watchdog shut down, in all */
@@ -59,7 +60,8 @@ int srv_listener_start(srv_listener *l, struct MHD_Daemon *daemon);
  * on until the daemon stops. Call before MHD_stop_daemon. Idempotent. */
 void srv_listener_stop(srv_listener *l);
 
-/* Connections on which no request began yet (a stopping worker waits for them). Thread-safe. */
+/* Connections on which no request began yet, those accepted but not yet started included (a
+ * stopping worker waits for them). Thread-safe. */
 int srv_listener_fresh(srv_listener *l);
 
 /* libmicrohttpd's connection notifications (MHD_OPTION_NOTIFY_CONNECTION): registers and forgets
