@@ -5,7 +5,7 @@
 #   model_list    the anti-spoof list    seeds: config/antispoof_models.tsv
 #   texture_model a texture model file   seeds: fuzz/seeds/texture_model
 #   request       the service's bodies   seeds: fuzz/seeds/request (JSON, multipart, tokens)
-#   video_body    a verify video body    seeds: fuzz/seeds/video_body (MP4, WebM, a playlist, a concat list)
+#   video_body    a verify video body    seeds: tiny MP4 and WebM made here, fuzz/seeds/video_body (a playlist, a concat list)
 # Builds build-fuzz/ with clang (-fsanitize=fuzzer,address,undefined). A crash is copied into
 # fuzz/regressions/TARGET/ (replayed by the tests from then on) and makes the script fail.
 # Prints a table, then one JSON line: {"fuzz": {TARGET: {"seconds", "execs", "execs_per_s", "corpus",
@@ -37,6 +37,17 @@ seed model_list "$root/config/antispoof_models.tsv"
 seed texture_model "$root"/fuzz/seeds/texture_model/*
 seed request "$root"/fuzz/seeds/request/*
 seed video_body "$root"/fuzz/seeds/video_body/*
+# tiny MP4 and WebM seeds, made here (no media file is committed); the text seeds are in the tree
+/usr/bin/python3 - "$dir/corpus/video_body" <<'PY' || echo "fuzz: no video seeds made (OpenCV); text seeds only" >&2
+import sys, cv2, numpy as np
+for name, fourcc in (("tiny.mp4", "mp4v"), ("tiny.webm", "VP80")):
+    w = cv2.VideoWriter(f"{sys.argv[1]}/{name}", cv2.VideoWriter_fourcc(*fourcc), 10, (32, 24))
+    for i in range(6):
+        img = np.full((24, 32, 3), i * 40, np.uint8)
+        cv2.circle(img, (16, 12), 5 + i, (255, 255, 255), -1)
+        w.write(img)
+    w.release()
+PY
 printf 'file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nm.onnx\t80x80\trgb\t0.0039215686\t1.0\tprobabilities\t0\t0.5\n' \
   > "$dir/corpus/model_list/rgb_probabilities.tsv"
 
