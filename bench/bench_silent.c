@@ -5,7 +5,8 @@
  * machine slows both alike): the library's defaults, and detection at 640 px (the reference
  * pipeline's box precision). Prints one JSON object with every sample, for scripts/bench.sh to
  * pool across rounds: {"default": {"samples_ms": [...], "score"}, "detect640": {...}, "detect_size"}.
- * usage: bench_silent MODELS_DIR FRAME.jpg [RUNS]
+ * usage: bench_silent MODELS_DIR FRAME.jpg [RUNS] [MODEL_LIST] (default: the library's list; another
+ * list, e.g. config/antispoof_models_reference.tsv, times that list's models instead)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static void mode_close(mode *m)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_silent MODELS_DIR FRAME.jpg [RUNS]\n");
+        fprintf(stderr, "usage: bench_silent MODELS_DIR FRAME.jpg [RUNS] [MODEL_LIST]\n");
         return 2;
     }
     int runs = argc > 3 ? atoi(argv[3]) : 100;
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     fl_image src, frame;
     fl_silent *sl;
     if (fl_image_load(argv[2], NULL, &src, &err) || fl_image_alloc(640, 480, &frame, &err) ||
-        fl_silent_create(argv[1], NULL, NULL, &sl, &err)) {
+        fl_silent_create(argv[1], argc > 4 ? argv[4] : NULL, NULL, &sl, &err)) {
         fprintf(stderr, "bench_silent: %s\n", err.detail);
         return 1;
     }

@@ -24,7 +24,7 @@ class Pipeline:
     def __init__(self, models, size, W, H):
         self.det = peer_yunet.Detector(models, size, W, H)
         self.mesh = cv2.dnn.readNetFromONNX(os.path.join(models, "facemesh_468.onnx"))
-        self.nets = peer_antispoof.load(models)
+        self.nets = peer_antispoof.load(models, peer_antispoof.default_models())
 
     def check(self, frame):
         found = self.det.detect(frame)

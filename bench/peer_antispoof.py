@@ -1,16 +1,25 @@
 """The anti-spoof half of the OpenCV peers: the reference pipeline's crop rule (MANIFEST.md section
-2), cv2.resize to 80x80 and both MiniFASNet models in cv2.dnn, softmax, and the mean of the two real
-probabilities. Shared by opencv_silent.py and reference_silent.py."""
+2), cv2.resize to 80x80 and two MiniFASNet models in cv2.dnn, softmax, and the mean of the two real
+probabilities. Shared by opencv_silent.py (the models of facelive's default list, so both do the same
+work) and reference_silent.py (the reference pipeline's own pair)."""
+import csv
 import os
 
 import cv2
 import numpy as np
 
-MODELS = (("minifasnet_v2_2.7_80x80.onnx", 2.7), ("minifasnet_v1se_4.0_80x80.onnx", 4.0))
+REFERENCE_PAIR = (("minifasnet_v2_2.7_80x80.onnx", 2.7), ("minifasnet_v1se_4.0_80x80.onnx", 4.0))
+DEFAULT_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config", "antispoof_models.tsv")
 
 
-def load(models_dir):
-    return [(cv2.dnn.readNetFromONNX(os.path.join(models_dir, f)), s) for f, s in MODELS]
+def default_models():
+    """(file, crop scale) of each model of config/antispoof_models.tsv."""
+    lines = [l for l in open(DEFAULT_LIST) if l.strip() and not l.startswith("#")]
+    return tuple((r["file"], float(r["crop_scale"])) for r in csv.DictReader(lines, delimiter="\t"))
+
+
+def load(models_dir, models=REFERENCE_PAIR):
+    return [(cv2.dnn.readNetFromONNX(os.path.join(models_dir, f)), s) for f, s in models]
 
 
 def crop_box(W, H, box, scale):

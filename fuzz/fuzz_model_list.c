@@ -23,7 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n < 1 || n > FL_SILENT_MAX_MODELS)
             abort();
         for (int i = 0; i < n; i++)
-            if (!memchr(specs[i].file, '\0', sizeof specs[i].file) || specs[i].input_w < 1 || specs[i].input_h < 1)
+            if (!memchr(specs[i].file, '\0', sizeof specs[i].file) || specs[i].input_w < 1 || specs[i].input_h < 1 ||
+                !memchr(specs[i].licence, '\0', sizeof specs[i].licence) ||
+                !memchr(specs[i].trained_on, '\0', sizeof specs[i].trained_on) ||
+                (specs[i].whole_frame ? specs[i].crop_scale != 0 : !(specs[i].crop_scale >= 0.5f)))
                 abort(); /* a parsed list is usable as it is */
     }
     free(text);

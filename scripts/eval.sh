@@ -8,7 +8,13 @@
 #   docs/eval/acquisition.json   the quality gates on every source's faces (train/acquisition.py)
 #   docs/eval/texture/report.json the colour-texture model and every fusion, leaving one source out
 #                         (train/texture.py; the fitted model and list stay in build/texture/)
-# Prints the text reports; docs/eval/summary.txt keeps them.
+#   docs/eval/lodo/       the yardstick: every candidate (model lists, fusions, thresholds, frame
+#                         fusion) leaving one data set out, the made attacks per kind, and the research
+#                         model when $FACELIVE_RESEARCH (default build/research_pack: the OUT of
+#                         train/build_pack.sh) holds its per-source scores; more Replay-Attack frames
+#                         when $FACELIVE_SNAPSHOT names a snapshot of sejong-sas/replay-attack
+# Prints the text reports; docs/eval/summary.txt keeps them. The last line is the yardstick's JSON:
+# {"lodo": {"default_before": {"hter", "sources", ...}, "default": {..}, "research": {..}}}.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -44,4 +50,9 @@ mkdir -p docs/eval/all_rows docs/eval/calibrated
     --models "$FACELIVE_MODELS" --out build/texture | grep -v '^model:'
   cp build/texture/report.json docs/eval/texture/report.json
   cp build/texture_crops/report.json docs/eval/texture/report_with_crops.json
+  echo "## leave one data set out: every candidate, the made attacks, the frame fusion (train/lodo.py)"
+  rm -f build/yardstick/scores.json # scored afresh: the models or the runtime may have changed
+  mkdir -p docs/eval/lodo
+  train/prepare.sh build/yardstick "${FACELIVE_SNAPSHOT:-}"
+  train/yardstick.sh build/yardstick "${FACELIVE_RESEARCH:-build/research_pack}" docs/eval/lodo/report.json
 } 2>/dev/null | tee docs/eval/summary.txt

@@ -2,7 +2,7 @@
 # Fuzzes every parser of untrusted input with libFuzzer (Debian's clang), SECONDS each (default 60):
 #   image_decode  JPEG/PNG decoding      seeds: the data set's images
 #   onnx_load     the ONNX model loader  seeds: the YuNet model of the pack
-#   model_list    the anti-spoof list    seeds: config/antispoof_models.tsv
+#   model_list    the anti-spoof list    seeds: config/antispoof_models.tsv, train/candidates.tsv (a whole-frame model)
 #   texture_model a texture model file   seeds: fuzz/seeds/texture_model
 #   request       the service's bodies   seeds: fuzz/seeds/request (JSON, multipart, tokens)
 #   video_body    a verify video body    seeds: tiny MP4 and WebM made here, fuzz/seeds/video_body (a playlist, a concat list)
@@ -33,7 +33,7 @@ seed() { # seed TARGET FILE...
 seed image_decode "$root"/data/silent_face_minivision/*.jpg "$root"/data/crops_apfol/real/*.png
 seed image_decode $(ls "$root"/data/crops_alexcamargo/real/*.png | head -5)
 seed onnx_load "$root/models/yunet_n_dynamic.onnx"
-seed model_list "$root/config/antispoof_models.tsv"
+seed model_list "$root/config/antispoof_models.tsv" "$root/train/candidates.tsv"
 seed texture_model "$root"/fuzz/seeds/texture_model/*
 seed request "$root"/fuzz/seeds/request/*
 seed video_body "$root"/fuzz/seeds/video_body/*

@@ -50,6 +50,23 @@ check(rc == 3 and [x["decision"] for x in v] == ["real", "spoof", "uncertain"],
       f"check: image_T1 real, image_F2 spoof, black uncertain, exit 3 (the worst): {rc} "
       f"{[x.get('decision') for x in v]}")
 check("score" in v[0] and "score" not in v[2], "an uncertain verdict without a judged frame has no score")
+# provenance: each model of the list with its licence and training data (config/antispoof_models.tsv)
+ml = v[0].get("model_list") or []
+check([m["file"] for m in ml] == ["minifasnet_v2_2.7_80x80.onnx", "sf_apk_v1se_4.0_80x80.onnx"] and
+      all(m["licence"].startswith("Apache-2.0") and m["trained_on"] for m in ml),
+      f"check --json names each model of the default list with its licence and training data: {ml}")
+rc, out, err = run("models", "--models", MODELS, "--runs", "1")
+check(rc == 0 and "anti-spoof model list (the library's default)" in out and out.count("licence: Apache-2.0") == 2
+      and "trained on: the authors' own data" in out, f"models prints the default list's provenance: {out[-600:]}")
+frame_list = os.path.join(TMP, "frame_list.tsv")
+with open(frame_list, "w") as f:
+    f.write("file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\n"
+            "sf_pv1_org_60x80.onnx\t60x80\tbgr\t1\tframe\tlogits\t1\t1\n")
+rc, out, err = run("check", "--models", MODELS, "--model-list", frame_list, "--json", T1)
+d = json.loads(out.splitlines()[0]) if out else {}
+m0 = ((d.get("frames") or [{}])[0].get("models") or [{}])[0]
+check(m0.get("scale") == "frame" and d["model_list"][0]["licence"] == "" and not m0.get("degraded"),
+      f"a whole-frame model (crop_scale frame) judges; a list without licence columns says none: {m0}")
 for img, want in ((T1, 0), (F2, 3), (black, 4)):
     rc, out, err = run("check", "--models", MODELS, img)
     word = {0: "REAL", 3: "SPOOF", 4: "UNCERTAIN"}[want]

@@ -285,6 +285,26 @@ static void test_profile(void)
     fl_model_free(m);
 }
 
+/* The APK model's batch norms (a Mul and an Add, twice, after each of its 55 convolutions) are folded
+ * into the convolutions at load (src/nn/graph_fold.c; its outputs against the file's nodes run one by
+ * one: tests/test_train_parity.py); models without such chains keep every node. */
+static void test_fold(void)
+{
+    static const struct {
+        const char *file;
+        size_t max_nodes, min_nodes;
+    } want[] = {{"sf_apk_v1se_4.0_80x80.onnx", 120, 100}, {"minifasnet_v2_2.7_80x80.onnx", 97, 97}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        fl_model *m = load(want[i].file);
+        if (!m)
+            continue;
+        size_t n = fl_model_node_count(m);
+        CHECK(n >= want[i].min_nodes && n <= want[i].max_nodes, "%s: %zu nodes after folding (%zu..%zu)", want[i].file,
+              n, want[i].min_nodes, want[i].max_nodes);
+        fl_model_free(m);
+    }
+}
+
 int main(void)
 {
     test_status_table();
@@ -294,5 +314,6 @@ int main(void)
     test_thread_pool();
     test_nhwc_inputs();
     test_profile();
+    test_fold();
     TEST_MAIN_END();
 }

@@ -50,7 +50,9 @@ static void test_parity(void)
     CHECK(ref && yun, "reference JSON files (run scripts/models.sh)");
     if (!ref || !yun)
         return;
-    fl_silent *sl = make(NULL, NULL);
+    char pair[1024]; /* the reference pipeline's models (the default before 2026-12-04) */
+    snprintf(pair, sizeof pair, "%s/antispoof_models_reference.tsv", fl_test_config_dir());
+    fl_silent *sl = make(NULL, pair);
     fl_silent_ctx *ctx;
     fl_analyzer_ctx *actx;
     fl_error err;
@@ -237,6 +239,67 @@ static void test_fusion(void)
     fl_image_free(&spoof);
 }
 
+/* The library's built-in default is config/antispoof_models.tsv (the file users read and copy):
+ * the same models, scales, weights and provenance, in the same order. */
+static void test_default_is_the_config_list(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/antispoof_models.tsv", fl_test_config_dir());
+    fl_silent *def = make(NULL, NULL), *file = make(NULL, path);
+    if (!def || !file)
+        return;
+    CHECK(fl_silent_model_count(def) == fl_silent_model_count(file), "model count %d vs %d", fl_silent_model_count(def),
+          fl_silent_model_count(file));
+    for (int i = 0; i < fl_silent_model_count(def) && i < fl_silent_model_count(file); i++) {
+        CHECK(!strcmp(fl_silent_model_file(def, i), fl_silent_model_file(file, i)) &&
+                  fl_silent_model_scale(def, i) == fl_silent_model_scale(file, i),
+              "model %d: %s %.2f vs %s %.2f", i, fl_silent_model_file(def, i), fl_silent_model_scale(def, i),
+              fl_silent_model_file(file, i), fl_silent_model_scale(file, i));
+        CHECK(!strcmp(fl_silent_model_licence(def, i), fl_silent_model_licence(file, i)) &&
+                  !strcmp(fl_silent_model_trained_on(def, i), fl_silent_model_trained_on(file, i)) &&
+                  strstr(fl_silent_model_licence(def, i), "Apache-2.0"),
+              "model %d provenance: '%s' vs '%s'", i, fl_silent_model_licence(def, i), fl_silent_model_licence(file, i));
+    }
+    CHECK(!strcmp(fl_silent_model_licence(def, 99), "") && !strcmp(fl_silent_model_file(NULL, 0), ""),
+          "out of range: empty strings");
+    fl_silent_free(def);
+    fl_silent_free(file);
+}
+
+/* crop_scale "frame" (the original product's "org" input): the whole image, whatever the face's
+ * size, never degraded, so it votes even when the face fills the picture. */
+static void test_whole_frame_model(void)
+{
+    char list[] = "/tmp/fl_test_frame_list.tsv";
+    FILE *f = fopen(list, "w");
+    fprintf(f, "file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\tlicence\ttrained_on\n"
+               "minifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\tA\tB\n"
+               "sf_pv1_org_60x80.onnx\t60x80\tbgr\t1\tframe\tlogits\t1\t1\tApache-2.0\twhole frames\n");
+    fclose(f);
+    fl_silent *sl = make(NULL, list);
+    fl_image img;
+    fl_error err;
+    if (sl && load_named("image_F1.jpg", &img)) {
+        CHECK(fl_silent_model_scale(sl, 1) == 0.0f && !strcmp(fl_silent_model_trained_on(sl, 1), "whole frames"),
+              "scale 0 means the whole frame");
+        fl_silent_ctx *ctx;
+        fl_silent_ctx_create(sl, an, &ctx, &err);
+        fl_frame_score fs;
+        /* a box as large as the image: the 2.7 crop is squeezed (degraded), the frame model is not */
+        CHECK(fl_silent_score_box(ctx, &img, 0, 0, img.width, img.height, &fs, &err) == FL_OK, "%s", err.detail);
+        CHECK(fs.models[0].degraded && !fs.models[1].degraded && fs.used, "only the face crop is degraded");
+        CHECK(fs.models[1].crop[0] == 0 && fs.models[1].crop[1] == 0 && fs.models[1].crop[2] == img.width - 1 &&
+                  fs.models[1].crop[3] == img.height - 1,
+              "the frame model sees the whole image: %d %d %d %d", fs.models[1].crop[0], fs.models[1].crop[1],
+              fs.models[1].crop[2], fs.models[1].crop[3]);
+        CHECK(fabsf(fs.score - fs.models[1].p_real) < 1e-6f, "the score is the frame model's alone");
+        fl_silent_ctx_free(ctx);
+        fl_image_free(&img);
+    }
+    fl_silent_free(sl);
+    remove(list);
+}
+
 static void test_bad_input(void)
 {
     fl_error err;
@@ -287,6 +350,11 @@ static void test_bad_input(void)
         {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nmissing.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\n", "missing.onnx"},
         {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nminifasnet_v2_2.7_80x80.onnx\t64x64\tbgr\t1\t2.7\tlogits\t1\t1\n", "[1,3,64,64]"},
         {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nminifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t2.7\tlogits\t7\t1\n", "real_class is 7"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\tlicence\n", "expected 8"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\tlicence\ttrained_on\nx.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\n", "as the header says"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\tlicence\ttrained_on\nx.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\tMIT\x01\tx\n", "control byte"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nx.onnx\t80x80\tbgr\t1\tframes\tlogits\t1\t1\n", "or frame"},
+        {"file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\nt.texture\t80x80\tbgr\t1\tframe\ttexture\t1\t1\n", "not the whole frame"},
     };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
         FILE *f = fopen("/tmp/fl_test_bad_list.tsv", "w");
@@ -315,7 +383,7 @@ static void test_bad_input(void)
 static void test_from_memory(void)
 {
     static const char *const names[] = {"yunet_n_dynamic.onnx", "facemesh_468.onnx", "minifasnet_v2_2.7_80x80.onnx",
-                                        "minifasnet_v1se_4.0_80x80.onnx"};
+                                        "sf_apk_v1se_4.0_80x80.onnx"}; /* the default list's */
     fl_model_blob blobs[4];
     void *bytes[4];
     for (int i = 0; i < 4; i++) {
@@ -544,6 +612,8 @@ int main(void)
     test_degraded();
     test_fusion();
     test_bad_input();
+    test_default_is_the_config_list();
+    test_whole_frame_model();
     test_from_memory();
     test_option_sizes();
     test_reused_analyses();

@@ -71,4 +71,24 @@ for name in names:
     d = float(np.abs(y_trained - y_c).max()) if y_c.shape == y_trained.shape else float("inf")
     print(f"{name}: after one step the logits moved {moved:.3f}; exported, C vs PyTorch {d:.2e}")
     check(moved > 1e-3 and d <= 1e-4, f"{name}: trained weights survive the export to the C runtime ({d:.2e}) {r.stderr}")
+
+# The default list's APK model (MANIFEST section 10), whose batch norms are Mul+Add pairs that the C
+# loader folds into the convolutions (src/nn/graph_fold.c): the C runtime runs the folded graph,
+# PyTorch the file's nodes one by one; on the golden inputs they agree within 1e-4.
+for model_file, shape, inp in (("sf_apk_v1se_4.0_80x80.onnx", (1, 3, 80, 80),
+                                os.path.join(MODELS, "golden", f"minifasnet_v2_2.7_80x80__image_{t}.input.f32"))
+                               for t in ("F1", "T1")):
+    path = os.path.join(MODELS, model_file)
+    x = torch.from_numpy(np.fromfile(inp, dtype="<f4").reshape(1, 3, 80, 80))[..., :shape[3]].contiguous()
+    raw = os.path.join(tmp, os.path.basename(inp) + ".in.f32")
+    x.numpy().astype("<f4").tofile(raw)
+    with torch.no_grad():
+        y_torch = OnnxModule(path).eval()(x).numpy().ravel()
+    out = os.path.join(tmp, model_file + ".c.f32")
+    r = subprocess.run([MODEL_RUN, path, raw, ",".join(map(str, shape)), out], capture_output=True, text=True)
+    y_c = np.fromfile(out, dtype="<f4") if r.returncode == 0 else np.full(3, np.nan)
+    d = float(np.abs(y_torch - y_c).max()) if y_c.shape == y_torch.shape else float("inf")
+    nodes = len(onnx.load(path).graph.node)
+    print(f"{model_file} ({nodes} nodes in the file) on {os.path.basename(inp)}: logits {y_c}, PyTorch vs C {d:.2e}")
+    check(d <= 1e-4, f"{model_file}: the C runtime (folded) = PyTorch (the file's nodes) within 1e-4 ({d:.2e}) {r.stderr}")
 finish()

@@ -17,6 +17,11 @@ const char *fl_test_data_dir(void)
     return d && *d ? d : FL_TEST_DATA_DIR;
 }
 
+const char *fl_test_config_dir(void)
+{
+    return FL_TEST_CONFIG_DIR;
+}
+
 void *fl_test_read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");

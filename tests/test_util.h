@@ -33,6 +33,9 @@ const char *fl_test_models_dir(void);
 /* The evaluation data folder: $FACELIVE_DATA_DIR, else the one CMake was configured with. */
 const char *fl_test_data_dir(void);
 
+/* The source tree's config folder (the model lists). */
+const char *fl_test_config_dir(void);
+
 /* Reads a whole file; NULL when it cannot. *size receives the byte count. */
 void *fl_test_read_file(const char *path, size_t *size);
 

@@ -68,9 +68,10 @@ def p_real(module, x, real_class):
     return torch.softmax(module(x), dim=1)[:, real_class]
 
 
-def train(module, samples, row, args, rng):
+def train(module, samples, row, args, rng, params=None, penalty=None):
+    """args: lr, epochs, batch. params: what to train (default all); penalty(): a term added to the loss."""
     size, real_class = int(row["input"].split("x")[0]), int(row["real_class"])
-    opt = torch.optim.Adam(module.parameters(), lr=args.lr)
+    opt = torch.optim.Adam(params if params is not None else module.parameters(), lr=args.lr)
     n_real = sum(s["label"] for s in samples)
     w_real, w_spoof = len(samples) / (2 * max(n_real, 1)), len(samples) / (2 * max(len(samples) - n_real, 1))
     module.train()
@@ -85,6 +86,8 @@ def train(module, samples, row, args, rng):
             w = torch.tensor([w_real if s["label"] else w_spoof for s in batch])
             p = p_real(module, x, real_class).clamp(1e-6, 1 - 1e-6)
             loss = (w * torch.nn.functional.binary_cross_entropy(p, y, reduction="none")).mean()
+            if penalty:
+                loss = loss + penalty()
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -107,8 +107,9 @@ typedef struct fl_verdict {
 typedef struct fl_silent fl_silent;
 typedef struct fl_silent_ctx fl_silent_ctx;
 
-/* Loads the models of model_list (NULL: the default MiniFASNet pair, scales 2.7 and 4.0) from
- * models_dir. A list error names the line and field. options NULL: defaults. Thread-safe. */
+/* Loads the models of model_list (NULL: the default list, as config/antispoof_models.tsv: MiniFASNet
+ * V2 at scale 2.7 and the authors' APK SE model at 4.0) from models_dir. A list error names the
+ * line and field. options NULL: defaults. Thread-safe. */
 FL_API fl_status fl_silent_create(const char *models_dir, const char *model_list, const fl_silent_options *options,
                                   fl_silent **out, fl_error *err);
 /* The same from models in memory, named as the model list names their files; model_list_text is
@@ -117,9 +118,15 @@ FL_API fl_status fl_silent_create_from_memory(const fl_model_blob *models, int n
                                               const fl_silent_options *options, fl_silent **out, fl_error *err);
 FL_API void fl_silent_free(fl_silent *sl);
 
-/* Number and nominal crop scales of the loaded models. Thread-safe. */
+/* Number and nominal crop scales of the loaded models (0: crop_scale "frame", the whole image).
+ * Thread-safe. */
 FL_API int fl_silent_model_count(const fl_silent *sl);
 FL_API float fl_silent_model_scale(const fl_silent *sl, int i);
+/* Model i's file name and the list's optional licence and trained_on columns ("" when the list
+ * has none or i is out of range); valid while sl lives. Thread-safe. */
+FL_API const char *fl_silent_model_file(const fl_silent *sl, int i);
+FL_API const char *fl_silent_model_licence(const fl_silent *sl, int i);
+FL_API const char *fl_silent_model_trained_on(const fl_silent *sl, int i);
 
 /* A context; the analyzer finds the faces. Thread-safe. */
 FL_API fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_silent_ctx **out, fl_error *err);

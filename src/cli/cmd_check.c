@@ -38,6 +38,7 @@ static void json_verdict(const char *label, const fl_verdict *v, const fl_silent
     jw_object(&w, NULL);
     jw_str(&w, "input", label);
     fl_json_verdict_fields(&w, v, sl);
+    fl_json_model_list(&w, sl);
     jw_end(&w);
 }
 
@@ -55,8 +56,11 @@ static void text_verdict(const char *label, const fl_verdict *v, const fl_silent
         if (f->used) {
             printf("  frame %d: score %.4f:", f->index, f->score);
             for (int k = 0; k < f->n_models; k++)
-                printf(" scale %.1f->%.2f p_real %.4f%s", fl_silent_model_scale(sl, k), f->models[k].scale,
-                       f->models[k].p_real, f->models[k].degraded ? " (degraded)" : "");
+                if (fl_silent_model_scale(sl, k) > 0)
+                    printf(" scale %.1f->%.2f p_real %.4f%s", fl_silent_model_scale(sl, k), f->models[k].scale,
+                           f->models[k].p_real, f->models[k].degraded ? " (degraded)" : "");
+                else /* a whole-frame model */
+                    printf(" whole frame p_real %.4f", f->models[k].p_real);
             printf("\n");
         }
         for (int k = 0; k < f->n_reasons; k++)

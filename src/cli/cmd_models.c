@@ -1,5 +1,6 @@
 /* `facelive models`: load every .onnx of a model folder, say what it is, run it on both
- * backends and report latency and the largest difference between them. */
+ * backends and report latency and the largest difference between them; then the anti-spoof
+ * model list with each model's licence and training data. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,12 +8,14 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/json_verdict.h"
 #include "cli/json_writer.h"
 #include "cli/model_probe.h"
 #include "facelive/model.h"
 
 typedef struct models_args {
     const char *dir, *profile; /* profile: one model file to profile node by node */
+    const char *list;          /* --model-list: the anti-spoof list described (NULL: the default) */
     int runs, json, size;      /* size: the symbolic spatial dims of --profile (YuNet) */
     fl_backend backend;
 } models_args;
@@ -189,15 +192,46 @@ static int profile(const models_args *a)
     return s ? FL_EXIT_ERROR : FL_EXIT_OK;
 }
 
+/* The anti-spoof model list as the library reads it: which weights judge, under which licence,
+ * trained on what (a company must know which pack it may ship). 1 when it cannot be loaded. */
+static int describe_list(const models_args *a, jw *w)
+{
+    fl_silent *sl;
+    fl_error err;
+    if (fl_silent_create(a->dir, a->list, NULL, &sl, &err)) {
+        fprintf(stderr, "facelive models: model list %s: %s: %s\n", a->list ? a->list : "(default)",
+                fl_status_name(err.status), err.detail);
+        return 1;
+    }
+    if (a->json) {
+        fl_json_model_list(w, sl);
+    } else {
+        printf("anti-spoof model list %s\n", a->list ? a->list : "(the library's default)");
+        for (int k = 0; k < fl_silent_model_count(sl); k++) {
+            char scale[32] = "frame"; /* scale 0: the whole image */
+            if (fl_silent_model_scale(sl, k) > 0)
+                snprintf(scale, sizeof scale, "%.2g", fl_silent_model_scale(sl, k));
+            const char *lic = fl_silent_model_licence(sl, k), *data = fl_silent_model_trained_on(sl, k);
+            printf("  %s  scale %s\n    licence: %s\n    trained on: %s\n", fl_silent_model_file(sl, k), scale,
+                   *lic ? lic : "(not stated)", *data ? data : "(not stated)");
+        }
+    }
+    fl_silent_free(sl);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: facelive models [--models DIR] [--runs N] [--json]\n"
+    fprintf(f, "usage: facelive models [--models DIR] [--model-list FILE] [--runs N] [--json]\n"
                "       facelive models --profile MODEL.onnx [--size N] [--reference] [--runs N] [--json]\n"
                "\n"
                "Loads every .onnx file of the model pack, describes its inputs and outputs, runs it on the\n"
                "reference and XNNPACK backends (one thread, N timed runs, default 20) and reports the\n"
-               "latency and the largest difference between the two backends.\n"
+               "latency and the largest difference between the two backends. Then the anti-spoof model\n"
+               "list: each model's crop scale, licence and training data (the list's own columns).\n"
                "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
+               "  --model-list FILE the anti-spoof list described (default: the library's, as\n"
+               "                    config/antispoof_models.tsv)\n"
                "  --profile FILE    where one model's time goes: every node run alone (no fusion; a row\n"
                "                    pipeline of facelive's NHWC kernels is one step), its time, GFLOP,\n"
                "                    GFLOP/s and kernel, on XNNPACK (or --reference); --size N gives\n"
@@ -211,12 +245,14 @@ int fl_cmd_models(int argc, char **argv)
         usage(stdout);
         return FL_EXIT_OK;
     }
-    models_args a = {NULL, NULL, 20, 0, FL_PROBE_SPATIAL, FL_BACKEND_XNNPACK};
+    models_args a = {NULL, NULL, NULL, 20, 0, FL_PROBE_SPATIAL, FL_BACKEND_XNNPACK};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             a.json = 1;
         else if (strcmp(argv[i], "--models") == 0 && i + 1 < argc)
             a.dir = argv[++i];
+        else if (strcmp(argv[i], "--model-list") == 0 && i + 1 < argc)
+            a.list = argv[++i];
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
             if (fl_parse_int("models", "--runs", argv[++i], 1, 10000, &a.runs))
                 return FL_EXIT_USAGE;
@@ -255,12 +291,13 @@ int fl_cmd_models(int argc, char **argv)
         failures += run_one(&a, names[i], &w);
         free(names[i]);
     }
-    if (a.json) {
+    if (a.json)
         jw_end(&w);
-        jw_end(&w);
-    } else {
+    else
         printf("%d of %d models loaded and ran\n", n - failures, n);
-    }
+    failures += describe_list(&a, &w);
+    if (a.json)
+        jw_end(&w);
     free(names);
     return failures ? FL_EXIT_ERROR : FL_EXIT_OK;
 }

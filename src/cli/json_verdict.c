@@ -1,5 +1,29 @@
 #include "cli/json_verdict.h"
 
+/* "scale": the nominal crop scale, or "frame" for a whole-image model (scale 0). */
+static void model_scale(jw *w, const fl_silent *sl, int k)
+{
+    float scale = fl_silent_model_scale(sl, k);
+    if (scale > 0)
+        jw_num(w, "scale", scale, 2);
+    else
+        jw_str(w, "scale", "frame");
+}
+
+void fl_json_model_list(jw *w, const fl_silent *sl)
+{
+    jw_array(w, "model_list");
+    for (int k = 0; k < fl_silent_model_count(sl); k++) {
+        jw_object(w, NULL);
+        jw_str(w, "file", fl_silent_model_file(sl, k));
+        model_scale(w, sl, k);
+        jw_str(w, "licence", fl_silent_model_licence(sl, k));
+        jw_str(w, "trained_on", fl_silent_model_trained_on(sl, k));
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
 void fl_json_verdict_fields(jw *w, const fl_verdict *v, const fl_silent *sl)
 {
     jw_str(w, "decision", fl_decision_name(v->decision));
@@ -20,7 +44,7 @@ void fl_json_verdict_fields(jw *w, const fl_verdict *v, const fl_silent *sl)
         jw_array(w, "models");
         for (int k = 0; f->used && k < f->n_models; k++) {
             jw_object(w, NULL);
-            jw_num(w, "scale", fl_silent_model_scale(sl, k), 2);
+            model_scale(w, sl, k);
             jw_num(w, "scale_used", f->models[k].scale, 3);
             jw_num(w, "p_real", f->models[k].p_real, 4);
             jw_bool(w, "degraded", f->models[k].degraded);

@@ -10,4 +10,8 @@
  * object. */
 void fl_json_verdict_fields(jw *w, const fl_verdict *v, const fl_silent *sl);
 
+/* "model_list": the anti-spoof models of sl, each its file, nominal scale ("frame" for the whole
+ * image), weight-free provenance: licence and trained_on as the list states them ("" when not). */
+void fl_json_model_list(jw *w, const fl_silent *sl);
+
 #endif

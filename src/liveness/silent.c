@@ -225,6 +225,21 @@ float fl_silent_model_scale(const fl_silent *sl, int i)
     return sl && i >= 0 && i < sl->n ? sl->spec[i].crop_scale : 0.0f;
 }
 
+const char *fl_silent_model_file(const fl_silent *sl, int i)
+{
+    return sl && i >= 0 && i < sl->n ? sl->spec[i].file : "";
+}
+
+const char *fl_silent_model_licence(const fl_silent *sl, int i)
+{
+    return sl && i >= 0 && i < sl->n ? sl->spec[i].licence : "";
+}
+
+const char *fl_silent_model_trained_on(const fl_silent *sl, int i)
+{
+    return sl && i >= 0 && i < sl->n ? sl->spec[i].trained_on : "";
+}
+
 fl_status fl_silent_ctx_create(const fl_silent *sl, const fl_analyzer *an, fl_silent_ctx **out, fl_error *err)
 {
     fl__error_clear(err);
@@ -345,7 +360,14 @@ static fl_status score_box_into(fl_silent_ctx *c, const fl_image *img, int x, in
     for (int i = 0; i < sl->n; i++) {
         fl_model_score *ms = &out->models[i];
         double used;
-        fl__antispoof_crop(img->width, img->height, x, y, w, h, sl->spec[i].crop_scale, ms->crop, &used);
+        if (sl->spec[i].whole_frame) { /* the "org" scale: the image as it is, whatever the face */
+            ms->crop[0] = ms->crop[1] = 0;
+            ms->crop[2] = img->width - 1;
+            ms->crop[3] = img->height - 1;
+            used = 0;
+        } else {
+            fl__antispoof_crop(img->width, img->height, x, y, w, h, sl->spec[i].crop_scale, ms->crop, &used);
+        }
         ms->scale = (float)used;
         /* "Module replacement": a crop squeezed far below its nominal scale no longer shows what
          * the model learned to look at (screen edges, paper borders); its vote is dropped. */
@@ -367,7 +389,7 @@ static fl_status score_box_into(fl_silent_ctx *c, const fl_image *img, int x, in
         out->score = 0;
         out->used = 0;
         float best = 0;
-        for (int i = 0; i < sl->n; i++)
+        for (int i = 0; i < sl->n; i++) /* every model is degraded, so none is whole-frame (scale 0) */
             best = fmaxf(best, out->models[i].scale / sl->spec[i].crop_scale);
         out->reasons[out->n_reasons++] = (fl_quality_issue){FL_QUALITY_TOO_LARGE, best, sl->opt.degraded_ratio};
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "nn/graph_fold.h"
 #include "nn/name_table.h"
 #include "nn/onnx_subset.pb-c.h"
 #include "nn/onnx_wire.h"
@@ -757,6 +758,8 @@ fl_status fl__onnx_load(const void *data, size_t size, fl_graph **out, fl_error 
         s = load_node(&L, gp->node[i], (int)i);
     if (!s)
         s = load_outputs(&L, gp);
+    if (!s) /* after validation: the folded graph is what every backend plans */
+        s = fl__graph_fold_affine(g, err);
 done:
     fl__name_table_free(&L.names);
     flonnx__model_proto__free_unpacked(m, NULL);

@@ -65,7 +65,7 @@ class SessionTest {
         for (String f : new String[] {"yunet_n_dynamic.onnx", "facemesh_468.onnx"}) {
             models.put(f, Files.readAllBytes(Path.of(Clips.models(), f))); // byte arrays
         }
-        for (String f : new String[] {"minifasnet_v2_2.7_80x80.onnx", "minifasnet_v1se_4.0_80x80.onnx"}) {
+        for (String f : new String[] {"minifasnet_v2_2.7_80x80.onnx", "sf_apk_v1se_4.0_80x80.onnx"}) { // the default list
             byte[] b = Files.readAllBytes(Path.of(Clips.models(), f));
             models.put(f, ByteBuffer.allocateDirect(b.length).put(b).flip()); // direct buffers, read in place
         }
