@@ -40,11 +40,13 @@ seed video_body "$root"/fuzz/seeds/video_body/*
 # tiny MP4 and WebM seeds, made here (no media file is committed); the text seeds are in the tree
 /usr/bin/python3 - "$dir/corpus/video_body" <<'PY' || echo "fuzz: no video seeds made (OpenCV); text seeds only" >&2
 import sys, cv2, numpy as np
-for name, fourcc in (("tiny.mp4", "mp4v"), ("tiny.webm", "VP80")):
-    w = cv2.VideoWriter(f"{sys.argv[1]}/{name}", cv2.VideoWriter_fourcc(*fourcc), 10, (32, 24))
+# odd.mp4: rows of 99 bytes, no multiple of a vector (swscale's SIMD output)
+for name, fourcc, (wd, ht) in (("tiny.mp4", "mp4v", (32, 24)), ("tiny.webm", "VP80", (32, 24)),
+                               ("odd.mp4", "mp4v", (33, 25))):
+    w = cv2.VideoWriter(f"{sys.argv[1]}/{name}", cv2.VideoWriter_fourcc(*fourcc), 10, (wd, ht))
     for i in range(6):
-        img = np.full((24, 32, 3), i * 40, np.uint8)
-        cv2.circle(img, (16, 12), 5 + i, (255, 255, 255), -1)
+        img = np.full((ht, wd, 3), i * 40, np.uint8)
+        cv2.circle(img, (wd // 2, ht // 2), 5 + i, (255, 255, 255), -1)
         w.write(img)
     w.release()
 PY

@@ -169,6 +169,41 @@ def mp4_of(frames, fps):
     return data
 
 
+def clip_of(width, height):
+    """A six-frame MPEG-4 (part 2) clip of noise."""
+    import cv2
+    import numpy as np
+    path = tempfile.mktemp(suffix=".mp4")
+    w = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"mp4v"), 10, (width, height))
+    for i in range(6):
+        w.write(np.random.default_rng(i).integers(0, 255, (height, width, 3), dtype=np.uint8))
+    w.release()
+    data = open(path, "rb").read()
+    os.unlink(path)
+    return data
+
+
+def as_png_codec(mp4):
+    """The MP4 with its video track naming the PNG codec: the sample entry's tag and the object type of its
+    decoder configuration (MPEG-4 systems 0x6D), the bytes a fuzzer changes to reach another of FFmpeg's decoders."""
+    out = bytearray(mp4.replace(b"mp4v", b"png "))
+    at = out.find(b"esds") + 8  # after the box type, version and flags
+
+    def descriptor(at):  # (tag, offset of its body): lengths take 1-4 bytes of 7 bits
+        tag, at = out[at], at + 1
+        while out[at] & 0x80:
+            at += 1
+        return tag, at + 1
+    tag, at = descriptor(at)
+    assert tag == 3, "an ES descriptor"
+    flags = out[at + 2]
+    at += 3 + (2 if flags & 0x80 else 0) + (out[at + 3] + 1 if flags & 0x40 else 0) + (2 if flags & 0x20 else 0)
+    tag, at = descriptor(at)
+    assert tag == 4 and out[at] == 0x20, "a decoder configuration of MPEG-4 video"
+    out[at] = 0x6D
+    return bytes(out)
+
+
 def verify(s, token, frames=None, video=None):
     if video is not None:
         return s.request("POST", f"/v1/challenges/{token}/verify", video, {"Content-Type": "video/mp4"})
@@ -225,6 +260,15 @@ def test_video_bodies(s):
         r = verify(s, token, video=body.encode())
         check(code(r) == (415, "video_format") and "actions" not in r.body and "turn_" not in r.body,
               f"{name}: 415 video_format, nothing read: {r.body[:200]}")
+    mp4v = clip_of(33, 25)
+    check(mp4v.count(b"mp4v") == 1, "the clip names its codec once, in its sample entry")
+    r = verify(s, token, video=as_png_codec(mp4v))
+    check(code(r) == (415, "video_format") and "codec png is not accepted" in r.json()["error"].get("detail", ""),
+          f"an MP4 naming the PNG codec (a decoder no camera needs): 415 video_format naming it: {r.body[:200]}")
+    for w, h in ((33, 25), (101, 75)):  # rows whose bytes are no multiple of a vector: swscale's padded output
+        r = verify(s, challenge(s, ["turn_left", "turn_right"]), video=clip_of(w, h))
+        check(code(r) == (422, "no_face") or r.status == 200 and r.json()["decision"] != "real",
+              f"an MPEG-4 clip {w}x{h} of noise decodes, never real: {r.body[:200]}")
     real = open(REAL, "rb").read()
     fast = fast_mp4(real, 30000)  # frames about a microsecond apart
     cpu0, t0 = workers_cpu(s), time.time()

@@ -2,6 +2,7 @@
  * with timestamps. */
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 #include <libavutil/display.h>
 #include <libavutil/log.h>
 #include <libswscale/swscale.h>
@@ -18,9 +19,12 @@ struct fl_video_file {
     size_t mem_len, mem_pos;
     AVCodecContext *dec;
     struct SwsContext *sws;
+    uint8_t *bgr;          /* swscale's output: rows padded, see to_image */
+    size_t bgr_size;
     AVFrame *frame;
     AVPacket *pkt;
     int stream, rotation, eof;
+    int codec_refused;     /* the stream's codec is not on the whitelist: of another kind, not damaged */
     double time_base, frame_rate;
 };
 
@@ -41,16 +45,27 @@ static fl_status open_input(fl_video_file *v, const char *path, const AVInputFor
     v->stream = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (v->stream < 0 || !codec)
         return fl_video_fail(err, FL_E_IMAGE_FORMAT, "%s: no decodable video stream", path);
+    if (v->fmt->codec_whitelist && !av_match_list(codec->name, v->fmt->codec_whitelist, ',')) {
+        v->codec_refused = 1;
+        return fl_video_fail(err, FL_E_IMAGE_FORMAT, "%s: video codec %s is not accepted (H.264, HEVC, MPEG-4, VP8, "
+                             "VP9, AV1 or Motion JPEG)", path, codec->name);
+    }
     AVStream *st = v->fmt->streams[v->stream];
     v->dec = avcodec_alloc_context3(codec);
     v->frame = av_frame_alloc();
     v->pkt = av_packet_alloc();
     if (!v->dec || !v->frame || !v->pkt)
         return fl_video_fail(err, FL_E_NO_MEMORY, "out of memory");
-    if ((r = avcodec_parameters_to_context(v->dec, st->codecpar)) < 0 || (r = avcodec_open2(v->dec, codec, NULL)) < 0) {
+    AVDictionary *codec_opts = NULL; /* a video in memory: only the decoders of its whitelist, as the probing had */
+    if (v->fmt->codec_whitelist)
+        av_dict_set(&codec_opts, "codec_whitelist", v->fmt->codec_whitelist, 0);
+    if ((r = avcodec_parameters_to_context(v->dec, st->codecpar)) < 0 ||
+        (r = avcodec_open2(v->dec, codec, &codec_opts)) < 0) {
+        av_dict_free(&codec_opts);
         av_strerror(r, msg, sizeof msg);
         return fl_video_fail(err, FL_E_IMAGE_CORRUPT, "%s: cannot open the decoder (%s)", path, msg);
     }
+    av_dict_free(&codec_opts);
     v->time_base = av_q2d(st->time_base);
     v->frame_rate = st->avg_frame_rate.den ? av_q2d(st->avg_frame_rate) : 0;
     /* Phone videos carry their rotation as a display matrix; frames are turned upright here. */
@@ -110,6 +125,10 @@ static int refuse_io_open(struct AVFormatContext *s, AVIOContext **pb, const cha
     return AVERROR(EPERM);
 }
 
+/* Decoder names (libavcodec's, several per codec): H.264, HEVC, MPEG-4 part 2, VP8, VP9, AV1, Motion JPEG; AAC,
+ * Opus, MP3 for the sound that find_stream_info probes. */
+#define ACCEPTED_DECODERS "h264,hevc,mpeg4,vp8,libvpx,vp9,libvpx-vp9,av1,libdav1d,libaom-av1,mjpeg,aac,opus,libopus,mp3float,mp3"
+
 /* The container, from the first bytes: an ISO BMFF box ("ftyp", as phones write MP4 and MOV) or an
  * EBML header (WebM, Matroska). Anything else is not what a phone records. */
 static const char *container_of(const uint8_t *p, size_t n)
@@ -150,8 +169,15 @@ fl_status fl_video_file_open_memory(const void *data, size_t len, fl_video_file 
     av_dict_set(&opts, "format_whitelist", strcmp(container, "mov") == 0 ? "mov,mp4,m4a,3gp,3g2,mj2" : "matroska,webm", 0);
     av_dict_set(&opts, "protocol_whitelist", "none", 0);
     av_dict_set(&opts, "enable_drefs", "0", 0);
+    /* A container may name any of FFmpeg's hundreds of decoders, each an attack surface that FFmpeg (not built with
+     * sanitizers) exposes to a request body: only what phones and browsers record, and their sound, is decoded. */
+    av_dict_set(&opts, "codec_whitelist", ACCEPTED_DECODERS, 0);
     fl_status s = open_input(v, "the video", av_find_input_format(container), &opts, err);
     av_dict_free(&opts);
+    if (s && v->codec_refused) {
+        fl_video_file_close(v);
+        return s;
+    }
     if (s) { /* a phone's container that FFmpeg cannot read through: damaged, not of another kind */
         if (err)
             err->status = FL_E_IMAGE_CORRUPT;
@@ -163,31 +189,38 @@ fl_status fl_video_file_open_memory(const void *data, size_t len, fl_video_file 
     return FL_OK;
 }
 
+/* swscale's SIMD converters store whole pixel groups and are reported to write past the end of a row whose bytes
+ * are not a multiple of the vector width (into the next allocation on the last row). It writes into this buffer of
+ * rows aligned to 64 bytes plus a spare 64, reused across frames, and the rows are then copied out. */
+static uint8_t *padded_bgr(fl_video_file *v, int width, int height, int *stride)
+{
+    *stride = (width * 3 + 63) & ~63;
+    size_t need = (size_t)*stride * (size_t)height + 64;
+    if (need > v->bgr_size) {
+        av_freep(&v->bgr);
+        v->bgr = av_malloc(need);
+        v->bgr_size = v->bgr ? need : 0;
+    }
+    return v->bgr;
+}
+
 /* Converts the decoded frame to BGR and applies the stream's rotation. */
 static fl_status to_image(fl_video_file *v, fl_image *out, fl_error *err)
 {
     AVFrame *f = v->frame;
-    fl_image bgr;
-    fl_status s = fl_image_alloc(f->width, f->height, &bgr, err);
-    if (s)
-        return s;
+    int stride;
+    uint8_t *padded = padded_bgr(v, f->width, f->height, &stride);
+    if (!padded)
+        return fl_video_fail(err, FL_E_NO_MEMORY, "out of memory");
     v->sws = sws_getCachedContext(v->sws, f->width, f->height, (enum AVPixelFormat)f->format, f->width, f->height,
                                   AV_PIX_FMT_BGR24, SWS_BILINEAR, NULL, NULL, NULL);
-    if (!v->sws) {
-        fl_image_free(&bgr);
+    if (!v->sws)
         return fl_video_fail(err, FL_E_IMAGE_CORRUPT, "unsupported pixel format in the video");
-    }
-    uint8_t *dst[4] = {bgr.data, NULL, NULL, NULL};
-    int stride[4] = {(int)bgr.stride, 0, 0, 0};
-    sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
-    if (v->rotation == 0) {
-        *out = bgr;
-        return FL_OK;
-    }
-    fl_image_view view = {bgr.data, bgr.width, bgr.height, bgr.stride, FL_PIXEL_BGR, v->rotation};
-    s = fl_image_from_view(&view, out, err);
-    fl_image_free(&bgr);
-    return s;
+    uint8_t *dst[4] = {padded, NULL, NULL, NULL};
+    int dst_stride[4] = {stride, 0, 0, 0};
+    sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_stride);
+    fl_image_view view = {padded, f->width, f->height, (size_t)stride, FL_PIXEL_BGR, v->rotation};
+    return fl_image_from_view(&view, out, err);
 }
 
 int fl_video_file_next(fl_video_file *v, fl_image *out, double *t, fl_error *err)
@@ -229,6 +262,7 @@ void fl_video_file_close(fl_video_file *v)
     if (!v)
         return;
     sws_freeContext(v->sws);
+    av_freep(&v->bgr);
     av_frame_free(&v->frame);
     av_packet_free(&v->pkt);
     avcodec_free_context(&v->dec);
