@@ -56,16 +56,10 @@ static fl_status open_input(fl_video_file *v, const char *path, const AVInputFor
     v->pkt = av_packet_alloc();
     if (!v->dec || !v->frame || !v->pkt)
         return fl_video_fail(err, FL_E_NO_MEMORY, "out of memory");
-    AVDictionary *codec_opts = NULL; /* a video in memory: only the decoders of its whitelist, as the probing had */
-    if (v->fmt->codec_whitelist)
-        av_dict_set(&codec_opts, "codec_whitelist", v->fmt->codec_whitelist, 0);
-    if ((r = avcodec_parameters_to_context(v->dec, st->codecpar)) < 0 ||
-        (r = avcodec_open2(v->dec, codec, &codec_opts)) < 0) {
-        av_dict_free(&codec_opts);
+    if ((r = avcodec_parameters_to_context(v->dec, st->codecpar)) < 0 || (r = avcodec_open2(v->dec, codec, NULL)) < 0) {
         av_strerror(r, msg, sizeof msg);
         return fl_video_fail(err, FL_E_IMAGE_CORRUPT, "%s: cannot open the decoder (%s)", path, msg);
     }
-    av_dict_free(&codec_opts);
     v->time_base = av_q2d(st->time_base);
     v->frame_rate = st->avg_frame_rate.den ? av_q2d(st->avg_frame_rate) : 0;
     /* Phone videos carry their rotation as a display matrix; frames are turned upright here. */
