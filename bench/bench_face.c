@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <turbojpeg.h>
 
-#include "cli/timing.h"
+#include "app/timing.h"
 #include "facelive/face.h"
 
 static double time_frames(fl_analyzer_ctx *ctx, const fl_image *img, const unsigned char *jpeg, unsigned long jpeg_size,

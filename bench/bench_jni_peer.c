@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/timing.h"
+#include "app/timing.h"
 #include "facelive/liveness.h"
 #include "facelive/session.h"
 

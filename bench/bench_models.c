@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/model_probe.h"
-#include "cli/timing.h"
+#include "app/model_probe.h"
+#include "app/timing.h"
 
 static int bench(const char *path, fl_backend backend, int runs, double *p50, double *p99, fl_probe *probe)
 {

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/timing.h"
-#include "cli/video_reader.h"
+#include "app/timing.h"
+#include "app/video_reader.h"
 #include "facelive/session.h"
 
 int main(int argc, char **argv)

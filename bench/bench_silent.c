@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/timing.h"
+#include "app/timing.h"
 #include "facelive/liveness.h"
 
 typedef struct mode {

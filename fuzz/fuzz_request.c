@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/media.h"
-#include "server/multipart.h"
-#include "server/token.h"
+#include "server/http/media.h"
+#include "server/http/multipart.h"
+#include "server/state/token.h"
 
 static const srv_limits limits = {
     .max_body_bytes = 1 << 20, .max_verify_body_bytes = 1 << 20, .max_image_bytes = 64 << 10,

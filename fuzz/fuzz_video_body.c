@@ -1,11 +1,11 @@
-/* Fuzz target: a verify request's video body, as the service reads it (src/server/frame_source.c):
+/* Fuzz target: a verify request's video body, as the service reads it (src/server/http/frame_source.c):
  * the container probed from the bytes (MP4/MOV or WebM only), FFmpeg reading from memory and
  * opening nothing else, every frame decoded within the limits (frame count, frame rate, decoding
  * time, image size), sampled, and freed. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "server/frame_source.h"
+#include "server/http/frame_source.h"
 
 static const srv_limits limits = {
     .max_verify_body_bytes = 1 << 20, .max_image_bytes = 1 << 20, .max_image_side = 1024,

@@ -19,6 +19,8 @@ run_suite() { # run_suite FLAVOUR DIR
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$2" --output-on-failure -j"$(nproc)"
 }
+step "architecture (scripts/architecture.py: no include cycles, programs above src/app, functions <= 80 lines)"
+/usr/bin/python3 "$root/scripts/architecture.py" check
 run_suite release "$root/build"
 step "fuzzing every parser for ${FL_FUZZ_SECONDS:-10} s"
 "$root/scripts/fuzz.sh" "${FL_FUZZ_SECONDS:-10}"

@@ -185,6 +185,12 @@ static void test_challenges(void)
     fl_challenge one = {1, {FL_ACTION_NOD}};
     CHECK(fl_challenge_random(&one, 3, &ch, &err) == FL_E_INVALID_ARGUMENT, "one action, three steps");
     CHECK(fl_action_parse("turn_left") == FL_ACTION_TURN_LEFT && fl_action_parse("jump") == -1, "names");
+    /* the action table: every action named, prompted and detected; names parse back to their action */
+    CHECK(fl__actions_table_complete(), "every action has a name, a prompt and a detector");
+    for (int a = 0; a < FL_ACTION_COUNT; a++)
+        CHECK(fl_action_parse(fl_action_name((fl_action)a)) == a && *fl_action_prompt((fl_action)a),
+              "action %d: name '%s' parses back, has a prompt", a, fl_action_name((fl_action)a));
+    CHECK(strcmp(fl_action_name(FL_ACTION_COUNT), "unknown") == 0, "past the table: unknown");
 }
 
 /* The session on synthetic analyses: one face box and measures per frame. */

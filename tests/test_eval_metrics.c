@@ -1,8 +1,8 @@
 /* The error-rate arithmetic of facelive eval on hand-made score lists with known answers. */
 #include <math.h>
 
-#include "cli/eval_groups.h"
-#include "cli/eval_metrics.h"
+#include "cli/eval/eval_groups.h"
+#include "cli/eval/eval_metrics.h"
 #include "test_util.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9)

@@ -28,6 +28,9 @@ check(set(listed) - set(codes) == set(), f"described error codes the server neve
 wrong = {c: (listed[c], s) for c, s in codes.items() if c in listed and listed[c] != s}
 check(not wrong, f"codes whose status differs (described, served): {wrong}")
 
+actions = spec["components"]["schemas"]["Challenge"]["properties"]["actions"]["items"]["enum"]
+check(actions == served["actions"], f"the Challenge's actions are the library's, in its order: {actions} vs {served['actions']}")
+
 statuses = set(codes.values()) | {200, 201}
 for path, ops in spec["paths"].items():
     for method, op in ops.items():

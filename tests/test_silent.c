@@ -10,6 +10,7 @@
 
 #include "facelive/liveness.h"
 #include "facelive/session.h"
+#include "liveness/model_list.h"
 #include "liveness/silent_internal.h"
 #include "test_util.h"
 
@@ -264,6 +265,26 @@ static void test_default_is_the_config_list(void)
           "out of range: empty strings");
     fl_silent_free(def);
     fl_silent_free(file);
+}
+
+/* The parser's columns are the header of config/antispoof_models.tsv (whose columns the training
+ * tools read: tests/test_train_tools.py), in order. */
+static void test_columns_are_the_config_header(void)
+{
+    char path[1024], line[1024] = "";
+    snprintf(path, sizeof path, "%s/antispoof_models.tsv", fl_test_config_dir());
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL, "%s", path);
+    while (f && fgets(line, sizeof line, f) && line[0] == '#')
+        ;
+    if (f)
+        fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    int i = 0;
+    for (char *save = NULL, *c = strtok_r(line, "\t", &save); c; c = strtok_r(NULL, "\t", &save), i++)
+        CHECK(fl__model_list_column(i) && !strcmp(c, fl__model_list_column(i)), "column %d: '%s' vs '%s'", i, c,
+              fl__model_list_column(i) ? fl__model_list_column(i) : "(none)");
+    CHECK(i == 10 && fl__model_list_column(i) == NULL, "%d columns in the header, the parser knows the same", i);
 }
 
 /* crop_scale "frame" (the original product's "org" input): the whole image, whatever the face's
@@ -613,6 +634,7 @@ int main(void)
     test_fusion();
     test_bad_input();
     test_default_is_the_config_list();
+    test_columns_are_the_config_header();
     test_whole_frame_model();
     test_from_memory();
     test_option_sizes();

@@ -189,6 +189,22 @@ d = json.loads(r.stdout.splitlines()[0])
 check(d["model_list"][0]["licence"].startswith("research use only") and "score" in d,
       f"the research pack judges in C and names its licence: {d.get('model_list')}")
 
+# ---- the model list's columns: one source (config/antispoof_models.tsv), the same in C and here ----
+sys.path.insert(0, TRAIN)
+import model_list  # noqa: E402
+import texture  # noqa: E402
+cfg_header = [line for line in open(model_list.CONFIG) if not line.startswith("#")][0].rstrip("\n").split("\t")
+check(model_list.columns() == cfg_header and len(cfg_header) == 10, f"train/model_list.py reads the header: {cfg_header}")
+check(lst.splitlines()[1].split("\t") == cfg_header, "research.py writes every column of the header, in order")
+pack_rows = [dict(r) for r in csv.DictReader((x for x in open(model_list.CONFIG) if not x.startswith("#")),
+                                             delimiter="\t")]
+check(texture.list_text(pack_rows).splitlines()[0].split("\t") == cfg_header[:model_list.N_REQUIRED],
+      "texture.py writes the required columns of the header")
+r = subprocess.run([FACELIVE, "check", "--json", "--models", MODELS, "--model-list", "/dev/stdin", p0],
+                   input=model_list.list_text(pack_rows), capture_output=True, text=True)
+check(r.returncode in (0, 3, 4) and json.loads(r.stdout.splitlines()[0])["model_list"][0]["licence"].startswith("Apache"),
+      f"the C runtime reads a list train/model_list.py wrote: {r.stderr[-300:]}")
+
 # ---- the shell wrappers refuse bad usage ----
 for script in ("prepare.sh", "build_pack.sh", "yardstick.sh"):
     r = subprocess.run(["bash", os.path.join(TRAIN, script)], capture_output=True, text=True)

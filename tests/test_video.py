@@ -43,7 +43,7 @@ def video(path, *args):
 
 
 def near(events, action, lo, hi):
-    return any(e["action"] == action and lo - 1.5 <= e["t"] <= hi + 1.5 for e in events)
+    return any(e["action"] == action and lo - 1.5 <= e["at_s"] <= hi + 1.5 for e in events)
 
 
 # The listed actions of each real clip (those in facelive's vocabulary), with their times, and
@@ -102,7 +102,7 @@ def one_clip(path, listed, gate):
     r = runs[1]
     # Without a silent check the attempt is uncertain: no_silent_check, or too_few_frames when no
     # frame was in good enough light to keep for a server's check (the backlit studio clips).
-    check(r["actions_done"] and [a["action"] for a in r["actions"]] == own and not r["passed"] and
+    check(r["actions_done"] and [c["action"] for c in r["challenge"] if c["done"]] == own and not r["passed"] and
           r["decision"] == "uncertain" and r["outcome"] in ("no_silent_check", "too_few_frames"),
           f"{path} does its own actions {own}, and without a silent check is uncertain: {r}")
     if rev:
@@ -125,7 +125,7 @@ def part_session():
               "--draw writes a contact sheet PNG")
     fake, fake2 = video_runs("video_tranvanluyt/videos/fake.mp4", "--actions", order, "--actions",
                              "turn_left,turn_right")
-    check(len(fake["actions"]) == 4 and not fake["passed"] and fake["reason"] == "spoof" and
+    check(sum(c["done"] for c in fake["challenge"]) == 4 and not fake["passed"] and fake["reason"] == "spoof" and
           fake["silent"]["decision"] == "spoof", f"monitor replay: actions done, silent spoof: {fake}")
     check(fake2["decision"] == "spoof", f"the replay fails turn_left,turn_right without any flag: {fake2}")
     # A replay started late does not satisfy an order it no longer contains.

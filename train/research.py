@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from crops import read_list  # noqa: E402
 from finetune import train  # noqa: E402
+import model_list  # noqa: E402
 from onnx_to_torch import OnnxModule, export  # noqa: E402
 from scores import read_rows, score  # noqa: E402
 
@@ -88,9 +89,10 @@ def write_pack(module, folder, spec, provenance):
             os.symlink(os.path.abspath(os.path.join(ARGS.models, f)), os.path.join(folder, f))
     trained_on = "; ".join(provenance["sources"])[:250]
     with open(os.path.join(folder, "antispoof_models.tsv"), "w") as f:
-        f.write("# The research model of train/research.py: RESEARCH USE ONLY, never a default.\n"
-                "file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\tlicence\ttrained_on\n"
-                f"{NAME}.onnx\t80x80\tbgr\t1\t{spec['crop_scale']}\tlogits\t1\t1\t{LICENCE}\t{trained_on}\n")
+        row = {"file": f"{NAME}.onnx", "input": "80x80", "colour": "bgr", "pixel_scale": 1,
+               "crop_scale": spec["crop_scale"], "output": "logits", "real_class": 1, "weight": 1,
+               "licence": LICENCE, "trained_on": trained_on}
+        f.write(model_list.list_text([row], "The research model of train/research.py: RESEARCH USE ONLY, never a default."))
     json.dump(provenance, open(os.path.join(folder, "provenance.json"), "w"), indent=1)
 
 

@@ -32,6 +32,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from crops import facelive_lines, read_list, read_manifest  # noqa: E402
+import model_list  # noqa: E402
 
 THRESHOLD = 0.90
 N_FEATURES = 354
@@ -39,10 +40,9 @@ PACK_LIST = os.path.join(HERE, "..", "config", "antispoof_models.tsv")
 
 
 def list_text(rows, extra=None):
-    """A model list's text from its rows (dicts) and optional extra rows."""
-    cols = ["file", "input", "colour", "pixel_scale", "crop_scale", "output", "real_class", "weight"]
-    lines = ["\t".join(cols)] + ["\t".join(str(r[c]) for c in cols) for r in rows + (extra or [])]
-    return "\n".join(lines) + "\n"
+    """A model list's text from its rows (dicts) and optional extra rows (train/model_list.py's columns)."""
+    return model_list.list_text([{c: r[c] for c in model_list.columns()[:model_list.N_REQUIRED]}
+                                 for r in rows + (extra or [])])
 
 
 def check_rows(facelive, models, pack, crop_scale, paths):

@@ -75,6 +75,11 @@ static inline fl_silent_options fl_silent_options_default(void)
     return o;
 }
 
+/* The effective-threshold rule, in one place for every program: sets o->threshold to threshold when
+ * it is above 0 (0 or less keeps o's) and lowers o->spoof_below to it when it lies above (a strict
+ * threshold of 0.4 must not leave scores of 0.45 "spoof"). Touches only *o: thread-safe. */
+FL_API void fl_silent_options_set_threshold(fl_silent_options *o, float threshold);
+
 typedef struct fl_model_score {
     float p_real;          /* softmax probability of the real class */
     float scale;           /* the crop scale used after clamping to the image */

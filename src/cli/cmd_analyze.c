@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/cli_common.h"
-#include "cli/commands.h"
+#include "app/program.h"
+#include "app/commands.h"
 #include "cli/draw.h"
-#include "cli/json_face.h"
+#include "app/json_face.h"
 #include "facelive/face.h"
 
 typedef struct analyze_args {

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_common.h"
-#include "cli/commands.h"
-#include "cli/json_verdict.h"
-#include "cli/json_writer.h"
+#include "app/program.h"
+#include "app/commands.h"
+#include "app/json_verdict.h"
+#include "app/json_writer.h"
 #include "facelive/liveness.h"
 
 static void usage(FILE *f)
@@ -154,7 +154,8 @@ typedef struct engines {
 
 static fl_status engines_create(const check_args *a, const char *models, engines *e, fl_error *err)
 {
-    fl_silent_options so = fl_silent_options_with_threshold(a->threshold);
+    fl_silent_options so = fl_silent_options_default();
+    fl_silent_options_set_threshold(&so, (float)a->threshold);
     fl_judge_limits_apply(&a->limits, &so);
     fl_analyzer_options ao = fl_analyzer_options_default();
     if (a->detect_size)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_common.h"
-#include "cli/commands.h"
-#include "cli/json_verdict.h"
-#include "cli/json_writer.h"
-#include "cli/model_probe.h"
+#include "app/program.h"
+#include "app/commands.h"
+#include "app/json_verdict.h"
+#include "app/json_writer.h"
+#include "app/model_probe.h"
 #include "facelive/model.h"
 
 typedef struct models_args {

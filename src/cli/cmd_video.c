@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli_common.h"
-#include "cli/commands.h"
+#include "app/program.h"
+#include "app/commands.h"
 #include "cli/draw.h"
-#include "cli/json_face.h"
-#include "cli/video_reader.h"
+#include "app/json_face.h"
+#include "app/json_writer.h"
+#include "app/session_result.h"
+#include "app/video_reader.h"
 #include "facelive/session.h"
 
 #define MAX_RUNS 8
@@ -30,8 +32,19 @@ typedef struct video_args {
     run runs[MAX_RUNS];
 } video_args;
 
+/* "blink, open_mouth, ...": every action the library has, in its order. */
+static const char *action_names(char *names, size_t size)
+{
+    size_t at = 0;
+    names[0] = 0;
+    for (int a = 0; a < FL_ACTION_COUNT && at < size; a++)
+        at += (size_t)snprintf(names + at, size - at, "%s%s", a ? ", " : "", fl_action_name((fl_action)a));
+    return names;
+}
+
 static void usage(FILE *f)
 {
+    char names[256];
     fprintf(f,
             "usage: facelive video FILE|FOLDER [--actions a,b,c | --random N] [--json] [--no-silent]\n"
             "       [--mirrored] [--no-light-gate] [--light-patience S] [--draw SHEET.png] [--fps N]\n"
@@ -40,8 +53,8 @@ static void usage(FILE *f)
             "\n"
             "A liveness session over a video file or a folder of .jpg/.png frames: the actions asked, in\n"
             "order, then the silent check on the best frames. It passes only when both say real.\n"
-            "  --actions a,b,c   the challenge: blink, open_mouth, turn_left, turn_right, head_up,\n"
-            "                    head_down, nod, shake (the user's left and right)\n"
+            "  --actions a,b,c   the challenge, of: %s\n"
+            "                    (the user's left and right)\n"
             "  --random N        a random challenge of N actions\n"
             "                    (neither: only report the actions seen; no verdict. Both may be given\n"
             "                    up to %d times: each challenge is judged by its own session in one pass)\n"
@@ -59,19 +72,20 @@ static void usage(FILE *f)
             "                    parity with the reference pipeline)\n"
             "  --threshold T     the silent check's threshold (default: the library's)\n"
             "  --models DIR      the model pack (default: $FACELIVE_MODELS, the installed pack, ./models)\n"
-            "\n" FL_EXIT_STATUS_HELP, MAX_RUNS);
+            "\n" FL_EXIT_STATUS_HELP, action_names(names, sizeof names), MAX_RUNS);
 }
 
 static int parse_actions(const char *list, fl_challenge *ch)
 {
+    char names[256];
     char buf[512];
     snprintf(buf, sizeof buf, "%s", list);
     ch->n = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         int a = fl_action_parse(tok);
         if (a < 0 || ch->n == FL_CHALLENGE_MAX) {
-            fprintf(stderr, "facelive video: '%s' is not an action (or more than %d): blink, open_mouth, turn_left, "
-                            "turn_right, head_up, head_down, nod, shake\n", tok, FL_CHALLENGE_MAX);
+            fprintf(stderr, "facelive video: '%s' is not an action (or more than %d): %s\n", tok, FL_CHALLENGE_MAX,
+                    action_names(names, sizeof names));
             return -1;
         }
         ch->actions[ch->n++] = (fl_action)a;
@@ -218,7 +232,8 @@ static fl_status engines_create(const video_args *a, const char *models, engines
     cfg.gate_light = !a->no_light_gate;
     cfg.light_patience_s = (float)a->light_patience;
     fl_analyzer_options ao = fl_analyzer_options_default();
-    fl_silent_options so = fl_silent_options_with_threshold(a->threshold);
+    fl_silent_options so = fl_silent_options_default();
+    fl_silent_options_set_threshold(&so, (float)a->threshold);
     fl_status s = fl_analyzer_create(models, NULL, &e->an, err);
     if (!s && a->silent && a->detect_size && a->detect_size != ao.detect_size) {
         ao.detect_size = a->detect_size;
@@ -268,51 +283,16 @@ static const char *reason_of(const run *a, const fl_session_result *r)
     }
 }
 
-static void print_result_json(const run *a, const fl_session_result *r, int n, int passed)
+/* The session's result (app/session_result.h: the verify route's keys), with "passed" and a
+ * sentence for the reason. */
+static void print_result_json(const run *a, const fl_session_result *r, int n, const fl_silent *sl)
 {
     jw w;
     jw_init(&w, stdout);
     jw_object(&w, NULL);
-    jw_bool(&w, "passed", passed);
-    jw_str(&w, "decision", a->observe ? NULL : fl_decision_name(r->decision));
-    jw_str(&w, "outcome", a->observe ? NULL : fl_outcome_name(r->outcome));
-    jw_bool(&w, "actions_done", !a->observe && r->state.step == a->ch.n);
-    jw_int(&w, "frames", n);
-    jw_array(&w, "challenge");
-    for (int i = 0; !a->observe && i < a->ch.n; i++)
-        jw_str(&w, NULL, fl_action_name(a->ch.actions[i]));
-    jw_end(&w);
-    jw_array(&w, "actions");
-    for (int i = 0; !a->observe && i < r->state.step; i++) {
-        jw_object(&w, NULL);
-        jw_str(&w, "action", fl_action_name(a->ch.actions[i]));
-        jw_num(&w, "detected_at_s", r->done_at[i], 3);
-        jw_end(&w);
-    }
-    jw_end(&w);
-    jw_array(&w, "events");
-    for (int i = 0; i < r->n_events; i++) {
-        jw_object(&w, NULL);
-        jw_str(&w, "action", fl_action_name(r->events[i].action));
-        jw_num(&w, "t", r->events[i].t, 3);
-        jw_end(&w);
-    }
-    jw_end(&w);
+    jw_bool(&w, "passed", !a->observe && r->decision == FL_DECISION_REAL);
+    fl_json_session_result(&w, a->observe ? NULL : &a->ch, r, n, sl);
     jw_str(&w, "reason", reason_of(a, r));
-    jw_array(&w, "best_frames_s");
-    for (int i = 0; i < r->n_best; i++)
-        jw_num(&w, NULL, r->best_t[i], 3);
-    jw_end(&w);
-    if (r->has_verdict) {
-        jw_object(&w, "silent");
-        jw_str(&w, "decision", fl_decision_name(r->verdict.decision));
-        if (r->verdict.n_used) /* no score without frames: 0 would read as a confident spoof */
-            jw_num(&w, "score", r->verdict.score, 4);
-        jw_num(&w, "threshold", r->verdict.threshold, 3);
-        jw_int(&w, "frames_used", r->verdict.n_used);
-        jw_end(&w);
-    }
-    jw_int(&w, "dropped", r->state.dropped);
     jw_end(&w);
 }
 
@@ -355,13 +335,70 @@ static int report(const video_args *a, engines *e, int n, double last_t)
         }
         const run *r = &a->runs[i];
         if (a->json)
-            print_result_json(r, &res, n, !r->observe && res.decision == FL_DECISION_REAL);
+            print_result_json(r, &res, n, e->sl);
         else
             print_result_text(r, &res);
         if (!r->observe)
             rc = fl_exit_worst(rc, fl_exit_of_decision(res.decision));
     }
     return rc;
+}
+
+/* One frame through every run's session: analysed once here (not by fl_session_push), so every
+ * session takes the same analysis and the per-frame measures can be printed. 0, or -1 (err). */
+static int push_frame(const video_args *a, engines *e, const fl_image *frame, double t, fl_analysis *an,
+                      fl_session_state *first, fl_error *err)
+{
+    if (fl_analyze(e->actx, frame, an, err) != FL_OK)
+        return -1;
+    for (int i = 0; i < a->n_runs; i++) {
+        fl_session_state si;
+        if (fl_session_push_analysis(e->session[i], frame, an, t - a->start, &si, err) != FL_OK)
+            return -1;
+        if (i == 0)
+            *first = si;
+    }
+    return 0;
+}
+
+/* Every frame between --start and --end: into the sessions, the per-frame lines (--json) and the
+ * contact sheet (--draw). Returns the frames read, or -1 (printed); *last_t: the last one's time. */
+static int run_frames(const video_args *a, engines *e, fl_video *v, sheet *sh, double *last_t)
+{
+    jw w;
+    jw_init(&w, stdout);
+    fl_error err;
+    fl_image frame;
+    double t, next_cell = 0;
+    int r, n = 0;
+    fl_session_state st = {0}; /* of the first run: the one the per-frame lines and the sheet follow */
+    while ((r = fl_video_next(v, &frame, &t, &err)) == 1) {
+        if (t < a->start || t > a->end) {
+            fl_image_free(&frame);
+            if (t > a->end)
+                break;
+            continue;
+        }
+        fl_analysis an;
+        fl_session_state before = st;
+        if (push_frame(a, e, &frame, t, &an, &st, &err)) {
+            fprintf(stderr, "facelive video: frame at %.2f s: %s\n", t, err.detail);
+            fl_image_free(&frame);
+            return -1;
+        }
+        if (a->json)
+            print_frame_json(&w, t, &an, &st);
+        if (a->draw && (t >= next_cell || st.step != before.step || st.phase != before.phase)) {
+            sheet_add(sh, &frame, t, st.prompt); /* every 0.8 s, and at every change of prompt */
+            next_cell = t + 0.8;
+        }
+        fl_image_free(&frame);
+        *last_t = t;
+        n++;
+    }
+    if (r < 0)
+        fprintf(stderr, "facelive video: %s\n", err.detail);
+    return r < 0 ? -1 : n;
 }
 
 int fl_cmd_video(int argc, char **argv)
@@ -387,57 +424,12 @@ int fl_cmd_video(int argc, char **argv)
         engines_free(&e);
         return FL_EXIT_ERROR;
     }
-    jw w;
-    jw_init(&w, stdout);
     sheet sh = {{0}, 0, 0, 0, 0};
-    fl_image frame;
-    double t, last_t = 0, next_cell = 0;
-    int r, n = 0;
-    fl_session_state st = {0}; /* of the first run: the one the per-frame lines and the sheet follow */
-    while ((r = fl_video_next(v, &frame, &t, &err)) == 1) {
-        if (t < a.start || t > a.end) {
-            fl_image_free(&frame);
-            if (t > a.end)
-                break;
-            continue;
-        }
-        fl_analysis an_res;
-        fl_session_state before = st;
-        /* analysed once here (not by fl_session_push): every session takes the same analysis, and
-         * the per-frame measures can be printed */
-        int failed = fl_analyze(e.actx, &frame, &an_res, &err) != FL_OK;
-        for (int i = 0; i < a.n_runs && !failed; i++) {
-            fl_session_state si;
-            failed = fl_session_push_analysis(e.session[i], &frame, &an_res, t - a.start, &si, &err) != FL_OK;
-            if (i == 0)
-                st = si;
-        }
-        if (failed) {
-            fprintf(stderr, "facelive video: frame at %.2f s: %s\n", t, err.detail);
-            fl_image_free(&frame);
-            r = -1;
-            break;
-        }
-        if (a.json)
-            print_frame_json(&w, t, &an_res, &st);
-        if (a.draw && (t >= next_cell || st.step != before.step || st.phase != before.phase)) {
-            sheet_add(&sh, &frame, t, st.prompt); /* every 0.8 s, and at every change of prompt */
-            next_cell = t + 0.8;
-        }
-        fl_image_free(&frame);
-        last_t = t;
-        n++;
-    }
-    if (r < 0) {
-        fprintf(stderr, "facelive video: %s\n", err.detail);
-        rc = FL_EXIT_ERROR;
-    } else if (n == 0) {
-        fprintf(stderr, "facelive video: %s: no frames could be read%s\n", a.path,
-                a.start > 0 ? " after --start" : "");
-        rc = FL_EXIT_ERROR;
-    } else {
-        rc = report(&a, &e, n, last_t);
-    }
+    double last_t = 0;
+    int n = run_frames(&a, &e, v, &sh, &last_t);
+    if (n == 0)
+        fprintf(stderr, "facelive video: %s: no frames could be read%s\n", a.path, a.start > 0 ? " after --start" : "");
+    rc = n <= 0 ? FL_EXIT_ERROR : report(&a, &e, n, last_t);
     if (a.draw && sh.img.data) {
         if (fl_image_save_png(&sh.img, a.draw, &err)) {
             fprintf(stderr, "facelive video: %s\n", err.detail);

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/cli_common.h"
-#include "cli/commands.h"
+#include "app/program.h"
+#include "app/commands.h"
 
 typedef struct command {
     const char *name;

@@ -12,29 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[FL_ACTION_COUNT] = {"blink", "open_mouth", "turn_left", "turn_right",
-                                                   "head_up", "head_down", "nod", "shake"};
-static const char *const prompts[FL_ACTION_COUNT] = {
-    "Blink", "Open your mouth", "Turn your head to the left", "Turn your head to the right",
-    "Raise your head", "Lower your head", "Nod: head down, then up", "Shake your head: left, then right"};
-
-const char *fl_action_name(fl_action a)
-{
-    return (unsigned)a < FL_ACTION_COUNT ? names[a] : "unknown";
-}
-
-const char *fl_action_prompt(fl_action a)
-{
-    return (unsigned)a < FL_ACTION_COUNT ? prompts[a] : "";
-}
-
-int fl_action_parse(const char *name)
-{
-    for (int i = 0; name && i < FL_ACTION_COUNT; i++)
-        if (strcmp(name, names[i]) == 0)
-            return i;
-    return -1;
-}
 
 fl_action_config fl_action_config_default(void)
 {
@@ -84,7 +61,7 @@ static float median3(const float *h)
 }
 
 /* A pose held past `enter` for hold frames fires once; it re-arms below `exit`. */
-static int held(fl_pose_state *p, float v, float enter, float exit, int hold)
+static int held(fl_action_state *p, float v, float enter, float exit, int hold)
 {
     if (v >= enter) {
         if (++p->count >= hold && !p->fired) {
@@ -104,88 +81,210 @@ int fl__actions_neutral_ready(const fl_actions *d)
     return d->n_neutral >= d->cfg.neutral_frames;
 }
 
-static int emit(fl_action_event *ev, int n, int max, fl_action a, double t)
+/* One frame's signals relative to the neutral face, as every detector reads them. */
+typedef struct action_frame {
+    double t;
+    float dyaw, dpitch, dmar; /* median-of-3 smoothed; yaw > 0: the user's own left */
+    float raw_dyaw, raw_dpitch;/* unsmoothed (blinks are too short for smoothing) */
+    float facing;             /* 1 while the head faces the camera: pitch is read off it reliably */
+    float eyes;               /* the more open eye's openness over its neutral */
+} action_frame;
+
+/* A detector: 1 when its action completes at this frame. It keeps its state in *s and reads its
+ * calibration constants k (fractions of the configured thresholds) from its table entry. */
+typedef int (*action_detector)(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k);
+
+typedef struct action_def {
+    const char *name;   /* the library's, the server's and the bindings' name */
+    const char *prompt; /* what a UI shows */
+    action_detector detect;
+    float k[2];         /* its calibration constants (see each detector) */
+} action_def;
+
+/* k[0]: past this share of turn_deg it fires; k[1]: below this share it re-arms. */
+static int detect_turn_left(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
 {
-    if (n < max)
-        ev[n] = (fl_action_event){a, t};
-    return n + 1;
+    return held(s, f->dyaw, k[0] * c->turn_deg, k[1] * c->turn_deg, c->hold_frames);
 }
 
-int fl__actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_action_event *ev, int max)
+static int detect_turn_right(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
 {
-    if (!m->valid)
+    return held(s, -f->dyaw, k[0] * c->turn_deg, k[1] * c->turn_deg, c->hold_frames);
+}
+
+/* Pitch read off a turned head is unreliable (the forehead-chin axis leans as the head turns): up
+ * and down count only while the head faces the camera. */
+static int detect_head_down(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
+{
+    return held(s, f->facing * f->dpitch, k[0] * c->pitch_deg, k[1] * c->pitch_deg, c->hold_frames);
+}
+
+static int detect_head_up(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
+{
+    return held(s, -f->facing * f->dpitch, k[0] * c->pitch_deg, k[1] * c->pitch_deg, c->hold_frames);
+}
+
+static int detect_open_mouth(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
+{
+    return held(s, f->dmar, k[0] * c->mouth_open, k[1] * c->mouth_open, c->hold_frames);
+}
+
+/* Nod: lowered past k[0] x pitch_deg, then back within k[1] x pitch_deg of neutral inside the
+ * window. The window runs from the start of the movement, so a slow bow is not a nod. */
+static int detect_nod(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
+{
+    if (f->facing * f->dpitch >= k[0] * c->pitch_deg && !s->armed)
+        s->t = f->t, s->armed = 1;
+    if (!s->armed || f->dpitch >= k[1] * c->pitch_deg)
         return 0;
-    const fl_action_config *c = &d->cfg;
-    const float yaw = c->mirrored ? -m->yaw : m->yaw; /* > 0: the user's own left */
-    if (d->n_neutral < c->neutral_frames) {
-        int k = d->n_neutral++;
-        d->nv[0][k] = yaw, d->nv[1][k] = m->pitch, d->nv[2][k] = m->ear_il, d->nv[3][k] = m->ear_ir,
-        d->nv[4][k] = m->mar;
-        if (d->n_neutral == c->neutral_frames) {
-            d->yaw0 = median(d->nv[0], k + 1);
-            d->pitch0 = median(d->nv[1], k + 1);
-            d->ear_il0 = median(d->nv[2], k + 1);
-            d->ear_ir0 = median(d->nv[3], k + 1);
-            d->mar0 = median(d->nv[4], k + 1);
-        }
+    s->armed = 0;
+    return f->t - s->t <= c->nod_window_s;
+}
+
+/* Shake: the user's left past k[0] x turn_deg, then right past it, within the window. */
+static int detect_shake(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
+{
+    const float past = k[0] * c->turn_deg;
+    if (f->dyaw >= past && !s->armed)
+        s->t = f->t, s->armed = 1;
+    if (s->armed && f->t - s->t > c->shake_window_s && f->dyaw < past)
+        s->armed = 0; /* too slow: start again from the next turn */
+    if (!s->armed || f->dyaw > -past)
         return 0;
+    s->armed = 0;
+    return f->t - s->t <= c->shake_window_s;
+}
+
+/* Blink: both eyes below blink_ratio of their neutral, then both back above blink_open, within
+ * blink_max_s, with the head near neutral (eyes narrow when looking up). Eyes kept shut are not a
+ * blink: it waits until they open again. */
+static int detect_blink(const fl_action_config *c, fl_action_state *s, const action_frame *f, const float *k)
+{
+    (void)k;
+    const int calm = fabsf(f->raw_dyaw) < c->turn_deg && fabsf(f->raw_dpitch) < c->pitch_deg;
+    int fired = 0;
+    if (f->eyes < c->blink_ratio && calm && !s->armed && !s->held)
+        s->armed = 1, s->t = f->t;
+    if (f->eyes > c->blink_open) {
+        fired = s->armed && f->t - s->t <= c->blink_max_s;
+        s->armed = s->held = 0;
     }
-    /* smoothed pose relative to neutral */
+    if (s->armed && f->t - s->t > c->blink_max_s)
+        s->armed = 0, s->held = 1;
+    return fired;
+}
+
+/* Every action: a new one is an entry here, its detector above, and its fl_action value. */
+static const action_def actions[] = {
+    [FL_ACTION_BLINK] = {"blink", "Blink", detect_blink, {0, 0}},
+    [FL_ACTION_OPEN_MOUTH] = {"open_mouth", "Open your mouth", detect_open_mouth, {1.0f, 0.5f}},
+    [FL_ACTION_TURN_LEFT] = {"turn_left", "Turn your head to the left", detect_turn_left, {1.0f, 0.5f}},
+    [FL_ACTION_TURN_RIGHT] = {"turn_right", "Turn your head to the right", detect_turn_right, {1.0f, 0.5f}},
+    [FL_ACTION_HEAD_UP] = {"head_up", "Raise your head", detect_head_up, {1.0f, 0.5f}},
+    [FL_ACTION_HEAD_DOWN] = {"head_down", "Lower your head", detect_head_down, {1.0f, 0.5f}},
+    [FL_ACTION_NOD] = {"nod", "Nod: head down, then up", detect_nod, {0.8f, 0.25f}},
+    [FL_ACTION_SHAKE] = {"shake", "Shake your head: left, then right", detect_shake, {0.75f, 0}},
+};
+_Static_assert(sizeof actions / sizeof actions[0] == FL_ACTION_COUNT, "one entry per fl_action");
+
+const char *fl_action_name(fl_action a)
+{
+    return (unsigned)a < FL_ACTION_COUNT && actions[a].name ? actions[a].name : "unknown";
+}
+
+const char *fl_action_prompt(fl_action a)
+{
+    return (unsigned)a < FL_ACTION_COUNT && actions[a].prompt ? actions[a].prompt : "";
+}
+
+int fl_action_parse(const char *name)
+{
+    for (int i = 0; name && i < FL_ACTION_COUNT; i++)
+        if (actions[i].name && strcmp(name, actions[i].name) == 0)
+            return i;
+    return -1;
+}
+
+int fl__actions_table_complete(void)
+{
+    for (int i = 0; i < FL_ACTION_COUNT; i++)
+        if (!actions[i].name || !actions[i].prompt || !actions[i].detect)
+            return 0;
+    return 1;
+}
+
+/* The first neutral_frames frames: the neutral face is their median. */
+static void learn_neutral(fl_actions *d, float yaw, const fl_face_measures *m)
+{
+    int k = d->n_neutral++;
+    d->nv[0][k] = yaw, d->nv[1][k] = m->pitch, d->nv[2][k] = m->ear_il, d->nv[3][k] = m->ear_ir, d->nv[4][k] = m->mar;
+    if (d->n_neutral < d->cfg.neutral_frames)
+        return;
+    d->yaw0 = median(d->nv[0], k + 1);
+    d->pitch0 = median(d->nv[1], k + 1);
+    d->ear_il0 = median(d->nv[2], k + 1);
+    d->ear_ir0 = median(d->nv[3], k + 1);
+    d->mar0 = median(d->nv[4], k + 1);
+}
+
+static action_frame relative_frame(fl_actions *d, double t, float yaw, const fl_face_measures *m)
+{
+    action_frame f;
     d->hist[0][d->n_hist % 3] = yaw - d->yaw0;
     d->hist[1][d->n_hist % 3] = m->pitch - d->pitch0;
     d->hist[2][d->n_hist % 3] = m->mar - d->mar0;
     d->n_hist++;
     const int full = d->n_hist >= 3;
-    const float dyaw = full ? median3(d->hist[0]) : yaw - d->yaw0;
-    const float dpitch = full ? median3(d->hist[1]) : m->pitch - d->pitch0;
-    const float dmar = full ? median3(d->hist[2]) : m->mar - d->mar0;
+    f.t = t;
+    f.raw_dyaw = yaw - d->yaw0;
+    f.raw_dpitch = m->pitch - d->pitch0;
+    f.dyaw = full ? median3(d->hist[0]) : f.raw_dyaw;
+    f.dpitch = full ? median3(d->hist[1]) : f.raw_dpitch;
+    f.dmar = full ? median3(d->hist[2]) : m->mar - d->mar0;
+    f.facing = fabsf(f.dyaw) < d->cfg.turn_deg / 2 ? 1.0f : 0.0f;
+    f.eyes = fmaxf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
+    return f;
+}
+
+/* The order in which simultaneous completions are reported. */
+static const fl_action report_order[] = {FL_ACTION_TURN_LEFT, FL_ACTION_TURN_RIGHT, FL_ACTION_HEAD_DOWN,
+                                         FL_ACTION_HEAD_UP,   FL_ACTION_OPEN_MOUTH, FL_ACTION_NOD,
+                                         FL_ACTION_SHAKE,     FL_ACTION_BLINK};
+_Static_assert(sizeof report_order / sizeof report_order[0] == FL_ACTION_COUNT, "every action reported");
+
+int fl__actions_push(fl_actions *d, double t, const fl_face_measures *m, fl_action_event *ev, int max)
+{
+    if (!m->valid)
+        return 0;
+    const float yaw = d->cfg.mirrored ? -m->yaw : m->yaw; /* > 0: the user's own left */
+    if (d->n_neutral < d->cfg.neutral_frames) {
+        learn_neutral(d, yaw, m);
+        return 0;
+    }
+    const action_frame f = relative_frame(d, t, yaw, m);
     int n = 0;
-    const int hold = c->hold_frames;
-    if (held(&d->left, dyaw, c->turn_deg, c->turn_deg / 2, hold))
-        n = emit(ev, n, max, FL_ACTION_TURN_LEFT, t);
-    if (held(&d->right, -dyaw, c->turn_deg, c->turn_deg / 2, hold))
-        n = emit(ev, n, max, FL_ACTION_TURN_RIGHT, t);
-    /* Pitch read off a turned head is unreliable (the forehead-chin axis leans as the head
-     * turns): up and down count only while the head faces the camera. */
-    const float facing = fabsf(dyaw) < c->turn_deg / 2 ? 1.0f : 0.0f;
-    if (held(&d->down, facing * dpitch, c->pitch_deg, c->pitch_deg / 2, hold))
-        n = emit(ev, n, max, FL_ACTION_HEAD_DOWN, t);
-    if (held(&d->up, -facing * dpitch, c->pitch_deg, c->pitch_deg / 2, hold))
-        n = emit(ev, n, max, FL_ACTION_HEAD_UP, t);
-    if (held(&d->mouth, dmar, c->mouth_open, c->mouth_open / 2, hold))
-        n = emit(ev, n, max, FL_ACTION_OPEN_MOUTH, t);
-    /* nod: lowered past 0.8 x the pitch threshold, then back near neutral within the window */
-    /* the window runs from the start of the movement, so a slow bow is not a nod */
-    if (facing * dpitch >= 0.8f * c->pitch_deg && !d->nod_armed)
-        d->nod_down_t = t, d->nod_armed = 1;
-    if (d->nod_armed && dpitch < 0.25f * c->pitch_deg) {
-        d->nod_armed = 0;
-        if (t - d->nod_down_t <= c->nod_window_s)
-            n = emit(ev, n, max, FL_ACTION_NOD, t);
+    for (int i = 0; i < FL_ACTION_COUNT; i++) {
+        fl_action a = report_order[i];
+        if (actions[a].detect(&d->cfg, &d->state[a], &f, actions[a].k) && n < max)
+            ev[n++] = (fl_action_event){a, t};
     }
-    /* shake: the user's left past 0.75 x the turn threshold, then right past it, within the window */
-    if (dyaw >= 0.75f * c->turn_deg && !d->shake_armed)
-        d->shake_left_t = t, d->shake_armed = 1;
-    if (d->shake_armed && t - d->shake_left_t > c->shake_window_s && dyaw < 0.75f * c->turn_deg)
-        d->shake_armed = 0; /* too slow: start again from the next turn */
-    if (d->shake_armed && dyaw <= -0.75f * c->turn_deg) {
-        d->shake_armed = 0;
-        if (t - d->shake_left_t <= c->shake_window_s)
-            n = emit(ev, n, max, FL_ACTION_SHAKE, t);
-    }
-    /* blink: both eyes below blink_ratio of their neutral, then both back above blink_open */
-    const float r = fmaxf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
-    const int calm = fabsf(yaw - d->yaw0) < c->turn_deg && fabsf(m->pitch - d->pitch0) < c->pitch_deg;
-    if (r < c->blink_ratio && calm && !d->eyes_closed && !d->eyes_held)
-        d->eyes_closed = 1, d->closed_t = t;
-    if (r > c->blink_open) {
-        if (d->eyes_closed && t - d->closed_t <= c->blink_max_s)
-            n = emit(ev, n, max, FL_ACTION_BLINK, t);
-        d->eyes_closed = d->eyes_held = 0;
-    }
-    if (d->eyes_closed && t - d->closed_t > c->blink_max_s) /* eyes kept shut: not a blink; wait */
-        d->eyes_closed = 0, d->eyes_held = 1;              /* until they open again */
-    d->last_dyaw = dyaw;
-    d->last_dpitch = dpitch;
-    return n < max ? n : max;
+    return n;
+}
+
+/* A face near its neutral: the frames the silent check should judge (turned, tilted, blinking or
+ * talking faces rank out). */
+#define NEUTRAL_MAX_DEG 10.0f   /* yaw and pitch each within this of neutral */
+#define NEUTRAL_MIN_EYES 0.85f  /* the less open eye at least this share of its neutral */
+#define NEUTRAL_MAX_MOUTH 0.10f /* the mouth opened at most this much more than neutral */
+
+int fl__actions_neutral_face(const fl_actions *d, const fl_face_measures *m, double *closeness)
+{
+    if (!fl__actions_neutral_ready(d))
+        return 0;
+    float dyaw = fabsf((d->cfg.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
+    float eyes = fminf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
+    if (dyaw > NEUTRAL_MAX_DEG || dpitch > NEUTRAL_MAX_DEG || eyes < NEUTRAL_MIN_EYES || m->mar > d->mar0 + NEUTRAL_MAX_MOUTH)
+        return 0;
+    *closeness = 1.0 - (dyaw + dpitch) / (4.0 * NEUTRAL_MAX_DEG);
+    return 1;
 }

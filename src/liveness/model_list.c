@@ -7,19 +7,18 @@
 
 #include "common/error.h"
 
-/* config/antispoof_models.tsv without its comments (tests/test_silent.c checks they agree). */
-const char fl__default_model_list[] =
-    "file\tinput\tcolour\tpixel_scale\tcrop_scale\toutput\treal_class\tweight\tlicence\ttrained_on\n"
-    "minifasnet_v2_2.7_80x80.onnx\t80x80\tbgr\t1\t2.7\tlogits\t1\t1\t"
-    "Apache-2.0 (minivision-ai/Silent-Face-Anti-Spoofing)\t"
-    "the authors' own data (not published); nothing of facelive's data\n"
-    "sf_apk_v1se_4.0_80x80.onnx\t80x80\tbgr\t1\t4.0\tlogits\t1\t1\t"
-    "Apache-2.0 (minivision-ai/Silent-Face-Anti-Spoofing-APK)\t"
-    "the authors' own data (not published); nothing of facelive's data\n";
+#include "liveness/default_model_list.h" /* generated from config/antispoof_models.tsv */
+
+const char *const fl__default_model_list = default_model_list_text;
 
 static const char *const columns[] = {"file",   "input",      "colour", "pixel_scale", "crop_scale",
                                       "output", "real_class", "weight", "licence",     "trained_on"};
 enum { N_REQUIRED = 8, N_COLUMNS = 10 };
+
+const char *fl__model_list_column(int i)
+{
+    return i >= 0 && i < N_COLUMNS ? columns[i] : NULL;
+}
 
 static int parse_float(const char *s, float lo, float hi, float *out)
 {

@@ -24,7 +24,12 @@ typedef struct fl_antispoof_spec {
  * column. `what` names the source in messages. */
 fl_status fl__model_list_parse(const char *text, const char *what, fl_antispoof_spec *specs, int *n, fl_error *err);
 
-/* The default list (config/antispoof_models.tsv's models), as text in the file format. */
-extern const char fl__default_model_list[];
+/* The default list: config/antispoof_models.tsv without its comments, embedded at build time
+ * (cmake/embed_text.cmake). */
+extern const char *const fl__default_model_list;
+
+/* The list format's column names in order (the first 8 required), NULL past the last: for the
+ * test that the training tools write the same columns. */
+const char *fl__model_list_column(int i);
 
 #endif

@@ -302,16 +302,12 @@ static int blocking(const fl_analysis *a, int learning_neutral, int gate_light, 
  * a verdict "real" still needs their score above the threshold. */
 static void keep_best(fl_session *s, const fl_image *frame, const fl_analysis *a, double t)
 {
-    const fl_actions *d = &s->det;
     fl_quality_reason why;
-    if (!fl__actions_neutral_ready(d) || blocking(a, 1, !s->light_relaxed, &why) || !fl__silent_can_judge(s->silent, a))
+    double closeness;
+    if (!fl__actions_neutral_face(&s->det, &a->measures, &closeness) || blocking(a, 1, !s->light_relaxed, &why) ||
+        !fl__silent_can_judge(s->silent, a))
         return;
-    const fl_face_measures *m = &a->measures;
-    float dyaw = fabsf((s->cfg.actions.mirrored ? -m->yaw : m->yaw) - d->yaw0), dpitch = fabsf(m->pitch - d->pitch0);
-    float eyes = fminf(m->ear_il / d->ear_il0, m->ear_ir / d->ear_ir0);
-    if (dyaw > 10 || dpitch > 10 || eyes < 0.85f || m->mar > d->mar0 + 0.1f)
-        return;
-    double rank = a->sharpness * (1.0 - (dyaw + dpitch) / 40.0) - (has_light_reason(a) ? 1e9 : 0);
+    double rank = a->sharpness * closeness - (has_light_reason(a) ? 1e9 : 0);
     int slot = s->n_best < s->cfg.best_frames ? s->n_best : -1;
     if (slot < 0) { /* replace the weakest if this one is better */
         slot = 0;

@@ -68,6 +68,15 @@ static fl_silent_options defaults(void)
     return o;
 }
 
+void fl_silent_options_set_threshold(fl_silent_options *o, float threshold)
+{
+    if (!(threshold > 0))
+        return;
+    o->threshold = threshold;
+    if (o->spoof_below > threshold)
+        o->spoof_below = threshold;
+}
+
 FL__DEFINE_OPTIONS_INIT(fl_silent_options_init, fl_silent_options, defaults)
 
 static char *read_text(const char *path, fl_error *err)

@@ -176,6 +176,7 @@ static const fl_tshape *gemm_flattened_map(const fl_graph *g, const fl_shapes *s
 static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *n)
 {
     const fl_tshape *x = &s->t[n->inputs[0]], *y = &s->t[n->outputs[0]];
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (n->op) {
     case FL_OP_CONV:
         return x->rank == 4;
@@ -214,9 +215,13 @@ static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *
     }
     case FL_OP_SOFTMAX:
         return x->rank == 2 && (n->attr.axis.axis == 1 || n->attr.axis.axis == -1);
-    default:
-        return 0; /* Transpose, Concat: not in this XNNPACK; shape ops: planned */
+    case FL_OP_TRANSPOSE: /* not in this XNNPACK */
+    case FL_OP_CONCAT:
+    case FL_OP_SHAPE: /* shape ops: planned */
+    case FL_OP_GATHER:
+    case FL_OP_COUNT_: break;
     }
+    return 0;
 }
 
 /* A 3x3 depthwise convolution (stride 1 or 2, pads up to 2, one filter per channel) that
@@ -449,91 +454,115 @@ static fl_status define_resize(seg *S, uint32_t x, uint32_t y)
     return FL_OK;
 }
 
-static fl_status define_node(seg *S)
+static fl_status define_max_pool(seg *S, uint32_t x, uint32_t y)
+{
+    const fl_pool_attr *p = &S->n->attr.pool;
+    XCHECK(S, xnn_define_max_pooling_2d(S->sg, (uint32_t)p->pads[0], (uint32_t)p->pads[3], (uint32_t)p->pads[2],
+                                        (uint32_t)p->pads[1], (uint32_t)p->kernel[0], (uint32_t)p->kernel[1],
+                                        (uint32_t)p->strides[0], (uint32_t)p->strides[1], 1, 1, -INFINITY, INFINITY, x,
+                                        y, 0));
+    return FL_OK;
+}
+
+static fl_status define_prelu(seg *S, uint32_t x, uint32_t y)
+{
+    const fl_node *n = S->n;
+    const fl_graph_tensor *sl = &S->e->t.g->tensors[n->inputs[1]];
+    const size_t C = (size_t)S->e->t.shapes.t[n->inputs[0]].dims[1];
+    float *slope = keep_alloc(S->e, C * sizeof(float));
+    if (!slope)
+        return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
+    for (size_t c = 0; c < C; c++)
+        slope[c] = ((const float *)sl->data)[sl->count == 1 ? 0 : c];
+    uint32_t sid;
+    size_t sd[1] = {C};
+    fl_status s = static_value(S, slope, 1, sd, &sid);
+    if (s)
+        return s;
+    XCHECK(S, xnn_define_prelu(S->sg, x, sid, y, 0));
+    return FL_OK;
+}
+
+/* Add and Mul: a constant operand is aligned to the activation's layout. */
+static fl_status define_binary(seg *S, uint32_t y)
 {
     const fl_node *n = S->n;
     const xnn_exec *e = S->e;
-    const fl_tshape *xs = &e->t.shapes.t[n->inputs[0]], *ys = &e->t.shapes.t[n->outputs[0]];
+    uint32_t ab[2];
+    for (int i = 0; i < 2; i++) {
+        int t = n->inputs[i];
+        if (is_act(e->t.g, t)) {
+            ab[i] = S->id[t];
+        } else {
+            fl_status s = const_operand(S, t, e->t.shapes.t[n->outputs[0]].rank, &ab[i]);
+            if (s)
+                return s;
+        }
+    }
+    if (n->op == FL_OP_ADD)
+        XCHECK(S, xnn_define_add2(S->sg, -INFINITY, INFINITY, ab[0], ab[1], y, 0));
+    else
+        XCHECK(S, xnn_define_multiply2(S->sg, -INFINITY, INFINITY, ab[0], ab[1], y, 0));
+    return FL_OK;
+}
+
+/* Flatten, Reshape, Unsqueeze: the same values in a new shape. */
+static fl_status define_reshape(seg *S, uint32_t x, uint32_t y)
+{
+    size_t d[FL_GRAPH_MAX_RANK];
+    int r = xnn_dims(&S->e->t.shapes.t[S->n->outputs[0]], d);
+    XCHECK(S, xnn_define_static_reshape(S->sg, (size_t)r, d, x, y, 0));
+    return FL_OK;
+}
+
+static fl_status define_pad(seg *S, uint32_t x, uint32_t y)
+{
+    const xnn_exec *e = S->e;
+    int64_t pads[2 * FL_GRAPH_MAX_RANK];
+    float value;
+    fl__pad_params(e->t.g, &e->t.shapes, S->n, pads, &value);
+    size_t pre[XNN_MAX_TENSOR_DIMS], post[XNN_MAX_TENSOR_DIMS];
+    const int r = e->t.shapes.t[S->n->inputs[0]].rank;
+    for (int i = 0; i < r; i++) {
+        /* NHWC position of NCHW axis i for 4-D tensors */
+        int a = r == 4 ? (i == 0 ? 0 : i == 1 ? 3 : i - 1) : i;
+        pre[a] = (size_t)pads[i];
+        post[a] = (size_t)pads[i + r];
+    }
+    XCHECK(S, xnn_define_static_constant_pad(S->sg, pre, post, value, x, y, 0));
+    return FL_OK;
+}
+
+static fl_status define_node(seg *S)
+{
+    const fl_node *n = S->n;
     uint32_t x = S->id[n->inputs[0]], y = S->id[n->outputs[0]];
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (n->op) {
     case FL_OP_CONV: return define_conv(S, x, y);
     case FL_OP_GEMM: return define_gemm(S, x, y);
     case FL_OP_RESIZE: return define_resize(S, x, y);
-    case FL_OP_MAX_POOL: {
-        const fl_pool_attr *p = &n->attr.pool;
-        XCHECK(S, xnn_define_max_pooling_2d(S->sg, (uint32_t)p->pads[0], (uint32_t)p->pads[3], (uint32_t)p->pads[2],
-                                            (uint32_t)p->pads[1], (uint32_t)p->kernel[0], (uint32_t)p->kernel[1],
-                                            (uint32_t)p->strides[0], (uint32_t)p->strides[1], 1, 1, -INFINITY,
-                                            INFINITY, x, y, 0));
-        return FL_OK;
-    }
+    case FL_OP_MAX_POOL: return define_max_pool(S, x, y);
     case FL_OP_RELU: XCHECK(S, xnn_define_clamp(S->sg, 0.0f, INFINITY, x, y, 0)); return FL_OK;
     case FL_OP_SIGMOID: XCHECK(S, xnn_define_sigmoid(S->sg, x, y, 0)); return FL_OK;
     case FL_OP_SOFTMAX: XCHECK(S, xnn_define_softmax(S->sg, x, y, 0)); return FL_OK;
     case FL_OP_GLOBAL_AVG_POOL:
         XCHECK(S, xnn_define_global_average_pooling_2d(S->sg, -INFINITY, INFINITY, x, y, 0));
         return FL_OK;
-    case FL_OP_PRELU: {
-        const fl_graph_tensor *sl = &e->t.g->tensors[n->inputs[1]];
-        const size_t C = (size_t)xs->dims[1];
-        float *slope = keep_alloc(S->e, C * sizeof(float));
-        if (!slope)
-            return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory for weights");
-        for (size_t c = 0; c < C; c++)
-            slope[c] = ((const float *)sl->data)[sl->count == 1 ? 0 : c];
-        uint32_t sid;
-        size_t sd[1] = {C};
-        fl_status s = static_value(S, slope, 1, sd, &sid);
-        if (s)
-            return s;
-        XCHECK(S, xnn_define_prelu(S->sg, x, sid, y, 0));
-        return FL_OK;
-    }
+    case FL_OP_PRELU: return define_prelu(S, x, y);
     case FL_OP_ADD:
-    case FL_OP_MUL: {
-        uint32_t ab[2];
-        for (int i = 0; i < 2; i++) {
-            int t = n->inputs[i];
-            if (is_act(e->t.g, t)) {
-                ab[i] = S->id[t];
-            } else {
-                fl_status s = const_operand(S, t, ys->rank, &ab[i]);
-                if (s)
-                    return s;
-            }
-        }
-        if (n->op == FL_OP_ADD)
-            XCHECK(S, xnn_define_add2(S->sg, -INFINITY, INFINITY, ab[0], ab[1], y, 0));
-        else
-            XCHECK(S, xnn_define_multiply2(S->sg, -INFINITY, INFINITY, ab[0], ab[1], y, 0));
-        return FL_OK;
-    }
+    case FL_OP_MUL: return define_binary(S, y);
     case FL_OP_FLATTEN:
     case FL_OP_RESHAPE:
-    case FL_OP_UNSQUEEZE: {
-        size_t d[FL_GRAPH_MAX_RANK];
-        int r = xnn_dims(ys, d);
-        XCHECK(S, xnn_define_static_reshape(S->sg, (size_t)r, d, x, y, 0));
-        return FL_OK;
+    case FL_OP_UNSQUEEZE: return define_reshape(S, x, y);
+    case FL_OP_PAD: return define_pad(S, x, y);
+    case FL_OP_TRANSPOSE:
+    case FL_OP_SHAPE:
+    case FL_OP_GATHER:
+    case FL_OP_CONCAT:
+    case FL_OP_COUNT_: break; /* node_supported keeps them out of XNNPACK's segments */
     }
-    case FL_OP_PAD: {
-        int64_t pads[2 * FL_GRAPH_MAX_RANK];
-        float value;
-        fl__pad_params(e->t.g, &e->t.shapes, n, pads, &value);
-        size_t pre[XNN_MAX_TENSOR_DIMS], post[XNN_MAX_TENSOR_DIMS];
-        const int r = xs->rank;
-        for (int i = 0; i < r; i++) {
-            /* NHWC position of NCHW axis i for 4-D tensors */
-            int a = r == 4 ? (i == 0 ? 0 : i == 1 ? 3 : i - 1) : i;
-            pre[a] = (size_t)pads[i];
-            post[a] = (size_t)pads[i + r];
-        }
-        XCHECK(S, xnn_define_static_constant_pad(S->sg, pre, post, value, x, y, 0));
-        return FL_OK;
-    }
-    default:
-        return fl__fail(S->err, FL_E_BACKEND, "node '%s': %s has no XNNPACK mapping", n->name, fl__op_name(n->op));
-    }
+    return fl__fail(S->err, FL_E_BACKEND, "node '%s': %s has no XNNPACK mapping", n->name, fl__op_name(n->op));
 }
 
 /* An NHWC step's input or output t: the exec's NHWC buffer of t when t is produced in NHWC (an
@@ -552,24 +581,10 @@ static fl_status bind_ext(xnn_exec *e, ext_value *ev, int t, int is_output, fl_e
     return FL_OK;
 }
 
-/* Builds one XNNPACK runtime for the nodes order[first..last). */
-static fl_status build_segment(xnn_exec *e, const int *order, int first, int last, char *in_seg, void *threadpool,
-                               step *st, fl_error *err)
+/* Which tensors cross the boundary of the segment in_seg marks: kind[t] 1 an external input, 2 an
+ * external output. Returns their count. */
+static int mark_boundary(const fl_graph *g, const int *order, int first, int last, const char *in_seg, char *kind)
 {
-    const fl_graph *g = e->t.g;
-    memset(in_seg, 0, (size_t)g->n_nodes);
-    for (int i = first; i < last; i++)
-        in_seg[order[i]] = 1;
-    /* Which tensors cross the segment boundary. */
-    char *kind = calloc((size_t)g->n_tensors, 1); /* 1 = external input, 2 = external output */
-    uint32_t *id = malloc((size_t)g->n_tensors * sizeof *id);
-    if (!kind || !id) {
-        free(kind);
-        free(id);
-        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
-    }
-    for (int t = 0; t < g->n_tensors; t++)
-        id[t] = XNN_INVALID_VALUE_ID;
     for (int i = first; i < last; i++) {
         const fl_node *n = &g->nodes[order[i]];
         for (int k = 0; k < n->n_inputs; k++) {
@@ -595,22 +610,15 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
     int n_ext = 0;
     for (int t = 0; t < g->n_tensors; t++)
         n_ext += kind[t] != 0;
-    st->kind = FL_STEP_XNNPACK;
-    st->node = -1;
-    st->ext = calloc((size_t)(n_ext ? n_ext : 1), sizeof *st->ext);
-    seg S = {e, NULL, id, err, &g->nodes[order[first]]};
-    fl_status s = FL_OK;
+    return n_ext;
+}
+
+/* The external values first: ids 0..n_ext-1, each with its own scratch buffer. */
+static fl_status define_externals(seg *S, const char *kind, step *st)
+{
+    xnn_exec *e = S->e;
     enum xnn_status xs;
-    if (!st->ext) {
-        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
-        goto done;
-    }
-    if ((xs = xnn_create_subgraph((uint32_t)n_ext, 0, &S.sg)) != xnn_status_success) {
-        s = xfail(&S, "xnn_create_subgraph", xs);
-        goto done;
-    }
-    /* External values first: ids 0..n_ext-1, each with its own scratch buffer. */
-    for (int t = 0; t < g->n_tensors && !s; t++) {
+    for (int t = 0; t < e->t.g->n_tensors; t++) {
         if (!kind[t])
             continue;
         ext_value *ev = &st->ext[st->n_ext];
@@ -618,45 +626,89 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
         st->n_ext++;
         size_t d[FL_GRAPH_MAX_RANK];
         int r = xnn_dims(&e->t.shapes.t[t], d);
-        if ((s = bind_ext(e, ev, t, kind[t] == 2, err)))
-            break;
-        if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
-                                               ev->is_output ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
-                                                             : XNN_VALUE_FLAG_EXTERNAL_INPUT,
-                                               &id[t])) != xnn_status_success)
-            s = xfail(&S, "xnn_define_tensor_value(external)", xs);
+        fl_status s = bind_ext(e, ev, t, kind[t] == 2, S->err);
+        if (s)
+            return s;
+        if ((xs = xnn_define_tensor_value(S->sg, xnn_datatype_fp32, (size_t)r, d, NULL, ev->id,
+                                          ev->is_output ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT : XNN_VALUE_FLAG_EXTERNAL_INPUT,
+                                          &S->id[t])) != xnn_status_success)
+            return xfail(S, "xnn_define_tensor_value(external)", xs);
     }
-    for (int i = first; i < last && !s; i++) {
-        S.n = &g->nodes[order[i]];
-        int t = S.n->outputs[0];
-        if (id[t] == XNN_INVALID_VALUE_ID) {
+    return FL_OK;
+}
+
+/* Every node of the segment, each output an internal value unless it is external. */
+static fl_status define_nodes(seg *S, const int *order, int first, int last)
+{
+    const xnn_exec *e = S->e;
+    enum xnn_status xs;
+    for (int i = first; i < last; i++) {
+        S->n = &e->t.g->nodes[order[i]];
+        int t = S->n->outputs[0];
+        if (S->id[t] == XNN_INVALID_VALUE_ID) {
             size_t d[FL_GRAPH_MAX_RANK];
             int r = xnn_dims(&e->t.shapes.t[t], d);
-            if ((xs = xnn_define_tensor_value(S.sg, xnn_datatype_fp32, (size_t)r, d, NULL, XNN_INVALID_VALUE_ID, 0,
-                                              &id[t])) != xnn_status_success) {
-                s = xfail(&S, "xnn_define_tensor_value", xs);
-                break;
-            }
+            if ((xs = xnn_define_tensor_value(S->sg, xnn_datatype_fp32, (size_t)r, d, NULL, XNN_INVALID_VALUE_ID, 0,
+                                              &S->id[t])) != xnn_status_success)
+                return xfail(S, "xnn_define_tensor_value", xs);
         }
-        s = define_node(&S);
+        fl_status s = define_node(S);
+        if (s)
+            return s;
     }
-    if (!s && (xs = xnn_create_runtime_v2(S.sg, threadpool, 0, &st->rt)) != xnn_status_success)
-        s = xfail(&S, "xnn_create_runtime_v2", xs);
-    if (!s) {
-        struct xnn_external_value *ev = calloc((size_t)(n_ext ? n_ext : 1), sizeof *ev);
-        if (!ev) {
-            s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
-        } else {
-            for (int k = 0; k < st->n_ext; k++) {
-                ev[k].id = st->ext[k].id;
-                ev[k].data = st->ext[k].scratch;
-            }
-            if ((xs = xnn_setup_runtime(st->rt, (size_t)st->n_ext, ev)) != xnn_status_success)
-                s = xfail(&S, "xnn_setup_runtime", xs);
-            free(ev);
-        }
+    return FL_OK;
+}
+
+/* The runtime of the subgraph, set up on the external values' buffers. */
+static fl_status create_runtime(seg *S, void *threadpool, step *st)
+{
+    enum xnn_status xs;
+    if ((xs = xnn_create_runtime_v2(S->sg, threadpool, 0, &st->rt)) != xnn_status_success)
+        return xfail(S, "xnn_create_runtime_v2", xs);
+    struct xnn_external_value *ev = calloc((size_t)(st->n_ext ? st->n_ext : 1), sizeof *ev);
+    if (!ev)
+        return fl__fail(S->err, FL_E_NO_MEMORY, "out of memory while planning");
+    for (int k = 0; k < st->n_ext; k++) {
+        ev[k].id = st->ext[k].id;
+        ev[k].data = st->ext[k].scratch;
     }
-done:
+    fl_status s = FL_OK;
+    if ((xs = xnn_setup_runtime(st->rt, (size_t)st->n_ext, ev)) != xnn_status_success)
+        s = xfail(S, "xnn_setup_runtime", xs);
+    free(ev);
+    return s;
+}
+
+/* Builds one XNNPACK runtime for the nodes order[first..last). */
+static fl_status build_segment(xnn_exec *e, const int *order, int first, int last, char *in_seg, void *threadpool,
+                               step *st, fl_error *err)
+{
+    const fl_graph *g = e->t.g;
+    memset(in_seg, 0, (size_t)g->n_nodes);
+    for (int i = first; i < last; i++)
+        in_seg[order[i]] = 1;
+    char *kind = calloc((size_t)g->n_tensors, 1);
+    uint32_t *id = malloc((size_t)g->n_tensors * sizeof *id);
+    if (!kind || !id) {
+        free(kind);
+        free(id);
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+    }
+    for (int t = 0; t < g->n_tensors; t++)
+        id[t] = XNN_INVALID_VALUE_ID;
+    const int n_ext = mark_boundary(g, order, first, last, in_seg, kind);
+    st->kind = FL_STEP_XNNPACK;
+    st->node = -1;
+    st->ext = calloc((size_t)(n_ext ? n_ext : 1), sizeof *st->ext);
+    seg S = {e, NULL, id, err, &g->nodes[order[first]]};
+    fl_status s = FL_OK;
+    enum xnn_status xs;
+    if (!st->ext)
+        s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+    else if ((xs = xnn_create_subgraph((uint32_t)n_ext, 0, &S.sg)) != xnn_status_success)
+        s = xfail(&S, "xnn_create_subgraph", xs);
+    if (!s && !(s = define_externals(&S, kind, st)) && !(s = define_nodes(&S, order, first, last)))
+        s = create_runtime(&S, threadpool, st);
     if (S.sg)
         xnn_delete_subgraph(S.sg);
     free(kind);

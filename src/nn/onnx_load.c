@@ -328,126 +328,166 @@ static fl_status parse_window(attr_ctx *A, int64_t kernel[2], int64_t strides[2]
     return FL_OK;
 }
 
-static fl_status parse_attrs(attr_ctx *A, fl_node *n)
+static fl_status conv_attrs(attr_ctx *A, fl_node *n)
 {
+    static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", NULL};
+    fl_status s;
+    fl_conv_attr *c = &n->attr.conv;
+    if ((s = check_known_attrs(A, known)) || (s = parse_window(A, c->kernel, c->strides, c->pads, c->dilations)) ||
+        (s = attr_int(A, "group", 1, &c->group)))
+        return s;
+    if (c->group < 1)
+        return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Conv): group = %" PRId64, A->node,
+                       c->group);
+    return FL_OK;
+}
+
+static fl_status max_pool_attrs(attr_ctx *A, fl_node *n)
+{
+    static const char *const known[] = {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+                                        "storage_order", "strides", NULL};
+    fl_status s;
+    int64_t dil[2], ceil_mode, order;
+    fl_pool_attr *p = &n->attr.pool;
+    if ((s = check_known_attrs(A, known)) || (s = parse_window(A, p->kernel, p->strides, p->pads, dil)))
+        return s;
+    if (p->kernel[0] < 0)
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (MaxPool): kernel_shape is required", A->node);
+    if ((s = check_positive(A, "kernel_shape", p->kernel, 2, 1)) || (s = attr_int(A, "ceil_mode", 0, &ceil_mode)) ||
+        (s = attr_int(A, "storage_order", 0, &order)))
+        return s;
+    if (ceil_mode != 0 || order != 0 || dil[0] != 1 || dil[1] != 1)
+        return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
+                       "node '%s' (MaxPool): only ceil_mode=0, storage_order=0, dilations=1 are supported", A->node);
+    if (p->pads[0] >= p->kernel[0] || p->pads[2] >= p->kernel[0] || p->pads[1] >= p->kernel[1] ||
+        p->pads[3] >= p->kernel[1])
+        return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (MaxPool): pads must be smaller than the kernel",
+                       A->node);
+    return FL_OK;
+}
+
+static fl_status gemm_attrs(attr_ctx *A, fl_node *n)
+{
+    static const char *const known[] = {"alpha", "beta", "transA", "transB", NULL};
+    fl_status s;
+    int64_t ta, tb;
+    if ((s = check_known_attrs(A, known)) || (s = attr_int(A, "transA", 0, &ta)) ||
+        (s = attr_int(A, "transB", 0, &tb)) || (s = attr_float(A, "alpha", 1.0f, &n->attr.gemm.alpha)) ||
+        (s = attr_float(A, "beta", 1.0f, &n->attr.gemm.beta)))
+        return s;
+    if (ta != 0 || (tb != 0 && tb != 1))
+        return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Gemm): transA=%" PRId64 " transB=%" PRId64
+                       " (transA must be 0)", A->node, ta, tb);
+    n->attr.gemm.trans_a = 0;
+    n->attr.gemm.trans_b = (int)tb;
+    return FL_OK;
+}
+
+/* Flatten, Softmax, Gather and Concat: an axis (Concat's is required). */
+static fl_status axis_attrs(attr_ctx *A, fl_node *n)
+{
+    static const char *const known[] = {"axis", NULL};
+    fl_status s;
+    if ((s = check_known_attrs(A, known)))
+        return s;
+    int64_t def = (n->op == FL_OP_GATHER) ? 0 : 1;
+    if (n->op == FL_OP_CONCAT && !find_attr(A->np, "axis"))
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Concat): attribute 'axis' is required", A->node);
+    return attr_int(A, "axis", def, &n->attr.axis.axis);
+}
+
+static fl_status transpose_attrs(attr_ctx *A, fl_node *n)
+{
+    static const char *const known[] = {"perm", NULL};
     fl_status s;
     int got;
+    if ((s = check_known_attrs(A, known)) ||
+        (s = attr_ints(A, "perm", -1, FL_GRAPH_MAX_RANK, n->attr.transpose.perm, &got)))
+        return s;
+    n->attr.transpose.n = got; /* 0: reverse the dims (ONNX default) */
+    return FL_OK;
+}
+
+static fl_status unsqueeze_attrs(attr_ctx *A, fl_node *n)
+{
+    static const char *const known[] = {"axes", NULL};
+    fl_status s;
+    int got;
+    if ((s = check_known_attrs(A, known)) ||
+        (s = attr_ints(A, "axes", -1, FL_GRAPH_MAX_RANK, n->attr.unsqueeze.axes, &got)))
+        return s;
+    if (got == 0)
+        return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Unsqueeze): attribute 'axes' is required", A->node);
+    n->attr.unsqueeze.n = got;
+    return FL_OK;
+}
+
+static fl_status resize_attrs(attr_ctx *A)
+{
+    static const char *const known[] = {"coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside",
+                                        "extrapolation_value", "mode", "nearest_mode", NULL};
+    static const char *const nearest[] = {"nearest", NULL};
+    static const char *const asym[] = {"asymmetric", NULL};
+    static const char *const floor_[] = {"floor", NULL};
+    fl_status s;
+    int64_t excl;
+    if ((s = check_known_attrs(A, known)) || (s = attr_string_in(A, "mode", nearest)) ||
+        (s = attr_string_in(A, "coordinate_transformation_mode", asym)) ||
+        (s = attr_string_in(A, "nearest_mode", floor_)) || (s = attr_int(A, "exclude_outside", 0, &excl)))
+        return s;
+    /* The ONNX defaults of mode (nearest), coordinate mode (half_pixel) and nearest_mode
+     * (round_prefer_floor) differ from the one supported combination: require it spelled out. */
+    if (!find_attr(A->np, "mode") || !find_attr(A->np, "coordinate_transformation_mode") ||
+        !find_attr(A->np, "nearest_mode"))
+        return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
+                       "node '%s' (Resize): only mode=nearest, coordinate_transformation_mode=asymmetric, "
+                       "nearest_mode=floor is supported and must be stated", A->node);
+    return FL_OK;
+}
+
+static fl_status pad_attrs(attr_ctx *A)
+{
+    static const char *const known[] = {"mode", NULL};
+    static const char *const constant[] = {"constant", NULL};
+    fl_status s;
+    if ((s = check_known_attrs(A, known)) || (s = attr_string_in(A, "mode", constant)))
+        return s;
+    return FL_OK;
+}
+
+/* Ops without attributes: any attribute is an error (it would change what the op means). */
+static fl_status no_attrs(attr_ctx *A)
+{
+    static const char *const none[] = {NULL};
+    return check_known_attrs(A, none);
+}
+
+static fl_status parse_attrs(attr_ctx *A, fl_node *n)
+{
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (n->op) {
-    case FL_OP_CONV: {
-        static const char *const known[] = {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", NULL};
-        if ((s = check_known_attrs(A, known)))
-            return s;
-        fl_conv_attr *c = &n->attr.conv;
-        if ((s = parse_window(A, c->kernel, c->strides, c->pads, c->dilations)))
-            return s;
-        if ((s = attr_int(A, "group", 1, &c->group)))
-            return s;
-        if (c->group < 1)
-            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Conv): group = %" PRId64, A->node,
-                           c->group);
-        return FL_OK;
-    }
-    case FL_OP_MAX_POOL: {
-        static const char *const known[] = {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
-                                            "storage_order", "strides", NULL};
-        if ((s = check_known_attrs(A, known)))
-            return s;
-        int64_t dil[2], ceil_mode, order;
-        fl_pool_attr *p = &n->attr.pool;
-        if ((s = parse_window(A, p->kernel, p->strides, p->pads, dil)))
-            return s;
-        if (p->kernel[0] < 0)
-            return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (MaxPool): kernel_shape is required", A->node);
-        if ((s = check_positive(A, "kernel_shape", p->kernel, 2, 1)))
-            return s;
-        if ((s = attr_int(A, "ceil_mode", 0, &ceil_mode)) || (s = attr_int(A, "storage_order", 0, &order)))
-            return s;
-        if (ceil_mode != 0 || order != 0 || dil[0] != 1 || dil[1] != 1)
-            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
-                           "node '%s' (MaxPool): only ceil_mode=0, storage_order=0, dilations=1 are supported",
-                           A->node);
-        if (p->pads[0] >= p->kernel[0] || p->pads[2] >= p->kernel[0] || p->pads[1] >= p->kernel[1] ||
-            p->pads[3] >= p->kernel[1])
-            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (MaxPool): pads must be smaller than the kernel",
-                           A->node);
-        return FL_OK;
-    }
-    case FL_OP_GEMM: {
-        static const char *const known[] = {"alpha", "beta", "transA", "transB", NULL};
-        int64_t ta, tb;
-        if ((s = check_known_attrs(A, known)) || (s = attr_int(A, "transA", 0, &ta)) ||
-            (s = attr_int(A, "transB", 0, &tb)) || (s = attr_float(A, "alpha", 1.0f, &n->attr.gemm.alpha)) ||
-            (s = attr_float(A, "beta", 1.0f, &n->attr.gemm.beta)))
-            return s;
-        if (ta != 0 || (tb != 0 && tb != 1))
-            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE, "node '%s' (Gemm): transA=%" PRId64 " transB=%" PRId64
-                           " (transA must be 0)", A->node, ta, tb);
-        n->attr.gemm.trans_a = 0;
-        n->attr.gemm.trans_b = (int)tb;
-        return FL_OK;
-    }
+    case FL_OP_CONV: return conv_attrs(A, n);
+    case FL_OP_MAX_POOL: return max_pool_attrs(A, n);
+    case FL_OP_GEMM: return gemm_attrs(A, n);
     case FL_OP_FLATTEN:
     case FL_OP_SOFTMAX:
     case FL_OP_GATHER:
-    case FL_OP_CONCAT: {
-        static const char *const known[] = {"axis", NULL};
-        if ((s = check_known_attrs(A, known)))
-            return s;
-        int64_t def = (n->op == FL_OP_GATHER) ? 0 : 1;
-        if (n->op == FL_OP_CONCAT && !find_attr(A->np, "axis"))
-            return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Concat): attribute 'axis' is required", A->node);
-        return attr_int(A, "axis", def, &n->attr.axis.axis);
+    case FL_OP_CONCAT: return axis_attrs(A, n);
+    case FL_OP_TRANSPOSE: return transpose_attrs(A, n);
+    case FL_OP_UNSQUEEZE: return unsqueeze_attrs(A, n);
+    case FL_OP_RESIZE: return resize_attrs(A);
+    case FL_OP_PAD: return pad_attrs(A);
+    case FL_OP_PRELU:
+    case FL_OP_RELU:
+    case FL_OP_SIGMOID:
+    case FL_OP_ADD:
+    case FL_OP_MUL:
+    case FL_OP_GLOBAL_AVG_POOL:
+    case FL_OP_RESHAPE:
+    case FL_OP_SHAPE: return no_attrs(A);
+    case FL_OP_COUNT_: break;
     }
-    case FL_OP_TRANSPOSE: {
-        static const char *const known[] = {"perm", NULL};
-        if ((s = check_known_attrs(A, known)) ||
-            (s = attr_ints(A, "perm", -1, FL_GRAPH_MAX_RANK, n->attr.transpose.perm, &got)))
-            return s;
-        n->attr.transpose.n = got; /* 0: reverse the dims (ONNX default) */
-        return FL_OK;
-    }
-    case FL_OP_UNSQUEEZE: {
-        static const char *const known[] = {"axes", NULL};
-        if ((s = check_known_attrs(A, known)) ||
-            (s = attr_ints(A, "axes", -1, FL_GRAPH_MAX_RANK, n->attr.unsqueeze.axes, &got)))
-            return s;
-        if (got == 0)
-            return fl__fail(A->L->err, FL_E_MODEL_INVALID, "node '%s' (Unsqueeze): attribute 'axes' is required", A->node);
-        n->attr.unsqueeze.n = got;
-        return FL_OK;
-    }
-    case FL_OP_RESIZE: {
-        static const char *const known[] = {"coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside",
-                                            "extrapolation_value", "mode", "nearest_mode", NULL};
-        static const char *const nearest[] = {"nearest", NULL};
-        static const char *const asym[] = {"asymmetric", NULL};
-        static const char *const floor_[] = {"floor", NULL};
-        int64_t excl;
-        if ((s = check_known_attrs(A, known)) || (s = attr_string_in(A, "mode", nearest)) ||
-            (s = attr_string_in(A, "coordinate_transformation_mode", asym)) ||
-            (s = attr_string_in(A, "nearest_mode", floor_)) || (s = attr_int(A, "exclude_outside", 0, &excl)))
-            return s;
-        /* The ONNX defaults of mode (nearest), coordinate mode (half_pixel) and nearest_mode
-         * (round_prefer_floor) differ from the one supported combination: require it spelled out. */
-        if (!find_attr(A->np, "mode") || !find_attr(A->np, "coordinate_transformation_mode") ||
-            !find_attr(A->np, "nearest_mode"))
-            return fl__fail(A->L->err, FL_E_UNSUPPORTED_ATTRIBUTE,
-                           "node '%s' (Resize): only mode=nearest, coordinate_transformation_mode=asymmetric, "
-                           "nearest_mode=floor is supported and must be stated", A->node);
-        return FL_OK;
-    }
-    case FL_OP_PAD: {
-        static const char *const known[] = {"mode", NULL};
-        static const char *const constant[] = {"constant", NULL};
-        if ((s = check_known_attrs(A, known)) || (s = attr_string_in(A, "mode", constant)))
-            return s;
-        return FL_OK;
-    }
-    default: {
-        static const char *const none[] = {NULL};
-        return check_known_attrs(A, none);
-    }
-    }
+    return no_attrs(A);
 }
 
 /* ---- nodes ------------------------------------------------------------------------- */
@@ -458,6 +498,7 @@ typedef struct op_arity {
 
 static op_arity arity_of(fl_op op)
 {
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (op) {
     case FL_OP_CONV: return (op_arity){2, 3, 1};
     case FL_OP_PRELU:
@@ -469,8 +510,18 @@ static op_arity arity_of(fl_op op)
     case FL_OP_PAD: return (op_arity){2, 3, 1};
     case FL_OP_RESIZE: return (op_arity){3, 4, 1};
     case FL_OP_CONCAT: return (op_arity){1, 64, 1};
-    default: return (op_arity){1, 1, 1};
+    case FL_OP_RELU:
+    case FL_OP_SIGMOID:
+    case FL_OP_GLOBAL_AVG_POOL:
+    case FL_OP_FLATTEN:
+    case FL_OP_MAX_POOL:
+    case FL_OP_TRANSPOSE:
+    case FL_OP_SOFTMAX:
+    case FL_OP_SHAPE:
+    case FL_OP_UNSQUEEZE:
+    case FL_OP_COUNT_: break;
     }
+    return (op_arity){1, 1, 1};
 }
 
 static int parse_op(const char *s, fl_op *out)
@@ -490,6 +541,7 @@ static fl_status check_dtypes(loader *L, const fl_node *n, fl_dtype *out_dtype)
     const fl_graph_tensor *t = L->g->tensors;
     const char *nm = n->name;
     const char *op = fl__op_name(n->op);
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (n->op) {
     case FL_OP_SHAPE:
         *out_dtype = FL_DTYPE_INT64;
@@ -509,8 +561,22 @@ static fl_status check_dtypes(loader *L, const fl_node *n, fl_dtype *out_dtype)
                 return fl__fail(L->err, FL_E_UNSUPPORTED_DTYPE, "node '%s' (Concat): input %d differs in dtype", nm, i);
         *out_dtype = t[n->inputs[0]].dtype;
         return FL_OK;
-    default:
-        break;
+    case FL_OP_CONV:
+    case FL_OP_PRELU:
+    case FL_OP_RELU:
+    case FL_OP_SIGMOID:
+    case FL_OP_ADD:
+    case FL_OP_MUL:
+    case FL_OP_GLOBAL_AVG_POOL:
+    case FL_OP_GEMM:
+    case FL_OP_FLATTEN:
+    case FL_OP_MAX_POOL:
+    case FL_OP_PAD:
+    case FL_OP_RESIZE:
+    case FL_OP_TRANSPOSE:
+    case FL_OP_RESHAPE:
+    case FL_OP_SOFTMAX:
+    case FL_OP_COUNT_: break; /* float ops: below */
     }
     /* Float ops: input 0 (and the other data inputs) are float; shape inputs are int64. */
     for (int i = 0; i < n->n_inputs; i++) {

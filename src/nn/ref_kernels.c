@@ -210,6 +210,7 @@ void fl__ref_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float
     const fl_graph_tensor *gt = g->tensors;
     if (fl__ref_node_is_planned(g, n))
         return; /* int64 shape values were computed while planning */
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (n->op) {
     case FL_OP_CONV:
         conv2d(xs, x, &gt[n->inputs[1]], n->n_inputs > 2 && n->inputs[2] >= 0 ? gt[n->inputs[2]].data : NULL,

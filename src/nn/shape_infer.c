@@ -326,6 +326,7 @@ static fl_status infer_node(infer *I)
     const fl_node *n = I->n;
     const fl_tshape *x = &I->t[n->inputs[0]];
     fl_tshape *o = &I->t[n->outputs[0]];
+    _Static_assert(FL_OP_COUNT_ == 19, "a new op: give it its case here");
     switch (n->op) {
     case FL_OP_CONV: return infer_conv(I, x, o);
     case FL_OP_MAX_POOL: return infer_pool(I, x, o);

@@ -7,14 +7,8 @@
 #define FL_NN_SHAPE_INFER_H
 
 #include "nn/graph.h"
+#include "nn/tshape.h"
 
-typedef struct fl_tshape {
-    int rank;
-    int64_t dims[FL_GRAPH_MAX_RANK];
-    size_t count;   /* product of dims */
-    int64_t *ivals; /* int64 tensors: their values (count entries); NULL for float tensors */
-    int owns_ivals; /* 0 when ivals is borrowed from an initializer */
-} fl_tshape;
 
 typedef struct fl_shapes {
     fl_tshape *t; /* one per graph tensor */

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "nn/shape_infer.h"
+#include "nn/tshape.h"
 
 void fl__transpose_perm(const fl_node *n, int rank, int64_t *perm)
 {

@@ -130,6 +130,12 @@ class SessionTest {
                 assertEquals(Native.name(5, s.code), s == Status.OK ? "FL_OK" : "FL_E_" + s.name());
             }
         }
+        // the library has no more of each than Java knows (past the end: the library's "unknown" name)
+        assertEquals("unknown", Native.name(0, Action.values().length));
+        assertEquals("unknown", Native.name(1, QualityReason.values().length));
+        assertEquals("unknown", Native.name(2, Failure.values().length));
+        assertEquals("unknown", Native.name(3, Outcome.values().length));
+        assertEquals("unknown", Native.name(4, Decision.values().length));
         Challenge c = Challenge.random(4);
         assertEquals(4, c.actions().size());
     }
