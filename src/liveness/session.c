@@ -103,24 +103,26 @@ fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *
     fl__error_clear(err);
     if (!out || n < 1 || n > FL_CHALLENGE_MAX)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "a challenge has 1 to %d actions, not %d", FL_CHALLENGE_MAX, n);
-    fl_challenge all = {FL_ACTION_COUNT, {0, 1, 2, 3, 4, 5, 6, 7}};
-    const fl_challenge *set = allowed ? allowed : &all;
-    if (set->n < 1 || set->n > FL_CHALLENGE_MAX)
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "the allowed set has %d actions", set->n);
-    for (int i = 0; i < set->n; i++)
-        if ((unsigned)set->actions[i] >= FL_ACTION_COUNT)
-            return fl__fail(err, FL_E_INVALID_ARGUMENT, "allowed action %d is not an action", (int)set->actions[i]);
-    if (set->n == 1 && n > 1)
+    if (allowed && (allowed->n < 1 || allowed->n > FL_CHALLENGE_MAX))
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "the allowed set has %d actions", allowed->n);
+    fl_action pool[FL_ACTION_COUNT > FL_CHALLENGE_MAX ? FL_ACTION_COUNT : FL_CHALLENGE_MAX];
+    const int n_pool = allowed ? allowed->n : FL_ACTION_COUNT; /* NULL: every action of the table */
+    for (int i = 0; i < n_pool; i++) {
+        pool[i] = allowed ? allowed->actions[i] : (fl_action)i;
+        if ((unsigned)pool[i] >= FL_ACTION_COUNT)
+            return fl__fail(err, FL_E_INVALID_ARGUMENT, "allowed action %d is not an action", (int)pool[i]);
+    }
+    if (n_pool == 1 && n > 1)
         return fl__fail(err, FL_E_INVALID_ARGUMENT, "one allowed action cannot make %d steps without repeats", n);
     fl_challenge drawn = {n, {0}}; /* the caller's challenge is written only on success */
     for (int i = 0; i < n; i++) {
         int k = 0;
         do {
-            fl_status s = random_below(set->n, err, &k);
+            fl_status s = random_below(n_pool, err, &k);
             if (s)
                 return s;
-        } while (i > 0 && set->actions[k] == drawn.actions[i - 1]); /* no immediate repeats */
-        drawn.actions[i] = set->actions[k];
+        } while (i > 0 && pool[k] == drawn.actions[i - 1]); /* no immediate repeats */
+        drawn.actions[i] = pool[k];
     }
     *out = drawn;
     return FL_OK;

@@ -22,7 +22,7 @@ void srv_route_challenges(srv_request *r)
     const srv_config *c = r->st->cfg;
     fl_challenge ch;
     fl_error err;
-    if (fl_challenge_random(&c->allowed_actions, c->challenge_length, &ch, &err)) {
+    if (fl_challenge_random(c->allowed_actions.n ? &c->allowed_actions : NULL, c->challenge_length, &ch, &err)) {
         srv_reply_error(r, SRV_E_INTERNAL, err.detail, NULL, NULL);
         return;
     }

@@ -151,13 +151,10 @@ static void read_challenges(reader *r, srv_config *c, json_t *obj)
         only_keys(r, obj, "challenges", keys);
     c->token_ttl_s = get_int(r, obj, "ttl_s", 5, 3600, 120);
     json_t *acts = obj ? json_object_get(obj, "actions") : NULL;
-    c->allowed_actions.n = 0;
-    if (!acts) {
-        for (int a = 0; a < FL_ACTION_COUNT && a < FL_CHALLENGE_MAX; a++)
-            c->allowed_actions.actions[c->allowed_actions.n++] = (fl_action)a;
-    } else if (!json_is_array(acts) || json_array_size(acts) < 1 || json_array_size(acts) > FL_CHALLENGE_MAX) {
+    c->allowed_actions.n = 0; /* none configured: every action the library has */
+    if (acts && (!json_is_array(acts) || json_array_size(acts) < 1 || json_array_size(acts) > FL_CHALLENGE_MAX)) {
         fail(r, "challenges.actions must be a list of 1 to %d action names", FL_CHALLENGE_MAX);
-    } else {
+    } else if (acts) {
         size_t i;
         json_t *a;
         json_array_foreach(acts, i, a) {

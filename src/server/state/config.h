@@ -82,7 +82,7 @@ typedef struct srv_config {
     int detect_size;                 /* 0: the library's default */
     uint8_t secret[SRV_SECRET_BYTES];/* HMAC key of the challenge tokens, shared by every host */
     int token_ttl_s;
-    fl_challenge allowed_actions;
+    fl_challenge allowed_actions;    /* the actions a challenge draws from; n 0: every action the library has */
     int challenge_length;
     char *store_kind;                /* "lmdb" or "redis" */
     char *store_path;                /* lmdb: the file */
