@@ -138,11 +138,11 @@ def layer_breaches():
             continue
         top, target = f.split("/")[0], inc.split("/")[0]
         if top in PROGRAMS and target not in (top, "app"):
-            out.append(f"{f} includes {inc}: a program includes src/app, its own folder and the public headers only")
+            out.append(f"src/{f} includes {inc}: a program includes src/app, its own folder and the public headers only")
         elif top == "app" and target != "app":
-            out.append(f"{f} includes {inc}: src/app includes itself and the public headers only")
+            out.append(f"src/{f} includes {inc}: src/app includes itself and the public headers only")
         elif top not in PROGRAMS and top != "app" and target in PROGRAMS | {"app"}:
-            out.append(f"{f} includes {inc}: the library never includes a program's headers")
+            out.append(f"src/{f} includes {inc}: the library never includes a program's headers")
     return out
 
 
