@@ -267,6 +267,20 @@ static void test_default_is_the_config_list(void)
     fl_silent_free(file);
 }
 
+/* The effective-threshold rule: the threshold given, spoof_below lowered to it when above. */
+static void test_set_threshold(void)
+{
+    fl_silent_options o = fl_silent_options_default();
+    fl_silent_options_set_threshold(&o, 0.95f);
+    CHECK(o.threshold == 0.95f && o.spoof_below == 0.50f, "0.95: %g / %g", o.threshold, o.spoof_below);
+    fl_silent_options_set_threshold(&o, 0.40f);
+    CHECK(o.threshold == 0.40f && o.spoof_below == 0.40f, "0.40 lowers spoof_below: %g / %g", o.threshold,
+          o.spoof_below);
+    fl_silent_options d = fl_silent_options_default();
+    fl_silent_options_set_threshold(&d, 0);
+    CHECK(d.threshold == fl_silent_options_default().threshold && d.spoof_below == 0.50f, "0 keeps the defaults");
+}
+
 /* The parser's columns are the header of config/antispoof_models.tsv (whose columns the training
  * tools read: tests/test_train_tools.py), in order. */
 static void test_columns_are_the_config_header(void)
@@ -635,6 +649,7 @@ int main(void)
     test_bad_input();
     test_default_is_the_config_list();
     test_columns_are_the_config_header();
+    test_set_threshold();
     test_whole_frame_model();
     test_from_memory();
     test_option_sizes();

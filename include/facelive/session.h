@@ -79,7 +79,7 @@ typedef struct fl_challenge {
     fl_action actions[FL_CHALLENGE_MAX];
 } fl_challenge;
 
-/* n actions drawn uniformly without immediate repeats from `allowed` (NULL: all eight), using the
+/* n actions drawn uniformly without immediate repeats from `allowed` (NULL: every action), using the
  * operating system's cryptographic random source (getrandom; arc4random_buf on Apple platforms).
  * 1 <= n <= FL_CHALLENGE_MAX. */
 FL_API fl_status fl_challenge_random(const fl_challenge *allowed, int n, fl_challenge *out, fl_error *err);

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "app/program.h"
 #include "app/commands.h"
-#include "cli/draw.h"
 #include "app/json_face.h"
+#include "app/program.h"
+#include "cli/draw.h"
 #include "facelive/face.h"
 
 typedef struct analyze_args {

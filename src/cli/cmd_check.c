@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
 #include "app/json_verdict.h"
 #include "app/json_writer.h"
+#include "app/program.h"
 #include "facelive/liveness.h"
 
 static void usage(FILE *f)

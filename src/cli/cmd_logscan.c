@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
 #include "app/json_writer.h"
+#include "app/program.h"
 
 #define MAX_RULES 64
 

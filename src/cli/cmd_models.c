@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
 #include "app/json_verdict.h"
 #include "app/json_writer.h"
 #include "app/model_probe.h"
+#include "app/program.h"
 #include "facelive/model.h"
 
 typedef struct models_args {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/program.h"
 #include "app/commands.h"
 #include "app/json_writer.h"
+#include "app/program.h"
 
 typedef struct probe_args {
     const char *url, *image, *expect, *key, *alert;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
+#include "app/program.h"
 #include "facelive/liveness.h"
 
 static void usage(FILE *f)

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
-#include "cli/draw.h"
 #include "app/json_face.h"
 #include "app/json_writer.h"
+#include "app/program.h"
 #include "app/session_result.h"
 #include "app/video_reader.h"
+#include "cli/draw.h"
 #include "facelive/session.h"
 
 #define MAX_RUNS 8

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
+#include "app/program.h"
 
 typedef struct command {
     const char *name;

@@ -2,14 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
 #include "app/json_writer.h"
+#include "app/program.h"
 #include "facelive/session.h"
-#include "server/state/config.h"
-#include "server/state/errors.h"
 #include "server/process/master.h"
 #include "server/routes/route_table.h"
+#include "server/state/config.h"
+#include "server/state/errors.h"
 
 static void usage(FILE *f)
 {

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/program.h"
 #include "app/commands.h"
+#include "app/program.h"
 #include "server/state/config.h"
 
 static void usage(FILE *f)

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "server/http/access_log.h"
-#include "server/state/srv_time.h"
 #include "server/process/worker.h"
+#include "server/state/srv_time.h"
 
 #define MAX_WORKERS 512
 #define READY_TIMEOUT_S 120

@@ -15,10 +15,10 @@
 
 #include "server/http/access_log.h"
 #include "server/process/crash_reply.h"
-#include "server/state/store_open.h"
 #include "server/routes/route_table.h"
 #include "server/state/errors.h"
 #include "server/state/metrics.h"
+#include "server/state/store_open.h"
 
 #define FD_RESERVE 64 /* descriptors kept for everything but connections */
 

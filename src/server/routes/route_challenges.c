@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "app/session_result.h"
-#include "server/routes/audit.h"
 #include "server/http/frame_source.h"
 #include "server/http/media.h"
-#include "server/state/metrics.h"
+#include "server/routes/audit.h"
 #include "server/routes/handlers.h"
+#include "server/state/metrics.h"
 #include "server/state/srv_time.h"
 
 void srv_route_challenges(srv_request *r)

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "app/json_verdict.h"
-#include "server/routes/audit.h"
-#include "server/upstream/cascade.h"
 #include "server/http/media.h"
-#include "server/state/metrics.h"
+#include "server/routes/audit.h"
 #include "server/routes/handlers.h"
+#include "server/state/metrics.h"
+#include "server/upstream/cascade.h"
 
 #define SRV_BOX_MIN_IOU 0.4f /* a client's box and the server's face must overlap this much */
 

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "facelive/version.h"
-#include "server/state/metrics.h"
 #include "server/routes/handlers.h"
 #include "server/routes/route_table.h"
+#include "server/state/metrics.h"
 #include "server/state/srv_time.h"
 
 static void status_answer(srv_request *r, const char *status)

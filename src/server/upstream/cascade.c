@@ -1,8 +1,8 @@
 #include "server/upstream/cascade.h"
 
-#include "server/upstream/circuit.h"
 #include "server/state/metrics.h"
 #include "server/state/srv_time.h"
+#include "server/upstream/circuit.h"
 
 unsigned srv_cascade_reason(srv_local_status st, fl_decision local)
 {

@@ -3,8 +3,8 @@
 #ifndef FL_SERVER_CASCADE_H
 #define FL_SERVER_CASCADE_H
 
-#include "server/upstream/provider.h"
 #include "server/state/state.h"
+#include "server/upstream/provider.h"
 
 typedef enum srv_local_status {
     SRV_LOCAL_OK = 0,      /* a verdict (real, spoof or uncertain) */

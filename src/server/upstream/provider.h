@@ -6,8 +6,8 @@
 #define FL_SERVER_PROVIDER_H
 
 #include "facelive/liveness.h"
-#include "server/state/config.h"
 #include "server/http/media.h"
+#include "server/state/config.h"
 #include "server/state/shared_state.h"
 
 typedef struct srv_provider_result {
