@@ -68,6 +68,12 @@ static enum MHD_Result queue(srv_request *r)
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->error == SRV_E_METHOD)
         MHD_add_response_header(resp, "Allow", r->route->method);
+    if (r->isolated) {
+        MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+        MHD_add_response_header(resp, "Cross-Origin-Embedder-Policy", "require-corp");
+        MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    }
     if (r->retry_after_s > 0) {
         char s[16];
         snprintf(s, sizeof s, "%d", r->retry_after_s);
@@ -128,14 +134,14 @@ static srv_request *begin(srv_http *h, struct MHD_Connection *conn, const char *
     r->method = method;
     r->t0 = srv_mono_s();
     r->tenant = -1;
-    const char *token;
-    r->route_index = srv_route_match(h->routes, h->n_routes, url, &token, &r->token_len);
+    const char *param;
+    r->route_index = srv_route_match(h->routes, h->n_routes, url, &param, &r->param_len);
     r->route = r->route_index < h->n_routes ? &h->routes[r->route_index] : NULL;
-    if (r->token_len >= sizeof r->token) {
-        r->token_len = sizeof r->token - 1; /* too long for a token: the route says malformed */
-        r->token[0] = '!';
-    } else if (token) {
-        memcpy(r->token, token, r->token_len);
+    if (r->param_len >= sizeof r->param) {
+        r->param_len = sizeof r->param - 1; /* too long for any parameter: the route says malformed */
+        r->param[0] = '!';
+    } else if (param) {
+        memcpy(r->param, param, r->param_len);
     }
     r->limit = srv_route_body_limit(r->route, &h->st->cfg->limits);
     set_request_id(r);
@@ -270,6 +276,16 @@ static void log_daemon_error(void *cls, const char *fmt, va_list ap)
     srv_log_event(h->st->log_fd, "http_error", 0, detail);
 }
 
+/* URLs are matched as sent: no route takes an escaped character, and libmicrohttpd's decoding
+ * would turn "%00" into the end of the path ("/demo/app.mjs%00.png" served app.mjs) and "%2e%2e"
+ * into "..". A '%' reaches the routes, which refuse it. */
+static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(s);
+}
+
 /* Connections come from the worker's own accept loop (listener.h); libmicrohttpd's limit is only
  * a backstop above the loop's. */
 struct MHD_Daemon *srv_http_start(srv_http *h)
@@ -283,7 +299,7 @@ struct MHD_Daemon *srv_http_start(srv_http *h)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->connection_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->listener.max_connections + 16, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)l->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)512 * 1024,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, srv_listener_on_connection,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_CONNECTION, srv_listener_on_connection,
         &h->listener, MHD_OPTION_END);
 }
 

@@ -20,8 +20,8 @@ struct srv_request {
     const srv_route *route;         /* NULL: no route has this path */
     int route_index;                /* in the route table; its length for an unknown path (metrics' "other") */
     const char *method;
-    char token[SRV_TOKEN_MAX];      /* the verify route's {token} */
-    size_t token_len;
+    char param[SRV_TOKEN_MAX];      /* the route's parameter: the verify route's {token}, the page's {path} */
+    size_t param_len;
     char request_id[SRV_REQUEST_ID_MAX];
     double t0;
     int tenant;                     /* index in the configuration; -1 before authentication */
@@ -38,6 +38,8 @@ struct srv_request {
     char *out;
     size_t out_len;
     const char *content_type;
+    int isolated;                   /* the page's files: the cross-origin isolation headers (COOP, COEP,
+                                       CORP) that wasm threads need, and nosniff */
     srv_error error;
     int retry_after_s;              /* > 0: a Retry-After header */
     const char *decision, *channel; /* for the access log */

@@ -2,16 +2,26 @@
 
 #include <string.h>
 
-#define PARAM "{token}"
+#define ONE_SEGMENT "{token}" /* one non-empty segment, no '/' */
+#define REST "{path}"           /* at the end of a pattern: the rest of the URL, '/' included */
 
-/* Whether url matches path segment by segment; the {token} segment takes one non-empty segment. */
+/* Whether url matches path; a parameter's text goes to *param / *param_len. */
 static int path_matches(const char *path, const char *url, const char **param, size_t *param_len)
 {
-    const char *p = strstr(path, PARAM);
+    const char *p = strstr(path, ONE_SEGMENT), *rest = strstr(path, REST);
+    size_t n = strlen(url);
+    if (rest && !rest[sizeof REST - 1]) {
+        size_t head = (size_t)(rest - path);
+        if (n < head || strncmp(url, path, head) != 0)
+            return 0;
+        *param = url + head;
+        *param_len = n - head;
+        return 1;
+    }
     if (!p)
         return strcmp(path, url) == 0;
-    size_t head = (size_t)(p - path), n = strlen(url);
-    const char *tail = p + sizeof PARAM - 1;
+    size_t head = (size_t)(p - path);
+    const char *tail = p + sizeof ONE_SEGMENT - 1;
     size_t tl = strlen(tail);
     if (n <= head + tl || strncmp(url, path, head) != 0 || strcmp(url + n - tl, tail) != 0)
         return 0;

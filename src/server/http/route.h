@@ -21,7 +21,8 @@ typedef enum srv_body_limit {
 
 typedef struct srv_route {
     const char *method;
-    const char *path;      /* as in docs/openapi.yaml; a segment "{token}" matches one segment */
+    const char *path;      /* as in docs/openapi.yaml; "{token}" matches one segment, "{path}" at the
+                              end the rest of the URL ('/' included, possibly empty) */
     const char *label;     /* for metrics and logs */
     srv_handler handler;
     int needs_key;         /* a tenant's API key, checked (with its rate) before the body is read */
@@ -30,7 +31,7 @@ typedef struct srv_route {
 } srv_route;
 
 /* The index in table[0..n) of the route whose path matches url (the method is not looked at), with
- * its {token} segment in *param (length *param_len; NULL when it has none); n when none matches. */
+ * its parameter in *param (length *param_len; NULL when it has none); n when none matches. */
 int srv_route_match(const srv_route *table, int n, const char *url, const char **param, size_t *param_len);
 
 /* The largest body a route takes under these limits; route NULL (unknown path): the small limit. */

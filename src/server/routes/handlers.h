@@ -15,6 +15,9 @@ void srv_route_readyz(srv_request *r);
 void srv_route_metrics(srv_request *r);
 void srv_route_version(srv_request *r);
 
+/* route_web.c: the files of web_root (the liveness page) */
+void srv_route_web(srv_request *r);
+
 /* "version" and "models" (each model file's name and sha256): the model versions an answer names. */
 void srv_write_version_and_models(jw *w, const srv_engines *e);
 

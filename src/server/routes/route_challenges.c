@@ -55,7 +55,7 @@ void srv_route_challenges(srv_request *r)
  * judged; the single-use mark (spend_token) comes after. */
 static srv_error check_token(srv_request *r, srv_token *t)
 {
-    srv_error e = srv_token_open(r->st->cfg->secret, r->token, r->token_len, t);
+    srv_error e = srv_token_open(r->st->cfg->secret, r->param, r->param_len, t);
     if (e)
         return e;
     if (strcmp(t->tenant, r->st->cfg->tenants[r->tenant].name) != 0)

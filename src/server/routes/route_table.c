@@ -13,6 +13,7 @@ const srv_route srv_routes[] = {
     {"GET", "/healthz", "healthz", srv_route_healthz, 0, 0, SRV_BODY_SMALL},
     {"GET", "/readyz", "readyz", srv_route_readyz, 0, 0, SRV_BODY_SMALL},
     {"GET", "/metrics", "metrics", srv_route_metrics, 0, 0, SRV_BODY_SMALL},
+    {"GET", "/demo/{path}", "demo", srv_route_web, 0, 0, SRV_BODY_SMALL},
 };
 #define N_ROUTES ((int)(sizeof srv_routes / sizeof srv_routes[0]))
 const int srv_n_routes = N_ROUTES;

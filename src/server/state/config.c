@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "facelive/liveness.h"
 
@@ -312,13 +313,26 @@ static void read_tenants(reader *r, srv_config *c, json_t *list)
     }
 }
 
+/* The folder served at /demo/ (the web page): resolved once here, so that every file served is
+ * checked against the real folder, whatever links lead to it. */
+static void read_web_root(reader *r, srv_config *c, json_t *root)
+{
+    char *given = get_path(r, root, "web_root", NULL);
+    struct stat st;
+    if (!given)
+        return;
+    if (stat(given, &st) != 0 || !S_ISDIR(st.st_mode) || !(c->web_root = realpath(given, NULL)))
+        fail(r, "\"web_root\" %s is not a folder that can be read", given);
+    free(given);
+}
+
 static void read_root(reader *r, srv_config *c, json_t *root)
 {
     static const char *const keys[] = {"mode", "listen", "workers", "inference_slots", "shutdown_deadline_s", "models",
                                        "model_list", "threshold", "detect_size", "token_secret_file", "challenges",
                                        "store", "log", "audit_dir", "audit_retention_s", "audit_max_mb",
                                        "metrics_key_sha256", "limits", "provider",
-                                       "tenants", NULL};
+                                       "tenants", "web_root", NULL};
     only_keys(r, root, "configuration", keys);
     char *mode = get_str(r, root, "mode", "service");
     if (mode && strcmp(mode, "service") && strcmp(mode, "adapter"))
@@ -353,6 +367,7 @@ static void read_root(reader *r, srv_config *c, json_t *root)
     read_limits(r, &c->limits, get_obj(r, root, "limits"));
     read_provider(r, &c->provider, get_obj(r, root, "provider"));
     read_tenants(r, c, json_object_get(root, "tenants"));
+    read_web_root(r, c, root);
     if (c->adapter && !c->provider.url)
         fail(r, "\"mode\": \"adapter\" needs provider.url (it answers through the provider only)");
 }
@@ -400,6 +415,7 @@ void srv_config_free(srv_config *c)
     free(c->redis_host);
     free(c->log_path);
     free(c->audit_dir);
+    free(c->web_root);
     srv_provider *p = &c->provider;
     free(p->url);
     for (int i = 0; i < p->n_headers; i++)

@@ -78,6 +78,7 @@ typedef struct srv_config {
     int inference_slots;             /* concurrent inferences per worker */
     int shutdown_deadline_s;
     char *models_dir, *model_list;   /* model_list NULL: the library's default */
+    char *web_root;                  /* the folder served at /demo/ (its real path); NULL: none */
     float threshold;                 /* 0: the library's default */
     int detect_size;                 /* 0: the library's default */
     uint8_t secret[SRV_SECRET_BYTES];/* HMAC key of the challenge tokens, shared by every host */
