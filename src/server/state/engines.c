@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/program.h"
 
 /* The sha256 of every .onnx file in the models folder, so an answer names the exact files that
  * made it (a retrained model changes its hash, whatever its name). */
