@@ -16,6 +16,7 @@ PACKAGES=(
   openjdk-17-jdk-headless junit5             # the Java binding (bindings/java) and its JUnit 5 tests
   python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
   clang libclang-rt-14-dev                   # libFuzzer (scripts/fuzz.sh)
+  nodejs                                     # the web client's tests (web/, tests/test_web_client.py)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
