@@ -209,8 +209,8 @@ def redis_restart(c, body):
           f"Redis down: tokens refused: {st} {d}")
     st, _ = c.request("GET", "/readyz", port=c.backend_port(1))
     check(st == 503, f"Redis down: a backend's /readyz is not ready (its store cannot write): {st}")
-    check(c.request("POST", "/v1/liveness", BODY, f"multipart/form-data; boundary={BOUNDARY}")[0] == 200,
-          "liveness still answers (the backends, or the provider through the backup route)")
+    st, d = c.request("POST", "/v1/liveness", BODY, f"multipart/form-data; boundary={BOUNDARY}")
+    check(st == 200, f"liveness still answers (the backends, or the provider through the backup route): {st} {d}")
     port = c.vars["REDIS_PORT"]
     subprocess.Popen(["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                       "--dir", c.dir], stdout=subprocess.DEVNULL, start_new_session=True)
