@@ -17,6 +17,7 @@ a "unit" is one .c with its .h. The rules:
   - no function in src/ is longer than MAX_LINES lines (from its signature to its closing brace);
   - docs/architecture.dot is the graph of the code as it is.
 """
+import functools
 import os
 import re
 import shutil
@@ -86,11 +87,17 @@ def calls():
                     yield f, u
 
 
+@functools.lru_cache(maxsize=None)
+def file_edges():
+    """(file, file it depends on): its includes (not public or generated headers) and the units whose
+    functions it calls. Read once: every graph is a view of these."""
+    edges = [(f, inc) for f, inc in includes() if os.path.exists(os.path.join(SRC, inc))]
+    return tuple(edges + [(f, u + ".c") for f, u in calls()])
+
+
 def graph(key):
     g = {}
-    edges = [(f, inc) for f, inc in includes() if os.path.exists(os.path.join(SRC, inc))]  # not public/generated
-    edges += [(f, u + ".c") for f, u in calls()]
-    for f, inc in edges:
+    for f, inc in file_edges():
         a, b = key(f), key(inc)
         if a and b and a != b:
             g.setdefault(a, set()).add(b)
@@ -174,8 +181,9 @@ def functions():
 
 def check():
     problems = []
-    for name, key in (("modules", module_of), ("units", unit_of)):
-        for c in cycles(graph(key)):
+    mods, units = graph(module_of), graph(unit_of)
+    for name, g in (("modules", mods), ("units", units)):
+        for c in cycles(g):
             problems.append(f"include cycle between {name}: {' <-> '.join(c)}")
     problems += layer_breaches()
     funcs = sorted(functions(), reverse=True)
@@ -183,9 +191,8 @@ def check():
     print("longest functions:")
     for n, f, name in funcs[:5]:
         print(f"  {n:4d}  src/{f}: {name}")
-    mods = graph(module_of)
     print(f"{len(mods)} modules, {sum(len(v) for v in mods.values())} dependencies between them, "
-          f"{len(graph(unit_of))} units")
+          f"{len(units)} units")
     if not os.path.exists(DOT) or open(DOT).read() != dot_text():
         problems.append("docs/architecture.dot is not the code's graph: run scripts/architecture.py picture")
     for p in problems:
