@@ -50,9 +50,9 @@ int srv_route_match(const srv_route *table, int n, const char *url, const char *
 size_t srv_route_body_limit(const srv_route *route, const srv_limits *l)
 {
     switch (route ? route->body : SRV_BODY_SMALL) {
-    case SRV_BODY_SMALL: return 64 * 1024;
     case SRV_BODY_IMAGES: return l->max_body_bytes;
     case SRV_BODY_FRAMES: return l->max_verify_body_bytes;
+    case SRV_BODY_SMALL: break;
     }
-    return 64 * 1024;
+    return 64 * 1024; /* a small JSON, or nothing */
 }
