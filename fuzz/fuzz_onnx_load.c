@@ -1,4 +1,4 @@
-/* libFuzzer target: the ONNX loader (protobuf-c with the project's subset schema, then graph
+/* libFuzzer target: the ONNX loader (nn/proto_decode.c with the project's subset schema, then graph
  * validation) on untrusted bytes; a model that loads is described and planned on the reference
  * backend at a small shape, as an app would before running it. */
 #include <stdint.h>

@@ -15,6 +15,7 @@
 #include "nn/name_table.h"
 #include "nn/onnx_subset.pb-c.h"
 #include "nn/onnx_wire.h"
+#include "nn/proto_decode.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "raw_data is little-endian; facelive's loader assumes a little-endian host"
@@ -787,15 +788,15 @@ fl_status fl__onnx_load(const void *data, size_t size, fl_graph **out, fl_error 
     fl_status s = fl__onnx_wire_scan(data, size, "ModelProto", err);
     if (s)
         return s;
-    Flonnx__ModelProto *m = flonnx__model_proto__unpack(NULL, size, data);
+    Flonnx__ModelProto *m = (Flonnx__ModelProto *)fl__proto_unpack(&flonnx__model_proto__descriptor, data, size);
     if (!m)
         return fl__fail(err, FL_E_MODEL_MALFORMED, "ModelProto: protobuf decoding failed (field types do not match ONNX)");
     if (!m->graph) {
-        flonnx__model_proto__free_unpacked(m, NULL);
+        fl__proto_free(&m->base);
         return fl__fail(err, FL_E_MODEL_MALFORMED, "ModelProto: no graph (field 7); not an ONNX model");
     }
     if ((s = check_opset(m, err))) {
-        flonnx__model_proto__free_unpacked(m, NULL);
+        fl__proto_free(&m->base);
         return s;
     }
     const Flonnx__GraphProto *gp = m->graph;
@@ -828,7 +829,7 @@ fl_status fl__onnx_load(const void *data, size_t size, fl_graph **out, fl_error 
         s = fl__graph_fold_affine(g, err);
 done:
     fl__name_table_free(&L.names);
-    flonnx__model_proto__free_unpacked(m, NULL);
+    fl__proto_free(&m->base);
     if (s) {
         fl__graph_free(g);
         return s;

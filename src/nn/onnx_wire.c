@@ -1,7 +1,7 @@
 /*
- * A pre-scan of the protobuf wire format of a whole file, before protobuf-c unpacks it.
+ * A pre-scan of the protobuf wire format of a whole file, before it is unpacked (nn/proto_decode.c).
  *
- * protobuf-c answers NULL for every kind of bad input. Walking the top-level fields first lets
+ * The decoder answers NULL for every kind of bad input. Walking the top-level fields first lets
  * the loader say *which* failure it was: a file cut short (a field claims more bytes than
  * remain) or bytes that are not protobuf at all (bad wire type, field number 0, overlong
  * varint). Truncated ONNX files are the common case (interrupted copies), so this is worth it.
@@ -12,9 +12,7 @@
 
 #include "common/error.h"
 
-/* Reads a varint at *pos; returns 0 at end of data, -1 when the varint runs past the end,
- * -2 when it is longer than 10 bytes, 1 on success. */
-static int read_varint(const uint8_t *p, size_t size, size_t *pos, uint64_t *out)
+int fl__wire_read_varint(const uint8_t *p, size_t size, size_t *pos, uint64_t *out)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
@@ -53,7 +51,7 @@ fl_status fl__onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl
     while (pos < size) {
         size_t field_at = pos;
         uint64_t key;
-        int r = read_varint(p, size, &pos, &key);
+        int r = fl__wire_read_varint(p, size, &pos, &key);
         if (r == -1)
             return fl__fail(err, FL_E_MODEL_TRUNCATED, "%s: ends inside a field key at byte %zu", what, field_at);
         if (r == -2)
@@ -66,7 +64,7 @@ fl_status fl__onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl
         uint64_t len = 0;
         switch (wire) {
         case 0: /* varint */
-            r = read_varint(p, size, &pos, &len);
+            r = fl__wire_read_varint(p, size, &pos, &len);
             if (r != 1)
                 return fl__fail(err, r == -2 ? FL_E_MODEL_MALFORMED : FL_E_MODEL_TRUNCATED,
                                "%s: field %" PRIu64 " at byte %zu: %s", what, field, field_at,
@@ -75,7 +73,7 @@ fl_status fl__onnx_wire_scan(const uint8_t *p, size_t size, const char *what, fl
         case 1: len = 8; break; /* fixed64 */
         case 5: len = 4; break; /* fixed32 */
         case 2:                 /* length-delimited */
-            r = read_varint(p, size, &pos, &len);
+            r = fl__wire_read_varint(p, size, &pos, &len);
             if (r != 1)
                 return fl__fail(err, r == -2 ? FL_E_MODEL_MALFORMED : FL_E_MODEL_TRUNCATED,
                                "%s: field %" PRIu64 " at byte %zu: length %s", what, field, field_at,
