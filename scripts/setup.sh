@@ -17,6 +17,7 @@ PACKAGES=(
   python3 python3-numpy python3-opencv python3-onnx  # the OpenCV peer in benchmarks
   clang libclang-rt-14-dev                   # libFuzzer (scripts/fuzz.sh)
   nodejs                                     # the web client's tests (web/, tests/test_web_client.py)
+  emscripten chromium                        # the web SDK: the WebAssembly build, its browser tests (web/)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -21,6 +21,9 @@ run_suite() { # run_suite FLAVOUR DIR
 }
 step "architecture (scripts/architecture.py: no include cycles, programs above src/app, functions <= 80 lines)"
 /usr/bin/python3 "$root/scripts/architecture.py" check
+step "web SDK (scripts/build.sh wasm; npm ci --prefix web: playwright-core for the browser tests, onnxruntime-web)"
+"$root/scripts/build.sh" wasm
+npm ci --prefix "$root/web" --no-audit --no-fund --loglevel=error
 run_suite release "$root/build"
 step "fuzzing every parser for ${FL_FUZZ_SECONDS:-10} s"
 "$root/scripts/fuzz.sh" "${FL_FUZZ_SECONDS:-10}"

@@ -31,7 +31,9 @@ export class FaceLiveClient {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.headers = { ...headers };
     this.timeoutMs = timeoutMs;
-    this.fetch = fetchFn;
+    // called as a plain function: a browser's fetch throws "Illegal invocation" when called as a
+    // method of another object
+    this.fetch = (...args) => fetchFn(...args);
   }
 
   /** A new challenge: {token, actions, prompts, expiresAt (Unix s), expiresInS}. */
