@@ -25,6 +25,10 @@
 #       against the same work through the C API, on the same NV21 frames (the head-turn clip as a
 #       phone delivers it), alternating in rounds (default 3):
 #       {"java_ms_per_frame", "c_ms_per_frame", "overhead_ratio", ...}
+#   scripts/bench.sh web [RUNS]     the WebAssembly build (SIMD) against onnxruntime-web (npm, wasm SIMD, one
+#       thread) per model in headless chromium, alternating in 4 rounds, and the on-device session per
+#       640x480 frame of the real head-turn clip (bench/bench_web.mjs):
+#       {"models": {"<file>": {"wasm_ms", "ort_web_ms", "ratio"}}, "session_ms_per_frame", ...}
 #   scripts/bench.sh parity         not a timing: end-to-end parity with the reference table at
 #       detection sizes 320..640 (why the silent check detects at 640):
 #       {"parity_by_detect_size": {"<size>": {"images", "off_by_0.01", "max_abs_diff"}}}
@@ -32,8 +36,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|session|parity|server|cluster|jni) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server|cluster|jni [RUNS]" >&2; exit 2 ;;
+  models|face|silent|session|parity|server|cluster|jni|web) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server|cluster|jni|web [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
@@ -43,6 +47,37 @@ runs=${2:-100}
 
 if [ "$what" = parity ]; then
   "$root/build/bench/parity_by_size" "$root/models" "$root/data" 320 384 448 480 512 576 640
+  exit 0
+fi
+
+if [ "$what" = web ]; then
+  "$root/scripts/build.sh" wasm >/dev/null
+  [ -d "$root/web/node_modules/onnxruntime-web" ] || npm ci --prefix "$root/web" --no-audit --no-fund --loglevel=error
+  out=$root/build-wasm/bench
+  mkdir -p "$out"
+  # 60 frames (10 a second) of the real head-turn clip, scaled into 640x480 as a webcam gives them
+  /usr/bin/python3 - "$root/data/video_tranvanluyt/videos/real.mp4" "$out" <<'PY'
+import json, sys, cv2, numpy as np
+cap, out = cv2.VideoCapture(sys.argv[1]), sys.argv[2]
+fps, times, i = cap.get(cv2.CAP_PROP_FPS) or 30, [], 0
+with open(f"{out}/frames.rgba", "wb") as f:
+    while len(times) < 60:
+        ok, img = cap.read()
+        if not ok:
+            break
+        if i % 3 == 0:
+            h, w = img.shape[:2]
+            small = cv2.resize(img, (round(w * 480 / h), 480), interpolation=cv2.INTER_AREA)
+            canvas = np.full((480, 640, 3), 96, np.uint8)
+            x = (640 - small.shape[1]) // 2
+            canvas[:, x:x + small.shape[1]] = small
+            f.write(cv2.cvtColor(canvas, cv2.COLOR_BGR2RGBA).tobytes())
+            times.append(round(i / fps, 3))
+        i += 1
+json.dump({"width": 640, "height": 480, "times": times}, open(f"{out}/frames.json", "w"))
+PY
+  node "$root/bench/bench_web.mjs" "$root/build-wasm/site" "$root/models" "$out/frames.rgba" "$out/frames.json" \
+    "${2:-30}" 4
   exit 0
 fi
 

@@ -38,15 +38,31 @@ function withAlloc(M, sizes, fn) {
   }
 }
 
+/** The WebAssembly module: moduleFactory is createFaceLiveModule of facelive-{simd,scalar}.mjs,
+ * wasmBinary the matching .wasm's bytes. */
+export function instantiate({ moduleFactory, wasmBinary }) {
+  return moduleFactory({ wasmBinary, print: () => {}, printErr: () => {} });
+}
+
+/** For the benchmark: the median ms of `runs` inferences of one model (its bytes) on the module M. */
+export function benchModel(M, bytes, runs) {
+  const data = new Uint8Array(bytes);
+  return withAlloc(M, [data.length, 8, ERROR_BYTES], (buf, p50, error) => {
+    M.HEAPU8.set(data, buf);
+    if (M._fw_model_bench(buf, data.length, runs, p50, error, ERROR_BYTES) !== 0)
+      throw new FaceLiveEngineError(M.UTF8ToString(error));
+    return new Float64Array(M.HEAPU8.buffer, p50, 1)[0];
+  });
+}
+
 export class Engine {
   /**
-   * @param moduleFactory createFaceLiveModule of facelive-simd.mjs or facelive-scalar.mjs
-   * @param wasmBinary the matching .wasm's bytes (ArrayBuffer)
+   * @param moduleFactory, wasmBinary as instantiate's (or module: an instantiated one)
    * @param models [{name, bytes}] with at least SESSION_MODELS
    * @param withSilent also load the anti-spoof models of the default list (a local verdict)
    */
-  static async create({ moduleFactory, wasmBinary, models, withSilent = false }) {
-    const M = await moduleFactory({ wasmBinary, print: () => {}, printErr: () => {} });
+  static async create({ moduleFactory, wasmBinary, module, models, withSilent = false }) {
+    const M = module ?? await instantiate({ moduleFactory, wasmBinary });
     const n = models.length;
     const blobs = models.map((m) => new Uint8Array(m.bytes));
     const names = models.map((m) => M.lengthBytesUTF8(m.name) + 1);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/model_probe.h"
 #include "app/session_result.h"
 #include "facelive/face.h"
 #include "facelive/liveness.h"
@@ -171,3 +172,23 @@ EMSCRIPTEN_KEEPALIVE const char *fw_action_name(int a) { return fl_action_name((
 EMSCRIPTEN_KEEPALIVE const char *fw_failure_name(int f) { return fl_failure_name((fl_failure)f); }
 EMSCRIPTEN_KEEPALIVE const char *fw_reason_name(int r) { return fl_quality_reason_name((fl_quality_reason)r); }
 EMSCRIPTEN_KEEPALIVE int fw_action_parse(const char *name) { return fl_action_parse(name); }
+
+/* For scripts/bench.sh web: one model from its bytes, `runs` timed inferences (after 3 untimed) on
+ * this build's default backend at the model's shapes; *p50 receives the median in ms. */
+EMSCRIPTEN_KEEPALIVE int fw_model_bench(const uint8_t *bytes, uint32_t size, int runs, double *p50, char *error,
+                                        int error_cap)
+{
+    fl_error err = {0};
+    fl_model *m = NULL;
+    fl_probe probe = {0};
+    double p99;
+    fl_status s = fl_model_load_memory(bytes, size, &m, &err);
+    if (!s) {
+        s = fl_probe_bench(&probe, m, fl_model_ctx_options_default().backend, runs, p50, &p99, &err);
+        fl_probe_free(&probe);
+    }
+    fl_model_free(m);
+    if (s)
+        copy_error(&err, s, error, error_cap);
+    return (int)s;
+}
