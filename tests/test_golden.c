@@ -64,6 +64,11 @@ static void check_yunet_decode(const json_t *entry, const float *outputs, const 
            faces[0].score);
 }
 
+static const char *backend_name(fl_backend b)
+{
+    return b == FL_BACKEND_XNNPACK ? "xnnpack" : b == FL_BACKEND_PORTABLE ? "portable" : "reference";
+}
+
 static void run_golden(const char *dir, const char *name, const json_t *entry, fl_backend backend)
 {
     char path[1024];
@@ -113,9 +118,8 @@ static void run_golden(const char *dir, const char *name, const json_t *entry, f
                 maxd = fmax(maxd, fabs((double)got[off + k] - (double)want[off + k]));
             double tol = tolerance(model_file, oname);
             CHECK(maxd <= tol, "%s %s output %s: max diff %.3g > %.0e", name,
-                  backend == FL_BACKEND_XNNPACK ? "xnnpack" : "reference", oname, maxd, tol);
-            printf("%-40s %-9s %-9s max|diff| %.2e (tolerance %.0e)\n", name,
-                   backend == FL_BACKEND_XNNPACK ? "xnnpack" : "reference", oname, maxd, tol);
+                  backend_name(backend), oname, maxd, tol);
+            printf("%-40s %-9s %-9s max|diff| %.2e (tolerance %.0e)\n", name, backend_name(backend), oname, maxd, tol);
         }
         if (s == FL_OK && backend == FL_BACKEND_XNNPACK) {
             int accelerated, in_c, nhwc;
@@ -160,6 +164,7 @@ int main(void)
     json_object_foreach(root, name, entry)
     {
         run_golden(dir, name, entry, FL_BACKEND_REFERENCE);
+        run_golden(dir, name, entry, FL_BACKEND_PORTABLE);
         if (fl_backend_available(FL_BACKEND_XNNPACK))
             run_golden(dir, name, entry, FL_BACKEND_XNNPACK);
     }

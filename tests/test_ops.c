@@ -105,6 +105,19 @@ static void compare_split(const char *label, ob_model *m, int n_in, const int64_
     }
     run_result ref = run_model(bytes, len, FL_BACKEND_REFERENCE, n_in, ins, n_out);
     CHECK(ref.status == FL_OK, "%s: reference: %s", label, fl_status_name(ref.status));
+    if (ref.status == FL_OK) { /* the portable backend: the reference but for its convolutions */
+        run_result p = run_model(bytes, len, FL_BACKEND_PORTABLE, n_in, ins, n_out);
+        CHECK(p.status == FL_OK, "%s: portable: %s", label, fl_status_name(p.status));
+        for (int o = 0; o < n_out && p.status == FL_OK; o++) {
+            CHECK(p.count[o] == ref.count[o] && p.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
+            double maxd = 0;
+            for (size_t k = 0; k < ref.count[o]; k++)
+                maxd = fmax(maxd, fabs((double)p.out[o][k] - ref.out[o][k]));
+            CHECK(maxd <= TOL, "%s: portable output %d max diff %.3g", label, o, maxd);
+            printf("%-48s out%d %8zu values  max|portable-reference| %.2e\n", label, o, ref.count[o], maxd);
+        }
+        free_result(&p);
+    }
     if (fl_backend_available(FL_BACKEND_XNNPACK) && ref.status == FL_OK) {
         run_result x = run_model(bytes, len, FL_BACKEND_XNNPACK, n_in, ins, n_out);
         CHECK(x.status == FL_OK, "%s: xnnpack: %s", label, fl_status_name(x.status));

@@ -55,8 +55,10 @@ typedef enum fl_dtype {
 } fl_dtype;
 
 typedef enum fl_backend {
-    FL_BACKEND_XNNPACK = 0,  /* fast path; ops XNNPACK lacks run in facelive's own C */
-    FL_BACKEND_REFERENCE = 1 /* plain C, every op; for testing and where XNNPACK is absent */
+    FL_BACKEND_XNNPACK = 0,   /* fast path; ops XNNPACK lacks run in facelive's own C */
+    FL_BACKEND_REFERENCE = 1, /* plain C, every op; what the others are tested against */
+    FL_BACKEND_PORTABLE = 2   /* facelive's own vectorised convolutions, the reference kernels for the
+                                 other ops; in every build, the default where XNNPACK is absent (WebAssembly) */
 } fl_backend;
 
 typedef struct fl_model fl_model;
@@ -91,7 +93,7 @@ typedef struct fl_tensor {
 
 typedef struct fl_model_ctx_options {
     uint32_t struct_size;    /* set by fl_model_ctx_options_default(); never by hand (see README, ABI) */
-    fl_backend backend;       /* default: XNNPACK when the build has it, else the reference */
+    fl_backend backend;       /* default: XNNPACK when the build has it, else the portable one */
     int threads; /* threads per inference; 0 or 1 = the caller's thread only */
     int nhwc_inputs; /* 1: 4-D inputs are laid out N,H,W,C (as images are stored) while their dims
                         still say N,C,H,W; the XNNPACK backend then needs no transpose. Default 0 */
@@ -151,7 +153,8 @@ typedef struct fl_node_profile {
     double gflop;       /* 2 x the multiply-adds of the Convs and Gemms it runs; 0 for other ops */
     double ms;          /* median time over the runs: the kernels, not layout conversions */
     int accelerated;    /* 1: ran in XNNPACK or facelive's NHWC kernels, 0: in the C reference kernels */
-    const char *kernel; /* "xnnpack", "nhwc" (facelive's own NHWC kernels) or "reference" (static) */
+    const char *kernel; /* "xnnpack", "nhwc" (facelive's own NHWC kernels), "portable" (its portable
+                           convolutions) or "reference" (static) */
     int nodes;          /* how many nodes: more than 1 for a fused NHWC step (a 1x1 Conv, the depthwise
                            Conv after it and its ReLU, which run as one kernel) */
 } fl_node_profile;
@@ -169,7 +172,7 @@ FL_API fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs
 /* The backend a context runs on. Safe to call from any thread while ctx is alive. */
 FL_API fl_backend fl_model_ctx_backend(const fl_model_ctx *ctx);
 
-/* 1 when this build has the XNNPACK backend. Thread-safe. */
+/* 1 when this build has the backend (the reference and portable ones always). Thread-safe. */
 FL_API int fl_backend_available(fl_backend backend);
 
 #ifdef __cplusplus

@@ -223,7 +223,7 @@ static int describe_list(const models_args *a, jw *w)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: facelive models [--models DIR] [--model-list FILE] [--runs N] [--json]\n"
-               "       facelive models --profile MODEL.onnx [--size N] [--reference] [--runs N] [--json]\n"
+               "       facelive models --profile MODEL.onnx [--size N] [--reference|--portable] [--runs N] [--json]\n"
                "\n"
                "Loads every .onnx file of the model pack, describes its inputs and outputs, runs it on the\n"
                "reference and XNNPACK backends (one thread, N timed runs, default 20) and reports the\n"
@@ -234,7 +234,8 @@ static void usage(FILE *f)
                "                    config/antispoof_models.tsv)\n"
                "  --profile FILE    where one model's time goes: every node run alone (no fusion; a row\n"
                "                    pipeline of facelive's NHWC kernels is one step), its time, GFLOP,\n"
-               "                    GFLOP/s and kernel, on XNNPACK (or --reference); --size N gives\n"
+               "                    GFLOP/s and kernel, on XNNPACK (or --reference, or --portable: the\n"
+               "                    WebAssembly build's backend); --size N gives\n"
                "                    symbolic spatial dims (default 320)\n"
                "\n" FL_EXIT_STATUS_HELP);
 }
@@ -263,6 +264,8 @@ int fl_cmd_models(int argc, char **argv)
             a.profile = argv[++i];
         else if (strcmp(argv[i], "--reference") == 0)
             a.backend = FL_BACKEND_REFERENCE;
+        else if (strcmp(argv[i], "--portable") == 0)
+            a.backend = FL_BACKEND_PORTABLE;
         else {
             fprintf(stderr, "facelive models: unknown argument '%s' (see --help)\n", argv[i]);
             return FL_EXIT_USAGE;

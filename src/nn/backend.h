@@ -13,7 +13,8 @@
 typedef enum fl_step_kind {
     FL_STEP_REFERENCE = 0, /* the plain-C reference kernels, NCHW */
     FL_STEP_XNNPACK = 1,   /* an XNNPACK runtime */
-    FL_STEP_NHWC = 2       /* facelive's own NHWC kernels (nn/nhwc_kernels.h) */
+    FL_STEP_NHWC = 2,      /* facelive's own NHWC kernels (nn/nhwc_kernels.h) */
+    FL_STEP_PORTABLE = 3   /* facelive's portable convolution kernels (nn/portable_conv.h), NCHW */
 } fl_step_kind;
 
 enum { FL_STEP_MAX_NODES = 24 };
@@ -46,6 +47,7 @@ typedef struct fl_backend_ops {
 } fl_backend_ops;
 
 extern const fl_backend_ops fl__backend_reference;
+extern const fl_backend_ops fl__backend_portable;
 #ifdef FL_HAVE_XNNPACK
 extern const fl_backend_ops fl__backend_xnnpack;
 #endif

@@ -126,7 +126,7 @@ fl_status fl_model_output_info(const fl_model *model, size_t i, fl_tensor_info *
 
 int fl_backend_available(fl_backend backend)
 {
-    if (backend == FL_BACKEND_REFERENCE)
+    if (backend == FL_BACKEND_REFERENCE || backend == FL_BACKEND_PORTABLE)
         return 1;
 #ifdef FL_HAVE_XNNPACK
     return backend == FL_BACKEND_XNNPACK;
@@ -139,7 +139,7 @@ static fl_model_ctx_options ctx_defaults(void)
 {
     fl_model_ctx_options o;
     o.struct_size = sizeof o;
-    o.backend = fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_REFERENCE;
+    o.backend = fl_backend_available(FL_BACKEND_XNNPACK) ? FL_BACKEND_XNNPACK : FL_BACKEND_PORTABLE;
     o.threads = 1;
     o.nhwc_inputs = 0;
     return o;
@@ -161,6 +161,8 @@ fl_status fl_model_ctx_create(const fl_model *model, const fl_model_ctx_options 
     const fl_backend_ops *ops = NULL;
     if (opt.backend == FL_BACKEND_REFERENCE)
         ops = &fl__backend_reference;
+    else if (opt.backend == FL_BACKEND_PORTABLE)
+        ops = &fl__backend_portable;
 #ifdef FL_HAVE_XNNPACK
     else if (opt.backend == FL_BACKEND_XNNPACK)
         ops = &fl__backend_xnnpack;
@@ -376,7 +378,7 @@ fl_status fl_model_ctx_profile(fl_model_ctx *ctx, const fl_tensor *inputs, size_
         double gflop = 0;
         for (int k = 0; k < n_nodes; k++)
             gflop += node_gflop(sh, &g->nodes[nodes[k]]);
-        static const char *const kernels[] = {"reference", "xnnpack", "nhwc"};
+        static const char *const kernels[] = {"reference", "xnnpack", "nhwc", "portable"};
         out[st] = (fl_node_profile){node->name && node->name[0] ? node->name : fl__op_name(node->op),
                                     fl__op_name(node->op),
                                     gflop,

@@ -13,6 +13,9 @@ const client = new FaceLiveClient({
 });
 const CAPTURE_EVERY_S = 0.1;  // frames sent to the server: 10 a second
 const MAX_FRAMES = 280;       // below the service's max_verify_frames (300)
+// Frames kept after the device saw the last action: the server judges 10 frames a second where the
+// device judged every frame it could, so it may need a few more to see the movement complete.
+const TAIL_S = 1.0;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -162,7 +165,7 @@ async function start() {
 // One attempt: every video frame to the session (dropped while it is busy), 10 a second kept for the
 // server; ends when the session is done (then verify) or failed.
 function runAttempt(challenge, session) {
-  const attempt = { over: false, frames: [], lastCapture: -1, firstT: null, session };
+  const attempt = { over: false, frames: [], lastCapture: -1, firstT: null, session, doneAt: null };
   page.attempt = attempt;
   const canvas = document.createElement("canvas");
   renderSteps(challenge.actions, challenge.prompts, 0);
@@ -174,6 +177,11 @@ function runAttempt(challenge, session) {
     const stamp = meta.captureTime ?? meta.expectedDisplayTime ?? now;
     attempt.firstT ??= stamp;
     const t = (stamp - attempt.firstT) / 1000;
+    if (attempt.doneAt !== null && t - attempt.doneAt >= TAIL_S) {
+      attempt.over = true;
+      verify(challenge, attempt);
+      return;
+    }
     if (t - attempt.lastCapture >= CAPTURE_EVERY_S && attempt.frames.length < MAX_FRAMES) {
       attempt.lastCapture = t;
       canvas.width = ui.video.videoWidth;
@@ -181,14 +189,16 @@ function runAttempt(challenge, session) {
       canvas.getContext("2d").drawImage(ui.video, 0, 0);
       attempt.frames.push(new Promise((resolve) => canvas.toBlob((b) => resolve({ image: b, t }), "image/jpeg", 0.9)));
     }
+    if (attempt.doneAt !== null)
+      return; // the device's part is over; only frames for the server now
     createImageBitmap(ui.video).then((bitmap) => session.push(bitmap, t * 1000)).then((state) => {
-      if (state && !attempt.over) onState(challenge, attempt, state);
+      if (state && !attempt.over && attempt.doneAt === null) onState(challenge, attempt, state, t);
     }).catch((e) => endWithError(attempt, e));
   };
   ui.video.requestVideoFrameCallback(onFrame);
 }
 
-function onState(challenge, attempt, state) {
+function onState(challenge, attempt, state, t) {
   page.dropped = state.dropped;
   renderSteps(challenge.actions, challenge.prompts, state.step);
   if (state.phase === "failed") {
@@ -198,8 +208,8 @@ function onState(challenge, attempt, state) {
     return showMessage("bad", "Let's try that again", FAILURES[state.failure] ?? "The check did not finish.");
   }
   if (state.phase === "done") {
-    attempt.over = true;
-    return verify(challenge, attempt);
+    attempt.doneAt = t;
+    return setPhase("capture", "Hold still…");
   }
   setPhase(state.phase, state.prompt);
 }
