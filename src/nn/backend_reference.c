@@ -1,6 +1,6 @@
 /* The reference backend: every node through the plain-C kernels, one buffer per tensor; and the
- * portable backend: the same, but for the convolutions, which run in facelive's vectorised
- * portable kernels (nn/portable_conv.h). The portable one is the runtime where XNNPACK does not
+ * portable backend: the same, but for the convolutions and the ops that cost time around them, which
+ * run in facelive's vectorised portable kernels (nn/portable_conv.h, nn/portable_ops.h). The portable one is the runtime where XNNPACK does not
  * exist (WebAssembly); the reference one is what both fast backends are tested against. */
 #include <stdlib.h>
 
@@ -9,7 +9,7 @@
 #include "nn/backend.h"
 #include "nn/exec_buffers.h"
 #include "nn/portable_conv.h"
-#include "nn/portable_eltwise.h"
+#include "nn/portable_ops.h"
 #include "nn/ref_kernels.h"
 
 static void ref_destroy(void *p)
@@ -40,13 +40,13 @@ static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     return FL_OK;
 }
 
-/* One node of the portable backend: a convolution, a residual Add or a per-channel PRelu in the
- * portable kernels, anything else in the reference ones. */
+/* One node of the portable backend: a convolution, and the ops nn/portable_ops.h lists, in the
+ * portable kernels; anything else in the reference ones. */
 static fl_status portable_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf,
                                fl_error *err)
 {
     if (n->op != FL_OP_CONV) {
-        if (!fl__portable_eltwise(s, n, buf))
+        if (!fl__portable_op(s, n, buf))
             fl__ref_node(g, s, n, buf);
         return FL_OK;
     }
@@ -120,7 +120,7 @@ static void portable_node_split(const void *p, int *accelerated, int *in_c, int 
     *accelerated = *in_c = *nhwc_kernels = 0;
     for (int i = 0; i < e->g->n_nodes; i++) {
         const fl_node *n = &e->g->nodes[i];
-        const int portable = n->op == FL_OP_CONV || fl__portable_eltwise_handles(&e->shapes, n);
+        const int portable = n->op == FL_OP_CONV || fl__portable_op_handles(&e->shapes, n);
         *accelerated += portable;
         *in_c += !portable && !fl__ref_node_is_planned(e->g, n);
     }
@@ -130,7 +130,7 @@ static int portable_step_nodes(const void *p, int step, int *kind, int *nodes)
 {
     const fl_exec_buffers *e = p;
     const fl_node *n = &e->g->nodes[step];
-    *kind = n->op == FL_OP_CONV || fl__portable_eltwise_handles(&e->shapes, n) ? FL_STEP_PORTABLE : FL_STEP_REFERENCE;
+    *kind = n->op == FL_OP_CONV || fl__portable_op_handles(&e->shapes, n) ? FL_STEP_PORTABLE : FL_STEP_REFERENCE;
     nodes[0] = step;
     return 1;
 }
