@@ -40,19 +40,41 @@ static fl_status ref_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     return FL_OK;
 }
 
-/* One node of the portable backend: a convolution, and the ops nn/portable_ops.h lists, in the
- * portable kernels; anything else in the reference ones. */
-static fl_status portable_node(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf,
+/* 1 when node i is a Conv whose result only node i + 1 reads, and that node is a ReLU: the portable
+ * kernels then write the ReLU's output directly (one pass over the map instead of two). */
+static int relu_follows(const fl_graph *g, int i)
+{
+    if (i + 1 >= g->n_nodes || g->nodes[i].op != FL_OP_CONV || g->nodes[i + 1].op != FL_OP_RELU)
+        return 0;
+    const int t = g->nodes[i].outputs[0];
+    int readers = 0;
+    for (int k = 0; k < g->n_outputs; k++)
+        readers += g->outputs[k] == t;
+    for (int k = 0; k < g->n_nodes; k++)
+        for (int j = 0; j < g->nodes[k].n_inputs; j++)
+            readers += g->nodes[k].inputs[j] == t;
+    return readers == 1 && g->nodes[i + 1].inputs[0] == t;
+}
+
+/* Node i of the portable backend (and i + 1 with it when relu_follows): a convolution, and the ops
+ * nn/portable_ops.h lists, in the portable kernels; anything else in the reference ones. Returns
+ * how many nodes ran through *ran. */
+static fl_status portable_node(const fl_graph *g, const fl_shapes *s, int i, float *const *buf, int *ran,
                                fl_error *err)
 {
+    const fl_node *n = &g->nodes[i];
+    *ran = 1;
     if (n->op != FL_OP_CONV) {
         if (!fl__portable_op(s, n, buf))
             fl__ref_node(g, s, n, buf);
         return FL_OK;
     }
     const float *bias = n->n_inputs > 2 && n->inputs[2] >= 0 ? g->tensors[n->inputs[2]].data : NULL;
+    const int relu = relu_follows(g, i);
+    *ran += relu;
+    float *y = buf[relu ? g->nodes[i + 1].outputs[0] : n->outputs[0]];
     if (fl__portable_conv(&s->t[n->inputs[0]], buf[n->inputs[0]], &g->tensors[n->inputs[1]], bias, &n->attr.conv,
-                          &s->t[n->outputs[0]], buf[n->outputs[0]]))
+                          relu, &s->t[n->outputs[0]], y))
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for the im2col matrix of node %s", n->name);
     return FL_OK;
 }
@@ -64,14 +86,15 @@ static fl_status run_nodes(void *p, const float *const *inputs, float *const *ou
     const fl_graph *g = e->g;
     fl_status s = FL_OK;
     fl__bind_graph_inputs(g, e->buf, inputs);
-    for (int i = 0; i < g->n_nodes && !s; i++) {
+    for (int i = 0, ran = 1; i < g->n_nodes && !s; i += ran) {
         const double t0 = step_ms ? fl__now_ms() : 0;
         if (portable)
-            s = portable_node(g, &e->shapes, &g->nodes[i], e->buf, err);
+            s = portable_node(g, &e->shapes, i, e->buf, &ran, err);
         else
             fl__ref_node(g, &e->shapes, &g->nodes[i], e->buf);
-        if (step_ms)
-            step_ms[i] = fl__now_ms() - t0;
+        if (step_ms) /* a fused ReLU's time is its Conv's */
+            for (int k = 0; k < ran; k++)
+                step_ms[i + k] = k ? 0 : fl__now_ms() - t0;
     }
     if (!s)
         fl__copy_graph_outputs(g, &e->shapes, e->buf, outputs);

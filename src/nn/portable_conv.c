@@ -28,7 +28,8 @@ static float *pack_rows(int M, int K, const float *a)
 }
 
 /* MR rows (rows <= MR of them real) x 4*nv pixels at column p; nv is NV, or 1 for the tail. */
-static inline void tile(int K, int P, const float *panel, const float *b, const float *bias, int rows, int nv, float *y)
+static inline void tile(int K, int P, const float *panel, const float *b, int b_stride, const float *bias, int relu,
+                        int rows, int nv, float *y)
 {
     v4 acc[MR][NV];
     for (int r = 0; r < MR; r++)
@@ -37,7 +38,7 @@ static inline void tile(int K, int P, const float *panel, const float *b, const 
     for (int k = 0; k < K; k++) {
         v4 bv[NV];
         for (int j = 0; j < nv; j++)
-            bv[j] = load4(b + (size_t)k * P + 4 * j);
+            bv[j] = load4(b + (size_t)k * b_stride + 4 * j);
         const float *a = panel + (size_t)k * MR;
         for (int r = 0; r < MR; r++) {
             const v4 ar = splat4(a[r]);
@@ -45,48 +46,66 @@ static inline void tile(int K, int P, const float *panel, const float *b, const 
                 acc[r][j] += ar * bv[j];
         }
     }
+    const v4 zero = splat4(0.0f);
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < nv; j++)
-            store4(y + (size_t)r * P + 4 * j, acc[r][j]);
+            store4(y + (size_t)r * P + 4 * j, relu ? where4(acc[r][j] > zero, acc[r][j], zero) : acc[r][j]);
 }
 
-static void tile_full(int K, int P, const float *panel, const float *b, const float *bias, int rows, float *y)
+/* b: the block's K x NR input copied together (see fl__portable_gemm) */
+static void tile_full(int K, int P, const float *panel, const float *b, const float *bias, int relu, int rows, float *y)
 {
-    tile(K, P, panel, b, bias, rows, NV, y);
+    tile(K, P, panel, b, NR, bias, relu, rows, NV, y);
 }
 
-static void tile_four(int K, int P, const float *panel, const float *b, const float *bias, int rows, float *y)
+static void tile_four(int K, int P, const float *panel, const float *b, const float *bias, int relu, int rows, float *y)
 {
-    tile(K, P, panel, b, bias, rows, 1, y);
+    tile(K, P, panel, b, P, bias, relu, rows, 1, y);
 }
 
 /* The last pixels (fewer than 4) of every row of a panel, one at a time. */
-static void tile_tail(int K, int P, int p0, const float *panel, const float *b, const float *bias, int rows, float *y)
+static void tile_tail(int K, int P, int p0, const float *panel, const float *b, const float *bias, int relu, int rows,
+                      float *y)
 {
     for (int p = p0; p < P; p++)
         for (int r = 0; r < rows; r++) {
             float s = bias ? bias[r] : 0.0f;
             for (int k = 0; k < K; k++)
                 s += panel[(size_t)k * MR + r] * b[(size_t)k * P + p];
-            y[(size_t)r * P + p] = s;
+            y[(size_t)r * P + p] = relu && !(s > 0.0f) ? 0.0f : s;
         }
 }
 
-fl_status fl__portable_gemm(int M, int K, int P, const float *a, const float *b, const float *bias, float *y)
+fl_status fl__portable_gemm(int M, int K, int P, const float *a, const float *b, const float *bias, int relu, float *y)
 {
     float *packed = pack_rows(M, K, a);
-    if (!packed)
+    /* each block of NR pixels is first copied together (K x NR floats), so that every panel reads
+     * it from consecutive lines rather than from K rows a whole map apart */
+    float *block = malloc((size_t)K * NR * sizeof *block);
+    if (!packed || !block) {
+        free(packed);
+        free(block);
         return FL_E_NO_MEMORY;
+    }
     const int full = P - P % NR, fours = P - P % 4;
-    for (int p = 0; p < fours; p += p < full ? NR : 4)
+    for (int p = 0; p < fours; p += p < full ? NR : 4) {
+        if (p < full)
+            for (int k = 0; k < K; k++)
+                memcpy(block + (size_t)k * NR, b + (size_t)k * P + p, NR * sizeof *block);
         for (int m = 0; m < M; m += MR) {
             const float *panel = packed + (size_t)(m / MR) * K * MR;
             const int rows = M - m < MR ? M - m : MR;
-            (p < full ? tile_full : tile_four)(K, P, panel, b + p, bias ? bias + m : NULL, rows, y + (size_t)m * P + p);
+            float *yp = y + (size_t)m * P + p;
+            if (p < full)
+                tile_full(K, P, panel, block, bias ? bias + m : NULL, relu, rows, yp);
+            else
+                tile_four(K, P, panel, b + p, bias ? bias + m : NULL, relu, rows, yp);
         }
+    }
     for (int m = 0; m < M && fours < P; m += MR)
-        tile_tail(K, P, fours, packed + (size_t)(m / MR) * K * MR, b, bias ? bias + m : NULL, M - m < MR ? M - m : MR,
-                  y + (size_t)m * P);
+        tile_tail(K, P, fours, packed + (size_t)(m / MR) * K * MR, b, bias ? bias + m : NULL, relu,
+                  M - m < MR ? M - m : MR, y + (size_t)m * P);
+    free(block);
     free(packed);
     return FL_OK;
 }
@@ -121,8 +140,12 @@ static inline v4 taps4(const float *r, int kw, int stride)
  * whose taps (and, at stride 2, the one float past them that a vector load reads) are all inside
  * the row go four at a time, the edges one at a time. */
 static void dw3x3_row(const float *plane, int H, int W, int ih0, int PL, int stride, const float *k, float bias,
-                      int OW, float *y)
+                      int relu, int OW, float *y)
 {
+    v4 kv[9]; /* the taps' weights as vectors, made once a row */
+    for (int i = 0; i < 9; i++)
+        kv[i] = splat4(k[i]);
+    const v4 zero = splat4(0.0f);
     /* interior: stride*ow - PL >= 0 and stride*(ow+3) - PL + 2 + (stride - 1) <= W - 1 */
     const int lo = (PL + stride - 1) / stride;
     const int last = (W - 2 - stride + PL) / stride - 3; /* the last ow that starts an interior vector */
@@ -134,10 +157,10 @@ static void dw3x3_row(const float *plane, int H, int W, int ih0, int PL, int str
                 if (ih < 0 || ih >= H)
                     continue;
                 const float *r = plane + (size_t)ih * W + stride * ow - PL;
-                acc += splat4(k[kh * 3]) * taps4(r, 0, stride) + splat4(k[kh * 3 + 1]) * taps4(r, 1, stride) +
-                       splat4(k[kh * 3 + 2]) * taps4(r, 2, stride);
+                acc += kv[kh * 3] * taps4(r, 0, stride) + kv[kh * 3 + 1] * taps4(r, 1, stride) +
+                       kv[kh * 3 + 2] * taps4(r, 2, stride);
             }
-            store4(y + ow, acc);
+            store4(y + ow, relu ? where4(acc > zero, acc, zero) : acc);
             ow += 3;
             continue;
         }
@@ -148,7 +171,7 @@ static void dw3x3_row(const float *plane, int H, int W, int ih0, int PL, int str
                 if (ih >= 0 && ih < H && iw >= 0 && iw < W)
                     s += k[kh * 3 + kw] * plane[(size_t)ih * W + iw];
             }
-        y[ow] = s;
+        y[ow] = relu && !(s > 0.0f) ? 0.0f : s;
     }
 }
 
@@ -159,13 +182,13 @@ static int is_depthwise3x3(const fl_conv_attr *c, int C, int M)
 }
 
 static void depthwise3x3(const float *x, int C, int H, int W, const float *w, const float *bias, const fl_conv_attr *c,
-                         int OH, int OW, float *y)
+                         int relu, int OH, int OW, float *y)
 {
     const int stride = (int)c->strides[0];
     for (int ch = 0; ch < C; ch++)
         for (int oh = 0; oh < OH; oh++)
             dw3x3_row(x + (size_t)ch * H * W, H, W, oh * stride - (int)c->pads[0], (int)c->pads[1], stride, w + ch * 9,
-                      bias ? bias[ch] : 0.0f, OW, y + ((size_t)ch * OH + oh) * OW);
+                      bias ? bias[ch] : 0.0f, relu, OW, y + ((size_t)ch * OH + oh) * OW);
 }
 
 static int is_pointwise(const fl_conv_attr *c)
@@ -175,7 +198,7 @@ static int is_pointwise(const fl_conv_attr *c)
 }
 
 fl_status fl__portable_conv(const fl_tshape *xs, const float *x, const fl_graph_tensor *w, const float *bias,
-                            const fl_conv_attr *c, const fl_tshape *ys, float *y)
+                            const fl_conv_attr *c, int relu, const fl_tshape *ys, float *y)
 {
     const int N = (int)xs->dims[0], C = (int)xs->dims[1], H = (int)xs->dims[2], W = (int)xs->dims[3];
     const int M = (int)ys->dims[1], OH = (int)ys->dims[2], OW = (int)ys->dims[3], G = (int)c->group;
@@ -190,7 +213,7 @@ fl_status fl__portable_conv(const fl_tshape *xs, const float *x, const fl_graph_
         const float *xn = x + (size_t)n * C * H * W;
         float *yn = y + (size_t)n * M * P;
         if (dw) {
-            depthwise3x3(xn, C, H, W, wd, bias, c, OH, OW, yn);
+            depthwise3x3(xn, C, H, W, wd, bias, c, relu, OH, OW, yn);
             continue;
         }
         for (int g = 0; g < G && !s; g++) {
@@ -199,7 +222,7 @@ fl_status fl__portable_conv(const fl_tshape *xs, const float *x, const fl_graph_
                 im2col(xn, g * CG, CG, H, W, c, OH, OW, col);
                 b = col;
             }
-            s = fl__portable_gemm(MG, K, P, wd + (size_t)g * MG * K, b, bias ? bias + g * MG : NULL,
+            s = fl__portable_gemm(MG, K, P, wd + (size_t)g * MG * K, b, bias ? bias + g * MG : NULL, relu,
                                   yn + (size_t)g * MG * P);
         }
     }

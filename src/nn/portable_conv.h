@@ -17,12 +17,14 @@
 #include "nn/graph.h"
 #include "nn/tshape.h"
 
-/* y = conv(x) of node attributes c, weights w (M x C/group x KH x KW) and bias (M floats or NULL).
+/* y = conv(x) of node attributes c, weights w (M x C/group x KH x KW) and bias (M floats or NULL);
+ * relu: then the ReLU of that (x > 0 ? x : 0, a NaN becomes 0, as the reference ReLU), fused.
  * FL_E_NO_MEMORY when the packing or im2col scratch cannot be allocated. */
 fl_status fl__portable_conv(const fl_tshape *xs, const float *x, const fl_graph_tensor *w, const float *bias,
-                            const fl_conv_attr *c, const fl_tshape *ys, float *y);
+                            const fl_conv_attr *c, int relu, const fl_tshape *ys, float *y);
 
-/* y[M][P] = bias[m] + sum_k a[m][K] * b[k][P] (a, b, y row-major; bias may be NULL). Exposed for tests. */
-fl_status fl__portable_gemm(int M, int K, int P, const float *a, const float *b, const float *bias, float *y);
+/* y[M][P] = bias[m] + sum_k a[m][K] * b[k][P] (a, b, y row-major; bias may be NULL), with relu as
+ * fl__portable_conv's. */
+fl_status fl__portable_gemm(int M, int K, int P, const float *a, const float *b, const float *bias, int relu, float *y);
 
 #endif

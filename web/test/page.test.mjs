@@ -35,6 +35,15 @@ async function openPage(browser, { denyCamera = false, address = page_url } = {}
 
 const phaseOf = (page) => page.evaluate(() => document.body.dataset.phase);
 
+// A screenshot as the page is, and one with the camera picture hidden (doc-NAME.png, for
+// docs/web.md: the clips' licence does not allow redistributing the face).
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+  await page.evaluate(() => (document.getElementById("video").style.visibility = "hidden"));
+  await page.screenshot({ path: path.join(shots, `doc-${name}.png`) });
+  await page.evaluate(() => (document.getElementById("video").style.visibility = ""));
+}
+
 // Waits for one of the phases; a screenshot of every phase seen on the way is kept.
 async function waitForPhase(page, wanted, { timeoutMs = 240000, shotPrefix, logs } = {}) {
   const seen = new Set();
@@ -43,7 +52,7 @@ async function waitForPhase(page, wanted, { timeoutMs = 240000, shotPrefix, logs
     const phase = await phaseOf(page);
     if (shotPrefix && !seen.has(phase)) {
       seen.add(phase);
-      await page.screenshot({ path: path.join(shots, `${shotPrefix}-${seen.size}-${phase}.png`) });
+      await shot(page, `${shotPrefix}-${seen.size}-${phase}`);
     }
     if (wanted.includes(phase)) return phase;
     if (Date.now() > deadline)
@@ -56,7 +65,7 @@ test("the real head-turn clip as the camera passes the challenge end to end", as
   const browser = await browserWith({ camera: realClip });
   try {
     const { page, logs } = await openPage(browser);
-    await page.screenshot({ path: path.join(shots, "real-0-start.png") });
+    await shot(page, "real-0-start");
     await page.click("#start");
     const end = await waitForPhase(page, ["passed", "failed", "error"], { shotPrefix: "real", logs });
     const demo = await page.evaluate(() => ({ answer: window.faceliveDemo.lastAnswer, variant: window.faceliveDemo.engine?.variant,
@@ -96,7 +105,7 @@ test("a denied camera shows its message", async () => {
     const { page, logs } = await openPage(browser, { denyCamera: true });
     await page.click("#start");
     await waitForPhase(page, ["error"], { timeoutMs: 120000, logs });
-    await page.screenshot({ path: path.join(shots, "denied.png") });
+    await shot(page, "denied");
     const title = await page.textContent("#message-title");
     assert.equal(title, "Camera access was denied");
     assert.equal(await page.getAttribute("#message", "role"), "alert");
@@ -112,7 +121,7 @@ test("a page opened over plain http on another host says why there is no camera"
     const { page, logs } = await openPage(browser, { address: `http://liveness.example:${port}/demo/#key=${key}` });
     await page.click("#start");
     await waitForPhase(page, ["error"], { timeoutMs: 60000, logs });
-    await page.screenshot({ path: path.join(shots, "insecure.png") });
+    await shot(page, "insecure");
     assert.equal(await page.textContent("#message-title"), "The camera needs a secure page");
   } finally {
     await browser.close();
@@ -136,7 +145,7 @@ test("where the browser fails the SIMD check the scalar build runs", async () =>
     await page.goto(page_url);
     await page.click("#start");
     await waitForPhase(page, ["quality", "neutral", "action", "capture"], { timeoutMs: 120000, logs });
-    await page.screenshot({ path: path.join(shots, "scalar.png") });
+    await shot(page, "scalar");
     assert.equal(await page.evaluate(() => window.faceliveDemo.engine.variant), "scalar");
     assert.match(await page.textContent("#engine-info"), /no SIMD/);
   } finally {

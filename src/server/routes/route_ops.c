@@ -27,7 +27,9 @@ static void status_answer(srv_request *r, const char *status)
 
 /* Ready: not stopping, and the shared store takes a write (a worker whose store cannot write
  * would refuse every token and every rate-limited tenant; the load balancer should send the
- * traffic elsewhere). */
+ * traffic elsewhere). The adapter (no local engine) is the route of last resort: it stays ready
+ * while the store is down, so that calls that need no token (/v1/liveness through the provider)
+ * still have somewhere to go when every backend is out; its token calls answer store_unavailable. */
 void srv_route_readyz(srv_request *r)
 {
     int64_t now = srv_unix_s(), count;
@@ -35,7 +37,7 @@ void srv_route_readyz(srv_request *r)
     snprintf(key, sizeof key, "ready:%d", (int)getpid());
     if (atomic_load(&r->st->stopping))
         srv_reply_error(r, SRV_E_SHUTTING_DOWN, NULL, NULL, NULL);
-    else if (r->st->store->ops->count(r->st->store, key, now + 60, &count) == SRV_STORE_ERROR) {
+    else if (r->st->engines_loaded && r->st->store->ops->count(r->st->store, key, now + 60, &count) == SRV_STORE_ERROR) {
         atomic_fetch_add(&r->st->shared->metrics.store_errors, 1);
         srv_reply_error(r, SRV_E_STORE_UNAVAILABLE, "the store cannot write", NULL, NULL);
     } else
