@@ -70,6 +70,7 @@ def calls():
     for h in sources():
         if h.endswith(".h"):
             declared |= set(DECL.findall(open(os.path.join(SRC, h), encoding="utf-8", errors="replace").read()))
+    declared = {n for n in declared if not n.startswith("__")}  # __attribute__((...)) is not a function
     defined = {}
     for _, f, name in functions():
         if name in declared:
