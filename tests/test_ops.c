@@ -87,7 +87,23 @@ static void free_result(run_result *r)
     free(r->out[1]);
 }
 
-/* Runs model m on both backends with random inputs of the given shapes; compares outputs.
+/* Every output of a backend's run against the reference's: the same shapes, values within TOL. */
+static void check_outputs(const char *label, const char *backend, const run_result *got, const run_result *ref,
+                          int n_out)
+{
+    for (int o = 0; o < n_out; o++) {
+        CHECK(got->count[o] == ref->count[o] && got->rank[o] == ref->rank[o], "%s: %s output %d shapes differ", label,
+              backend, o);
+        double maxd = 0;
+        for (size_t k = 0; k < ref->count[o]; k++)
+            maxd = fmax(maxd, fabs((double)got->out[o][k] - ref->out[o][k]));
+        CHECK(maxd <= TOL, "%s: %s output %d max diff %.3g", label, backend, o, maxd);
+        printf("%-48s out%d %8zu values  max|%s-reference| %.2e\n", label, o, ref->count[o], backend, maxd);
+    }
+}
+
+/* Runs model m on the reference backend with random inputs of the given shapes, then on the
+ * portable and XNNPACK backends, and compares their outputs with the reference's.
  * want_c: how many nodes the XNNPACK backend must leave to the C kernels (0 when the op maps to
  * XNNPACK), so a comparison can never silently become reference against reference; want_nhwc:
  * how many it must run in facelive's own NHWC kernels, so each of those is tested too. */
@@ -108,14 +124,8 @@ static void compare_split(const char *label, ob_model *m, int n_in, const int64_
     if (ref.status == FL_OK) { /* the portable backend: the reference but for its convolutions */
         run_result p = run_model(bytes, len, FL_BACKEND_PORTABLE, n_in, ins, n_out);
         CHECK(p.status == FL_OK, "%s: portable: %s", label, fl_status_name(p.status));
-        for (int o = 0; o < n_out && p.status == FL_OK; o++) {
-            CHECK(p.count[o] == ref.count[o] && p.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
-            double maxd = 0;
-            for (size_t k = 0; k < ref.count[o]; k++)
-                maxd = fmax(maxd, fabs((double)p.out[o][k] - ref.out[o][k]));
-            CHECK(maxd <= TOL, "%s: portable output %d max diff %.3g", label, o, maxd);
-            printf("%-48s out%d %8zu values  max|portable-reference| %.2e\n", label, o, ref.count[o], maxd);
-        }
+        if (p.status == FL_OK)
+            check_outputs(label, "portable", &p, &ref, n_out);
         free_result(&p);
     }
     if (fl_backend_available(FL_BACKEND_XNNPACK) && ref.status == FL_OK) {
@@ -124,14 +134,8 @@ static void compare_split(const char *label, ob_model *m, int n_in, const int64_
         CHECK(x.in_c == want_c && x.nhwc == want_nhwc && x.accelerated >= 0,
               "%s: %d nodes accelerated (%d in NHWC kernels), %d in C (expected %d in C, %d in NHWC kernels)", label,
               x.accelerated, x.nhwc, x.in_c, want_c, want_nhwc);
-        for (int o = 0; o < n_out && x.status == FL_OK; o++) {
-            CHECK(x.count[o] == ref.count[o] && x.rank[o] == ref.rank[o], "%s: output %d shapes differ", label, o);
-            double maxd = 0;
-            for (size_t k = 0; k < ref.count[o]; k++)
-                maxd = fmax(maxd, fabs((double)x.out[o][k] - ref.out[o][k]));
-            CHECK(maxd <= TOL, "%s: output %d max diff %.3g", label, o, maxd);
-            printf("%-48s out%d %8zu values  max|xnnpack-reference| %.2e\n", label, o, ref.count[o], maxd);
-        }
+        if (x.status == FL_OK)
+            check_outputs(label, "xnnpack", &x, &ref, n_out);
         free_result(&x);
     }
     free_result(&ref);

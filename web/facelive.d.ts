@@ -1,4 +1,5 @@
 // Types of web/facelive.mjs: the on-device liveness session in a Worker.
+import type { VerifyAnswer } from "./facelive-client";
 
 export declare const DEFAULT_SILENT_MODELS: string[];
 
@@ -26,20 +27,9 @@ export interface SessionState {
   ms?: number;
 }
 
-/** The on-device result: the keys of the service's verify answer (docs/openapi.yaml VerifyAnswer) plus phase. */
-export interface SessionResult {
-  phase: Phase;
-  decision: "real" | "spoof" | "uncertain";
-  outcome: string;
-  failure?: string;
-  actions_done: boolean;
-  challenge: { action: string; done: boolean; at_s?: number }[];
-  events: { action: string; at_s: number }[];
-  frames_judged: number;
-  best_frames_s: number[];
-  dropped: number;
-  silent?: Record<string, unknown>;
-}
+/** The on-device result: the keys of the service's verify answer (docs/openapi.yaml VerifyAnswer,
+ * less the request's id and channel) plus phase. */
+export type SessionResult = Omit<VerifyAnswer, "request_id" | "channel"> & { phase: Phase };
 
 export interface LoadOptions {
   /** folder of yunet_n_dynamic.onnx and facemesh_468.onnx (and of the silent models with withSilent) */

@@ -103,6 +103,7 @@ export class LiveSession {
     this.channel = channel;
     this.busy = false;
     this.dropped = 0;
+    this.reported = 0; // of the dropped frames, those the Worker has been told of
     this.lastState = null;
     /** Milliseconds the Worker took for the last frame it analysed. */
     this.lastMs = 0;
@@ -136,7 +137,7 @@ export class LiveSession {
   }
 
   pendingDrops() {
-    return this.dropped - (this.reported ?? 0);
+    return this.dropped - this.reported;
   }
 
   /** The on-device result (the service's verify keys); the server's verdict is the one that counts. */
