@@ -196,6 +196,10 @@ static void test_conv(void)
         {"3x3 s2 asym pads [0,0,1,1]", 3, 2, 0, 1, {0, 0, 1, 1}, 1, 1},
         {"depthwise 3x3 s1", 3, 1, 1, 1, {1, 1, 1, 1}, 1, 1},
         {"depthwise 3x3 s2 asym", 3, 2, 1, 1, {0, 0, 1, 1}, 1, 1},
+        {"depthwise 3x3 s2 pad1 (odd columns first)", 3, 2, 1, 1, {1, 1, 1, 1}, 1, 1},
+        {"depthwise 3x3 dilation 2", 3, 1, 1, 2, {2, 2, 2, 2}, 1, 1},
+        {"depthwise 5x5 s2 pad2", 5, 2, 1, 1, {2, 2, 2, 2}, 1, 1},
+        {"depthwise 5x5 no pad", 5, 1, 1, 1, {0, 0, 0, 0}, 0, 1},
         {"depthwise x2 multiplier", 3, 1, 1, 1, {1, 1, 1, 1}, 1, 2},
         {"1x1 no bias", 1, 1, 0, 1, {0, 0, 0, 0}, 0, 3},
         {"3x3 dilation 2", 3, 1, 0, 2, {2, 2, 2, 2}, 1, 1},
@@ -517,6 +521,108 @@ static void test_unary_and_binary(void)
     }
 }
 
+/* How many nodes the portable backend runs as the first step of model m (input x of rank dims xd):
+ * its convolution and what it fused into the convolution's store. */
+static int portable_first_step(ob_model *m, int rank, const int64_t xd[4])
+{
+    size_t len;
+    uint8_t *bytes = ob_pack(m, &len);
+    fl_model *model = NULL;
+    fl_model_ctx *ctx = NULL;
+    fl_model_ctx_options opt = fl_model_ctx_options_default();
+    opt.backend = FL_BACKEND_PORTABLE;
+    const size_t n = count_of(rank, xd);
+    fl_tensor in = {calloc(n, sizeof(float)), n, rank, {xd[0], xd[1], xd[2], xd[3]}};
+    fl_node_profile steps[8];
+    size_t n_steps = 0;
+    int nodes = -1;
+    if (!fl_model_load_memory(bytes, len, &model, NULL) && !fl_model_ctx_create(model, &opt, &ctx, NULL) &&
+        !fl_model_ctx_profile(ctx, &in, 1, 1, steps, 8, &n_steps, NULL) && n_steps > 0)
+        nodes = steps[0].nodes;
+    fl_model_ctx_free(ctx);
+    fl_model_free(model);
+    free(in.data);
+    free(bytes);
+    return nodes;
+}
+
+/* The portable backend's epilogues: a convolution stores its output through the residual Add,
+ * ReLU or PRelu that follows it (the mesh's and the MiniFASNets' blocks). Each chain is compared
+ * with the reference, and the fusion is asserted, so that a chain that stopped fusing (or one that
+ * must not fuse, because a second node reads the convolution) would fail here. */
+static void test_portable_epilogues(void)
+{
+    static const int64_t pads1[4] = {1, 1, 1, 1};
+    for (int s = 0; s < N_SHAPES; s++) {
+        const int64_t C = shapes[s][1];
+        int64_t w1[4] = {C, C, 1, 1}, wd[4] = {C, 1, 3, 3}, w3[4] = {C, C, 3, 3}, bd[1] = {C}, sd[3] = {C, 1, 1},
+                s1[1] = {1};
+        int rank[1] = {4};
+        char label[96];
+        static const struct {
+            const char *name;
+            int fused; /* nodes in the first step */
+        } chains[] = {{"1x1>Add(x)>PRelu[C]", 3}, {"dw3x3>PRelu[1]", 2}, {"3x3>Add(x, conv)>Relu", 3},
+                      {"dw3x3>Add(x)", 2}, {"1x1 read twice>Relu, Add", 1}};
+        for (int k = 0; k < 5; k++) {
+            ob_model *m = new_model(shapes[s], 4, NULL, 0);
+            const char *c[] = {"c"}, *a[] = {"a"}, *pw[] = {"x", "w1", "b"}, *dw[] = {"x", "wd", "b"},
+                       *full[] = {"x", "w3", "b"}, *add_cx[] = {"c", "x"}, *add_xc[] = {"x", "c"},
+                       *pr_a[] = {"a", "slope"}, *pr_c[] = {"c", "slope"}, *add_ca[] = {"c", "a"};
+            init_rand(m, "b", 1, bd, -1, 1);
+            if (k == 0 || k == 4) {
+                init_rand(m, "w1", 4, w1, -1, 1);
+                ob_add_node(m, "Conv", "conv", 3, pw, 1, c);
+            } else if (k == 2) {
+                init_rand(m, "w3", 4, w3, -1, 1);
+                add_conv3(m, "conv", 3, full, c, 1, pads1, 0);
+            } else {
+                init_rand(m, "wd", 4, wd, -1, 1);
+                add_conv3(m, "conv", 3, dw, c, 1, pads1, C);
+            }
+            if (k == 0) {
+                init_rand(m, "slope", 3, sd, 0, 0.5f);
+                ob_add_node(m, "Add", "add", 2, add_cx, 1, a);
+                ob_add_node(m, "PRelu", "prelu", 2, pr_a, 1, Y);
+            } else if (k == 1) {
+                init_rand(m, "slope", 1, s1, 0, 0.5f);
+                ob_add_node(m, "PRelu", "prelu", 2, pr_c, 1, Y);
+            } else if (k == 2) {
+                ob_add_node(m, "Add", "add", 2, add_xc, 1, a);
+                ob_add_node(m, "Relu", "relu", 1, a, 1, Y);
+            } else if (k == 3) {
+                ob_add_node(m, "Add", "add", 2, add_cx, 1, Y);
+            } else {
+                ob_add_node(m, "Relu", "relu", 1, c, 1, a);
+                ob_add_node(m, "Add", "add", 2, add_ca, 1, Y);
+            }
+            const int got = portable_first_step(m, 4, shapes[s]);
+            snprintf(label, sizeof label, "portable %s C=%lld", chains[k].name, (long long)C);
+            CHECK(got == chains[k].fused, "%s: the first step runs %d nodes, not %d", label, got, chains[k].fused);
+            compare(label, m, 1, &shapes[s], rank, 1, 0);
+        }
+        for (int alpha = 0; alpha < 2; alpha++) { /* a Gemm (transB) is a 1x1 convolution; with alpha, not */
+            const int64_t ad[1][4] = {{shapes[s][0], C, 0, 0}};
+            int r2[1] = {2};
+            ob_model *m = new_model(ad[0], 2, NULL, 0);
+            int64_t wd[2] = {7, C}, b7[1] = {7};
+            init_rand(m, "w", 2, wd, -1, 1);
+            init_rand(m, "b", 1, b7, -1, 1);
+            const char *in[] = {"x", "w", "b"}, *gy[] = {"g"};
+            ob_node *g = ob_add_node(m, "Gemm", "gemm", 3, in, 1, gy);
+            ob_attr_int(g, "transB", 1);
+            if (alpha)
+                ob_attr_float(g, "alpha", 0.5f);
+            ob_add_node(m, "Relu", "relu", 1, gy, 1, Y);
+            const int got = portable_first_step(m, 2, ad[0]);
+            snprintf(label, sizeof label, "portable Gemm transB=1%s>Relu [%lld,%lld]", alpha ? " alpha .5" : "",
+                     (long long)shapes[s][0], (long long)C);
+            CHECK(got == 2 - alpha, "%s: the first step runs %d nodes, not %d", label, got, 2 - alpha);
+            compare(label, m, 1, ad, r2, 1, 0);
+        }
+    }
+}
+
 static void test_pool_pad_resize(void)
 {
     for (int s = 0; s < N_SHAPES; s++) {
@@ -768,6 +874,7 @@ int main(void)
     test_nhwc_conv_pool_relu();
     test_pipeline_builds();
     test_unary_and_binary();
+    test_portable_epilogues();
     test_pool_pad_resize();
     test_layout_ops();
     TEST_MAIN_END();

@@ -156,12 +156,13 @@ typedef struct fl_node_profile {
     const char *kernel; /* "xnnpack", "nhwc" (facelive's own NHWC kernels), "portable" (its portable
                            convolutions) or "reference" (static) */
     int nodes;          /* how many nodes: more than 1 for a fused NHWC step (a 1x1 Conv, the depthwise
-                           Conv after it and its ReLU, which run as one kernel) */
+                           Conv after it and its ReLU, which run as one kernel) and for a portable
+                           Conv with the residual Add, ReLU or PRelu it applies as it stores */
 } fl_node_profile;
 
 /* Where the time goes: runs the model `runs` times (1..10000) at the inputs' shapes on ctx's
- * backend with every node planned as a step of its own (but for the nodes one NHWC kernel runs
- * fused, which are one step), and times each step. out[cap] receives one entry per step in the
+ * backend with every node planned as a step of its own (but for the nodes one kernel runs fused,
+ * which are one step: fl_node_profile.nodes), and times each step. out[cap] receives one entry per step in the
  * order they ran; *n the count (FL_E_BUFFER_TOO_SMALL when cap is less than the node count, which
  * fl_model_node_count gives). Nodes run alone lose XNNPACK's fusions (an activation into its
  * convolution): the sum is an upper bound of a normal run. The ctx's plans are not touched. Not
