@@ -13,6 +13,12 @@
 #       (detection, mesh pose gate, crops, both anti-spoof models), beside the same pipeline in
 #       OpenCV's Python API at the same sizes and the reference pipeline (RetinaFace + MiniFASNets in
 #       cv2.dnn), alternating in rounds: {"silent_ms_640x480", "ratio_vs_peer", "ratio_vs_reference", ...}
+#   scripts/bench.sh stages [RUNS]  where a single-image request's CPU goes (the cost model, docs/cost.md):
+#       the 640x480 JPEG of the server benchmark decoded, detection alone, the analysis (detection,
+#       mesh, quality), the anti-spoof models on the face's box, the whole silent check; each timed
+#       alone, all in turn every round, one thread (bench/bench_stages.c), at detection 224 (the
+#       default), 160 and 640: {"default": {"decode_ms", "detect_ms", "analyze_ms", "mesh_ms" (analyze
+#       - detect), "antispoof_ms", "silent_ms"}, "detect160": {...}, "detect640": {...}}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
@@ -36,8 +42,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|session|parity|server|cluster|jni|web) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|session|parity|server|cluster|jni|web [RUNS]" >&2; exit 2 ;;
+  models|face|silent|stages|session|parity|server|cluster|jni|web) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|stages|session|parity|server|cluster|jni|web [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
@@ -78,6 +84,40 @@ json.dump({"width": 640, "height": 480, "times": times}, open(f"{out}/frames.jso
 PY
   node "$root/bench/bench_web.mjs" "$root/build-wasm/site" "$root/models" "$out/frames.rgba" "$out/frames.json" \
     "${2:-30}" 4
+  exit 0
+fi
+
+if [ "$what" = stages ]; then
+  out=$(mktemp -d)
+  # the frame exactly as scripts/bench.sh server sends it (bench/wrk_load.py: INTER_AREA, quality 90)
+  (cd "$root/bench" && /usr/bin/python3 -c 'import sys; from wrk_load import jpeg_640x480
+open(sys.argv[2], "wb").write(jpeg_640x480(sys.argv[1]))' "$root/data/video_lestari15/frames/real_f001.jpg" "$out/frame.jpg")
+  # the library's default detection size, 160 (the smallest with the same error rates,
+  # docs/liveness.md) and 640 (reference parity), alternating in 3 rounds; medians of the rounds
+  per=$(( (runs + 2) / 3 ))
+  for r in 1 2 3; do
+    for size in 0 160 640; do
+      "$root/build/bench/bench_stages" "$root/models" "$out/frame.jpg" "$per" "$size" > "$out/s${size}_$r.json"
+    done
+    echo "bench stages: round $r of 3 done" >&2
+  done
+  /usr/bin/python3 - "$out" <<'PY'
+import json, statistics, sys
+out = sys.argv[1]
+result = {}
+for size, key in ((0, "default"), (160, "detect160"), (640, "detect640")):
+    rounds = [json.load(open(f"{out}/s{size}_{r}.json")) for r in (1, 2, 3)]
+    stages = {k: round(statistics.median(x[k] for x in rounds), 3) for k in rounds[0] if k.endswith("_ms")}
+    stages["mesh_ms"] = round(stages["analyze_ms"] - stages["detect_ms"], 3)
+    stages["detect_size"] = rounds[0]["detect_size"]
+    result[key] = stages
+print("stage ms per 640x480 request, one thread (medians of 3 rounds):")
+for key, st in result.items():
+    print(f"  {key:10s} " + "  ".join(f"{k[:-3]} {v:.2f}" for k, v in st.items() if k.endswith("_ms")))
+result["runs_per_round"] = rounds[0]["runs"]
+print(json.dumps(result))
+PY
+  rm -rf "$out"
   exit 0
 fi
 
