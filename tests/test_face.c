@@ -230,6 +230,73 @@ static void degrade(fl_image *img, degradation d, const fl_face_box *f)
     free(tmp);
 }
 
+/* The photometry of the quality gate recomputed the plain way: every second pixel of every second
+ * row of the box around the face (twice its size, centred), each tested for being in the face
+ * box; grey as BT.601 in integers. The library cuts rows at the face's edges instead of testing
+ * each pixel: this holds it to the same sums, also with the face against the image's edges. */
+static void check_photometry(const char *name, const fl_image *img, const fl_analysis *a)
+{
+    if (a->n_faces < 1)
+        return;
+    const fl_face_box *f = &a->faces[0];
+    const int W = img->width, H = img->height;
+#define CLAMP_(v, hi) ((v) < 0 ? 0 : (v) > (hi) ? (hi) : (v))
+    const int fx0 = CLAMP_((int)floorf(f->x), W), fy0 = CLAMP_((int)floorf(f->y), H);
+    const int fx1 = CLAMP_((int)ceilf(f->x + f->w), W), fy1 = CLAMP_((int)ceilf(f->y + f->h), H);
+    const int ax0 = CLAMP_((int)floorf(f->x - f->w / 2), W), ay0 = CLAMP_((int)floorf(f->y - f->h / 2), H);
+    const int ax1 = CLAMP_((int)ceilf(f->x - f->w / 2 + 2 * f->w), W);
+    const int ay1 = CLAMP_((int)ceilf(f->y - f->h / 2 + 2 * f->h), H);
+#undef CLAMP_
+    double fs = 0, ss = 0;
+    long fn = 0, fc = 0, sn = 0;
+    for (int y = ay0; y < ay1; y += 2)
+        for (int x = ax0; x < ax1; x += 2) {
+            const uint8_t *p = img->data + (size_t)y * img->stride + 3 * (size_t)x;
+            const int v = (p[0] * 29 + p[1] * 150 + p[2] * 77 + 128) >> 8;
+            if (x >= fx0 && x < fx1 && y >= fy0 && y < fy1)
+                fs += v, fc += v >= 250, fn++;
+            else
+                ss += v, sn++;
+        }
+    const float mean = fn ? (float)(fs / fn) : 0.0f, clipped = fn ? (float)fc / fn : 0.0f;
+    const float backlight = sn && ss > 0 ? mean / (float)(ss / sn) : 1.0f;
+    CHECK(a->brightness == mean && a->clipped == clipped && a->backlight_ratio == backlight,
+          "%s: brightness %.6f clipped %.6f backlight %.6f, recomputed %.6f %.6f %.6f", name, a->brightness,
+          a->clipped, a->backlight_ratio, mean, clipped, backlight);
+}
+
+/* The photometry on real faces, whole and cut so that the face touches each edge of the frame. */
+static void test_photometry(void)
+{
+    static const char *const files[] = {"silent_face_minivision/image_T1.jpg", "wenhua_chen_blog/346.jpg",
+                                        "video_lestari15/frames/real_f001.jpg"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        fl_image img;
+        if (!load(files[i], &img))
+            continue;
+        fl_analysis a = analyze(&img);
+        check_photometry(files[i], &img, &a);
+        if (a.n_faces < 1) {
+            fl_image_free(&img);
+            continue;
+        }
+        const fl_face_box f = a.faces[0];
+        for (int side = 0; side < 4; side++) { /* a view that starts or ends inside the face */
+            const int x0 = side == 0 ? (int)(f.x + f.w / 3) : 0, y0 = side == 1 ? (int)(f.y + f.h / 3) : 0;
+            const int x1 = side == 2 ? (int)(f.x + 2 * f.w / 3) : img.width;
+            const int y1 = side == 3 ? (int)(f.y + 2 * f.h / 3) : img.height;
+            if (x0 < 0 || y0 < 0 || x1 - x0 < 32 || y1 - y0 < 32)
+                continue;
+            fl_image cut = {img.data + (size_t)y0 * img.stride + 3 * (size_t)x0, x1 - x0, y1 - y0, img.stride};
+            fl_analysis c = analyze(&cut);
+            char label[160];
+            snprintf(label, sizeof label, "%s cut at side %d", files[i], side);
+            check_photometry(label, &cut, &c);
+        }
+        fl_image_free(&img);
+    }
+}
+
 static void test_quality(void)
 {
     static const char *const good[] = {"silent_face_minivision/image_T1.jpg", "wenhua_chen_blog/0_0_00008_1_000_scene.jpg",
@@ -561,6 +628,7 @@ int main(void)
     test_no_face();
     test_directions();
     test_quality();
+    test_photometry();
     test_formats();
     test_manifest_images();
     test_detection_rules();

@@ -111,25 +111,46 @@ static float sharpness(const fl_image *img, rect r, fl_buffer *scratch)
     return (float)(sum2 / n - mean * mean);
 }
 
+/* The grey values of one row at x = x0, x0 + 2, ... below x1: added to *sum, counted in *n, and
+ * those of at least 250 counted in *clipped. */
+static void grey_samples(const uint8_t *row, int x0, int x1, long long *sum, long *n, long *clipped)
+{
+    for (int x = x0; x < x1; x += 2) {
+        const int v = grey(row + 3 * (size_t)x);
+        *sum += v;
+        *clipped += v >= 250;
+        ++*n;
+    }
+}
+
+/* The first of x0, x0 + 2, ... at or after x. */
+static int next_sample(int x0, int x)
+{
+    return x <= x0 ? x0 : x0 + (x - x0 + 1) / 2 * 2;
+}
+
+/* The mean grey of the face and of what surrounds it (inside `around`, which holds the face), and
+ * the share of the face's clipped pixels, from every second pixel of every second row. Each
+ * sampled row is cut at the face's edges, so that no pixel is tested for being inside it. (The
+ * sums are of integers, exact in any order.) */
 static void photometry(const fl_image *img, rect face, rect around, float *mean, float *clipped, float *surround)
 {
-    double fs = 0, ss = 0;
-    long fn = 0, fc = 0, sn = 0;
-    for (int y = around.y0; y < around.y1; y += 2)
-        for (int x = around.x0; x < around.x1; x += 2) {
-            int v = grey(img->data + (size_t)y * img->stride + 3 * (size_t)x);
-            if (x >= face.x0 && x < face.x1 && y >= face.y0 && y < face.y1) {
-                fs += v;
-                fc += v >= 250;
-                fn++;
-            } else {
-                ss += v;
-                sn++;
-            }
+    long long fs = 0, ss = 0;
+    long fn = 0, fc = 0, sn = 0, sc = 0;
+    const int fx0 = next_sample(around.x0, face.x0), fx1 = next_sample(around.x0, face.x1);
+    for (int y = around.y0; y < around.y1; y += 2) {
+        const uint8_t *row = img->data + (size_t)y * img->stride;
+        if (y < face.y0 || y >= face.y1) {
+            grey_samples(row, around.x0, around.x1, &ss, &sn, &sc);
+            continue;
         }
-    *mean = fn ? (float)(fs / fn) : 0.0f;
+        grey_samples(row, around.x0, fx0 < around.x1 ? fx0 : around.x1, &ss, &sn, &sc);
+        grey_samples(row, fx0, face.x1, &fs, &fn, &fc);
+        grey_samples(row, fx1, around.x1, &ss, &sn, &sc);
+    }
+    *mean = fn ? (float)((double)fs / fn) : 0.0f;
     *clipped = fn ? (float)fc / fn : 0.0f;
-    *surround = sn ? (float)(ss / sn) : *mean;
+    *surround = sn ? (float)((double)ss / sn) : *mean;
 }
 
 void fl__quality_check(const fl_quality_config *q, const fl_image *img, fl_analysis *a, fl_quality_state *st,
