@@ -41,8 +41,10 @@ static int open_bench(bench *b, const char *models, const char *frame, int detec
     no_mesh.landmarks = 0;
     if (fl_image_decode(b->jpeg, b->jpeg_size, NULL, &b->frame, err) ||
         fl_analyzer_create(models, &no_mesh, &b->detector, err) ||
-        fl_analyzer_create(models, &with_mesh, &b->analyzer, err) || fl_analyzer_ctx_create(b->detector, &b->detect_ctx, err) ||
-        fl_analyzer_ctx_create(b->analyzer, &b->analyze_ctx, err) || fl_silent_create(models, NULL, NULL, &b->silent, err) ||
+        fl_analyzer_create(models, &with_mesh, &b->analyzer, err) ||
+        fl_analyzer_ctx_create(b->detector, &b->detect_ctx, err) ||
+        fl_analyzer_ctx_create(b->analyzer, &b->analyze_ctx, err) ||
+        fl_silent_create(models, NULL, NULL, &b->silent, err) ||
         fl_silent_ctx_create(b->silent, b->analyzer, &b->silent_ctx, err))
         return -1;
     fl_analysis a;
