@@ -6,7 +6,6 @@
  * or a PRelu, each the only reader of the tensor before it) becomes its epilogue, run as its
  * outputs are stored. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -29,6 +28,7 @@ typedef struct step {
     int residual, slope;  /* tensors: the fused Add's other input, the fused PRelu's slopes; or -1 */
     int slope_step;       /* fl_conv_epilogue's */
     fl_activation act;
+    int op_portable;      /* not a convolution: 1 when nn/portable_ops.h runs the node */
 } step;
 
 typedef struct plan {
@@ -69,12 +69,6 @@ static int *count_readers(const fl_graph *g)
     return readers;
 }
 
-static int same_shape(const fl_tshape *a, const fl_tshape *b)
-{
-    return a->rank == b->rank && a->count == b->count &&
-           memcmp(a->dims, b->dims, (size_t)a->rank * sizeof a->dims[0]) == 0;
-}
-
 /* Node j, when it reads t (which nothing else reads) and can be applied as t is stored: an Add of
  * t and another tensor of its shape (*residual, when residual is not NULL), a ReLU or a PRelu
  * (*act, *slope, *slope_step). Returns 1 then. */
@@ -87,7 +81,7 @@ static int fusable(const fl_graph *g, const fl_shapes *s, const int *readers, in
     if (residual && n->op == FL_OP_ADD && n->n_inputs == 2) {
         const int other = n->inputs[0] == t ? n->inputs[1] : n->inputs[1] == t ? n->inputs[0] : -1;
         if (other < 0 || other == t || g->tensors[other].dtype != FL_DTYPE_FLOAT32 ||
-            !same_shape(&s->t[other], &s->t[t]) || !same_shape(&s->t[n->outputs[0]], &s->t[t]))
+            !fl__tshape_same(&s->t[other], &s->t[t]) || !fl__tshape_same(&s->t[n->outputs[0]], &s->t[t]))
             return 0;
         *residual = other;
         return 1;
@@ -133,12 +127,15 @@ static int gemm_as_conv(const fl_graph *g, const fl_shapes *s, const fl_node *n,
 /* The step that starts at node i. */
 static step plan_step(const fl_graph *g, const fl_shapes *s, const int *readers, int i, int *n_convs)
 {
-    step st = {i, 1, -1, 0, {0}, {0}, {0}, -1, -1, 0, FL_ACT_NONE};
+    step st = {i, 1, -1, 0, {0}, {0}, {0}, -1, -1, 0, FL_ACT_NONE, 0};
     const fl_node *n = &g->nodes[i];
     const int conv = n->op == FL_OP_CONV && const_float(g, n->inputs[1]) &&
                      (n->n_inputs < 3 || n->inputs[2] < 0 || const_float(g, n->inputs[2]));
-    if (!conv && !(n->op == FL_OP_GEMM && gemm_as_conv(g, s, n, &st)))
-        return st; /* the packed weights are made once: a convolution of computed weights is the reference's */
+    if (!conv && !(n->op == FL_OP_GEMM && gemm_as_conv(g, s, n, &st))) {
+        /* the packed weights are made once: a convolution of computed weights is the reference's */
+        st.op_portable = fl__portable_op_handles(g, s, n);
+        return st;
+    }
     st.conv = (*n_convs)++;
     int t = g->nodes[i].outputs[0];
     if (fusable(g, s, readers, i + st.count, t, &st.residual, &st.act, &st.slope, &st.slope_step))
@@ -256,7 +253,9 @@ static fl_status plan_run(void *p, const float *const *inputs, int nhwc, float *
         const step *st = &pl->steps[k];
         if (st->conv >= 0)
             run_conv_step(pl, st);
-        else if (!fl__portable_op(g, &pl->e.shapes, &g->nodes[st->first], pl->e.buf))
+        else if (st->op_portable)
+            fl__portable_op(g, &pl->e.shapes, &g->nodes[st->first], pl->e.buf);
+        else
             fl__ref_node(g, &pl->e.shapes, &g->nodes[st->first], pl->e.buf);
         if (step_ms)
             step_ms[k] = fl__now_ms() - t0;
@@ -265,9 +264,9 @@ static fl_status plan_run(void *p, const float *const *inputs, int nhwc, float *
     return FL_OK;
 }
 
-static int runs_portable(const plan *pl, const step *st)
+static int runs_portable(const step *st)
 {
-    return st->conv >= 0 || fl__portable_op_handles(pl->e.g, &pl->e.shapes, &pl->e.g->nodes[st->first]);
+    return st->conv >= 0 || st->op_portable;
 }
 
 static void plan_node_split(const void *p, int *accelerated, int *in_c, int *nhwc_kernels)
@@ -276,7 +275,7 @@ static void plan_node_split(const void *p, int *accelerated, int *in_c, int *nhw
     *accelerated = *in_c = *nhwc_kernels = 0;
     for (int k = 0; k < pl->n_steps; k++) {
         const step *st = &pl->steps[k];
-        if (runs_portable(pl, st))
+        if (runs_portable(st))
             *accelerated += st->count;
         else
             *in_c += !fl__ref_node_is_planned(pl->e.g, &pl->e.g->nodes[st->first]);
@@ -292,7 +291,7 @@ static int plan_step_nodes(const void *p, int k, int *kind, int *nodes)
 {
     const plan *pl = p;
     const step *st = &pl->steps[k];
-    *kind = runs_portable(pl, st) ? FL_STEP_PORTABLE : FL_STEP_REFERENCE;
+    *kind = runs_portable(st) ? FL_STEP_PORTABLE : FL_STEP_REFERENCE;
     for (int j = 0; j < st->count; j++)
         nodes[j] = st->first + j;
     return st->count;

@@ -169,20 +169,17 @@ int fl__portable_op_handles(const fl_graph *g, const fl_shapes *s, const fl_node
     const fl_tshape *as = &s->t[n->inputs[0]], *bs = &s->t[n->inputs[1]], *ys = &s->t[n->outputs[0]];
     if (n->op == FL_OP_PRELU)
         return fl__portable_prelu_slope_step(as, bs) >= 0;
-    return as->count == bs->count && as->count == ys->count && as->rank == bs->rank &&
-           memcmp(as->dims, bs->dims, (size_t)as->rank * sizeof as->dims[0]) == 0;
+    return fl__tshape_same(as, bs) && as->count == ys->count;
 }
 
-int fl__portable_op(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf)
+void fl__portable_op(const fl_graph *g, const fl_shapes *s, const fl_node *n, float *const *buf)
 {
-    if (!fl__portable_op_handles(g, s, n))
-        return 0;
     const fl_tshape *as = &s->t[n->inputs[0]], *ys = &s->t[n->outputs[0]];
     const float *x = buf[n->inputs[0]];
     float *y = buf[n->outputs[0]];
     if (n->op == FL_OP_RELU) {
         relu(ys->count, x, y);
-        return 1;
+        return;
     }
     if (n->op == FL_OP_RESIZE) {
         float sc[FL_GRAPH_MAX_RANK];
@@ -190,7 +187,7 @@ int fl__portable_op(const fl_graph *g, const fl_shapes *s, const fl_node *n, flo
         const int64_t planes = as->dims[0] * as->dims[1], H = as->dims[2], W = as->dims[3];
         for (int64_t i = 0; i < planes; i++)
             resize_whole(x + i * H * W, (int)H, (int)W, (int)sc[2], (int)sc[3], y + i * ys->dims[2] * ys->dims[3]);
-        return 1;
+        return;
     }
     if (n->op == FL_OP_MUL) {
         const int i = mul_per_channel(s, n);
@@ -199,24 +196,23 @@ int fl__portable_op(const fl_graph *g, const fl_shapes *s, const fl_node *n, flo
         const float *xi = buf[n->inputs[i]], *f = buf[n->inputs[1 - i]];
         for (int64_t c = 0; c < xs->dims[0] * xs->dims[1]; c++)
             scale_plane(plane, xi + c * plane, f[c], y + c * plane);
-        return 1;
+        return;
     }
     if (n->op == FL_OP_MAX_POOL) {
         const int64_t planes = as->dims[0] * as->dims[1], H = as->dims[2], W = as->dims[3];
         for (int64_t i = 0; i < planes; i++)
             max_pool2(x + i * H * W, (int)W, (int)ys->dims[2], (int)ys->dims[3],
                       y + i * ys->dims[2] * ys->dims[3]);
-        return 1;
+        return;
     }
     const fl_tshape *bs = &s->t[n->inputs[1]];
     if (n->op == FL_OP_ADD) {
         add_same(as->count, x, buf[n->inputs[1]], y);
-        return 1;
+        return;
     }
     const size_t plane = (size_t)(as->dims[2] * as->dims[3]);
     const int64_t N = as->dims[0], C = as->dims[1];
     const float *slope = buf[n->inputs[1]];
     for (int64_t i = 0; i < N * C; i++)
         prelu_plane(plane, x + i * plane, slope[bs->count == 1 ? 0 : i % C], y + i * plane);
-    return 1;
 }

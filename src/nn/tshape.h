@@ -15,4 +15,15 @@ typedef struct fl_tshape {
     int owns_ivals; /* 0 when ivals is borrowed from an initializer */
 } fl_tshape;
 
+/* 1 when a and b have the same rank and dims. */
+static inline int fl__tshape_same(const fl_tshape *a, const fl_tshape *b)
+{
+    if (a->rank != b->rank || a->count != b->count)
+        return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i])
+            return 0;
+    return 1;
+}
+
 #endif
