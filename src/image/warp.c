@@ -5,10 +5,13 @@
  * bilinear blend with 15-bit weights from a 32x32 table. A pixel whose 2x2 neighbourhood lies
  * wholly outside the source is the border value; one partly outside blends border zeros in.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "facelive/image.h"
+#include "image/rgb_pairs_x86.h"
 
 #define INTER_BITS 5
 #define INTER_TAB_SIZE (1 << INTER_BITS)
@@ -47,6 +50,83 @@ static inline void blend(const uint8_t *src, int src_w, int src_h, size_t stride
         o[c] = blend4(v[0], v[1], v[2], v[3], w);
     }
 }
+
+/* One destination pixel: its source position in 1/32 pixel from the row's start (X0, Y0) and
+ * the column's steps (ad, bd), its weights from the table. 64-bit sums: OpenCV's int additions
+ * cannot overflow for sane transforms, and insane ones must not be undefined behaviour here. */
+static inline void warp_pixel(const uint8_t *src, int src_w, int src_h, size_t stride, int cn, int X0, int Y0, int ad,
+                              int bd, const short (*wtab)[4], uint8_t *o)
+{
+    const long long X = ((long long)X0 + ad) >> (AB_BITS - INTER_BITS);
+    const long long Y = ((long long)Y0 + bd) >> (AB_BITS - INTER_BITS);
+    const long long sx = X >> INTER_BITS, sy = Y >> INTER_BITS;
+    const short *w = wtab[(Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1))];
+    if (sx >= src_w || sx + 1 < 0 || sy >= src_h || sy + 1 < 0) {
+        for (int c = 0; c < cn; c++)
+            o[c] = 0;
+    } else if (cn == 3) { /* camera frames: the channel count known at compile time */
+        blend(src, src_w, src_h, stride, 3, sx, sy, w, o);
+    } else {
+        blend(src, src_w, src_h, stride, cn, sx, sy, w, o);
+    }
+}
+
+#ifdef FL_RGB_PAIRS_X86
+#define FL_WARP_AVX2 1
+
+/* The same arithmetic for eight 3-channel pixels with AVX2 (the mesh's 192x192 crop: 0.3 ms one
+ * by one): 32-bit gathers fetch each 2x2 neighbourhood's bytes and the weight pairs, and
+ * vpmaddwd makes the 15-bit blends. Returns 0, writing nothing, unless all eight neighbourhoods
+ * lie inside the source. The caller makes sure the 32-bit sums cannot overflow and the byte
+ * offsets fit in an int. more: a pixel follows in the row (the last of the eight may then be
+ * written as four bytes). */
+__attribute__((target("avx2"))) static int warp8_rgb_avx2(const uint8_t *src, int src_w, int src_h, int stride,
+                                                          int X0, int Y0, const int *ad, const int *bd,
+                                                          const short (*wtab)[4], uint8_t *o, int more)
+{
+    const __m256i X = _mm256_srai_epi32(_mm256_add_epi32(_mm256_set1_epi32(X0), _mm256_loadu_si256((const void *)ad)),
+                                        AB_BITS - INTER_BITS);
+    const __m256i Y = _mm256_srai_epi32(_mm256_add_epi32(_mm256_set1_epi32(Y0), _mm256_loadu_si256((const void *)bd)),
+                                        AB_BITS - INTER_BITS);
+    const __m256i sx = _mm256_srai_epi32(X, INTER_BITS), sy = _mm256_srai_epi32(Y, INTER_BITS);
+    const __m256i minus1 = _mm256_set1_epi32(-1);
+    const __m256i inside = _mm256_and_si256(
+        _mm256_and_si256(_mm256_cmpgt_epi32(sx, minus1), _mm256_cmpgt_epi32(sy, minus1)),
+        _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(src_w - 1), sx),
+                         _mm256_cmpgt_epi32(_mm256_set1_epi32(src_h - 1), sy)));
+    if (_mm256_movemask_epi8(inside) != -1)
+        return 0;
+    const __m256i frac = _mm256_set1_epi32(INTER_TAB_SIZE - 1);
+    const __m256i widx = _mm256_add_epi32(_mm256_slli_epi32(_mm256_and_si256(Y, frac), INTER_BITS),
+                                          _mm256_and_si256(X, frac));
+    const __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(sy, _mm256_set1_epi32(stride)),
+                                         _mm256_mullo_epi32(sx, _mm256_set1_epi32(3)));
+    /* a: the bytes R0 G0 B0 R1 of a row's pair, b: B0 R1 G1 B1 (neither reads past pixel sx + 1) */
+    const int *base = (const int *)(const void *)src;
+    const __m256i a0 = _mm256_i32gather_epi32(base, off, 1);
+    const __m256i b0 = _mm256_i32gather_epi32((const int *)(const void *)(src + 2), off, 1);
+    const __m256i a1 = _mm256_i32gather_epi32((const int *)(const void *)(src + stride), off, 1);
+    const __m256i b1 = _mm256_i32gather_epi32((const int *)(const void *)(src + stride + 2), off, 1);
+    const int *wt = (const int *)(const void *)wtab; /* per entry: (w0, w1) then (w2, w3) as 16-bit pairs */
+    const __m256i w01 = _mm256_i32gather_epi32(wt, _mm256_slli_epi32(widx, 1), 4);
+    const __m256i w23 = _mm256_i32gather_epi32(wt + 1, _mm256_slli_epi32(widx, 1), 4);
+    /* per channel, the left and right taps as the two 16-bit halves of a lane */
+    __m256i px = _mm256_setzero_si256();
+    for (int c = 0; c < 3; c++) {
+        const __m256i top = fl__rgb_pair_lanes(a0, b0, c), bottom = fl__rgb_pair_lanes(a1, b1, c);
+        __m256i v = _mm256_add_epi32(_mm256_madd_epi16(top, w01), _mm256_madd_epi16(bottom, w23));
+        v = _mm256_srai_epi32(_mm256_add_epi32(v, _mm256_set1_epi32(1 << (COEF_BITS - 1))), COEF_BITS);
+        v = _mm256_min_epi32(_mm256_max_epi32(v, _mm256_setzero_si256()), _mm256_set1_epi32(255));
+        px = _mm256_or_si256(px, _mm256_slli_epi32(v, 8 * c));
+    }
+    int32_t lanes[8];
+    _mm256_storeu_si256((void *)lanes, px);
+    for (int i = 0; i < 7; i++) /* four bytes each: the fourth is the next pixel's, written next */
+        memcpy(o + 3 * i, &lanes[i], 4);
+    memcpy(o + 21, &lanes[7], more ? 4 : 3);
+    return 1;
+}
+#endif
 
 static int sat_round(double v) /* saturate_cast<int>(double): round half to even */
 {
@@ -106,27 +186,32 @@ fl_status fl_warp_affine_linear(const uint8_t *src, int src_w, int src_h, size_t
         bdelta[x] = sat_round(m[3] * x * AB_SCALE);
     }
     const int round_delta = AB_SCALE / INTER_TAB_SIZE / 2;
+#ifdef FL_WARP_AVX2
+    /* The vector path's 32-bit sums and byte offsets: only where they cannot overflow. */
+    long long a_lo = 0, a_hi = 0, b_lo = 0, b_hi = 0;
+    for (int x = 0; x < dst_w; x++) {
+        a_lo = adelta[x] < a_lo ? adelta[x] : a_lo, a_hi = adelta[x] > a_hi ? adelta[x] : a_hi;
+        b_lo = bdelta[x] < b_lo ? bdelta[x] : b_lo, b_hi = bdelta[x] > b_hi ? bdelta[x] : b_hi;
+    }
+    const int rgb8 = cn == 3 && (size_t)src_h * src_stride < (size_t)1 << 30 && __builtin_cpu_supports("avx2");
+#endif
     for (int y = 0; y < dst_h; y++) {
         const int X0 = sat_round((m[1] * y + m[2]) * AB_SCALE) + round_delta;
         const int Y0 = sat_round((m[4] * y + m[5]) * AB_SCALE) + round_delta;
         uint8_t *d = dst + (size_t)y * dst_stride;
-        for (int x = 0; x < dst_w; x++) {
-            /* 64-bit sums: OpenCV's int additions cannot overflow for sane transforms, and
-             * insane ones must not be undefined behaviour here. */
-            const long long X = ((long long)X0 + adelta[x]) >> (AB_BITS - INTER_BITS);
-            const long long Y = ((long long)Y0 + bdelta[x]) >> (AB_BITS - INTER_BITS);
-            const long long sx = X >> INTER_BITS, sy = Y >> INTER_BITS;
-            const short *w = wtab[(Y & (INTER_TAB_SIZE - 1)) * INTER_TAB_SIZE + (X & (INTER_TAB_SIZE - 1))];
-            uint8_t *o = d + (size_t)x * (size_t)cn;
-            if (sx >= src_w || sx + 1 < 0 || sy >= src_h || sy + 1 < 0) {
-                for (int c = 0; c < cn; c++)
-                    o[c] = 0;
-            } else if (cn == 3) { /* camera frames: the channel count known at compile time */
-                blend(src, src_w, src_h, src_stride, 3, sx, sy, w, o);
-            } else {
-                blend(src, src_w, src_h, src_stride, cn, sx, sy, w, o);
-            }
-        }
+        int x = 0;
+#ifdef FL_WARP_AVX2
+        /* eight pixels at a time while all eight are inside; the others one by one */
+        if (rgb8 && X0 + a_lo >= INT_MIN && X0 + a_hi <= INT_MAX && Y0 + b_lo >= INT_MIN && Y0 + b_hi <= INT_MAX)
+            for (; x + 8 <= dst_w; x += 8)
+                if (!warp8_rgb_avx2(src, src_w, src_h, (int)src_stride, X0, Y0, adelta + x, bdelta + x, wtab,
+                                    d + (size_t)x * 3, x + 8 < dst_w))
+                    for (int k = x; k < x + 8; k++)
+                        warp_pixel(src, src_w, src_h, src_stride, cn, X0, Y0, adelta[k], bdelta[k], wtab,
+                                   d + (size_t)k * 3);
+#endif
+        for (; x < dst_w; x++)
+            warp_pixel(src, src_w, src_h, src_stride, cn, X0, Y0, adelta[x], bdelta[x], wtab, d + (size_t)x * (size_t)cn);
     }
     free(adelta), free(bdelta);
     return FL_OK;

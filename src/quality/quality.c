@@ -68,6 +68,28 @@ static uint8_t grey(const uint8_t *bgr)
     return (uint8_t)((bgr[0] * 29 + bgr[1] * 150 + bgr[2] * 77 + 128) >> 8); /* BT.601 */
 }
 
+/* grey() of n pixels; built for the baseline and, on x86-64, for AVX2, where the compiler
+ * vectorises the 3-byte pixels (the face's grey copy for the sharpness: 0.08 ms of a frame). */
+#define DEFINE_GREY_ROW(NAME, ATTR)                                                              \
+    ATTR static void NAME(const uint8_t *bgr, int n, uint8_t *out)                               \
+    {                                                                                            \
+        for (int x = 0; x < n; x++)                                                              \
+            out[x] = (uint8_t)((bgr[3 * x] * 29 + bgr[3 * x + 1] * 150 + bgr[3 * x + 2] * 77 + 128) >> 8); \
+    }
+DEFINE_GREY_ROW(grey_row_base, )
+#if defined(__x86_64__) && defined(__GNUC__)
+DEFINE_GREY_ROW(grey_row_avx2, __attribute__((target("avx2"))))
+static void grey_row(const uint8_t *bgr, int n, uint8_t *out)
+{
+    if (__builtin_cpu_supports("avx2"))
+        grey_row_avx2(bgr, n, out);
+    else
+        grey_row_base(bgr, n, out);
+}
+#else
+#define grey_row grey_row_base
+#endif
+
 typedef struct rect {
     int x0, y0, x1, y1; /* half-open */
 } rect;
@@ -93,8 +115,7 @@ static float sharpness(const fl_image *img, rect r, fl_buffer *scratch)
     if (!g)
         return 0.0f;
     for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            g[(size_t)y * w + x] = grey(img->data + (size_t)(r.y0 + y) * img->stride + 3 * (size_t)(r.x0 + x));
+        grey_row(img->data + (size_t)(r.y0 + y) * img->stride + 3 * (size_t)r.x0, w, g + (size_t)y * w);
     uint8_t *s = g + (size_t)w * h;
     fl_resize_linear(g, w, h, (size_t)w, 1, 0, 0, w, h, s, sw, sh, (size_t)sw);
     double sum = 0, sum2 = 0;
