@@ -34,12 +34,14 @@ static void init_rand(ob_model *m, const char *name, int rank, const int64_t *di
     free(v);
 }
 
+enum { MAX_OUTS = 5 }; /* a head of four branches, one of them also a graph output */
+
 typedef struct run_result {
     fl_status status;
-    float *out[2];
-    size_t count[2];
-    int rank[2];
-    int64_t dims[2][FL_MAX_DIMS];
+    float *out[MAX_OUTS];
+    size_t count[MAX_OUTS];
+    int rank[MAX_OUTS];
+    int64_t dims[MAX_OUTS][FL_MAX_DIMS];
     int accelerated, in_c, nhwc; /* node split of the plan */
 } run_result;
 
@@ -61,7 +63,7 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
     fl_model_ctx *ctx;
     r.status = fl_model_ctx_create(model, &opt, &ctx, &err);
     if (!r.status) {
-        fl_tensor outs[2];
+        fl_tensor outs[MAX_OUTS];
         for (int i = 0; i < n_out; i++) {
             r.out[i] = calloc(1 << 20, sizeof(float));
             outs[i] = (fl_tensor){r.out[i], 1 << 20, 0, {0}};
@@ -83,8 +85,8 @@ static run_result run_model(const uint8_t *bytes, size_t len, fl_backend backend
 
 static void free_result(run_result *r)
 {
-    free(r->out[0]);
-    free(r->out[1]);
+    for (int i = 0; i < MAX_OUTS; i++)
+        free(r->out[i]);
 }
 
 /* Every output of a backend's run against the reference's: the same shapes, values within TOL. */
@@ -401,6 +403,55 @@ static void test_nhwc_conv_pool_relu(void)
         int rank[1] = {4};
         compare_split(label, m, 1, &sizes[z], rank, 1, 0, 6);
     }
+}
+
+/* Detection heads (pipeline_plan.h): branches of a 1x1 Conv then a 3x3 Conv with one filter per
+ * channel, all reading one map, each result read by a Transpose to N,H,W,C: YuNet's 1 + 4 + 1 + 10
+ * channels, two branches of 3 channels in all (the merged 1x1 padded to 16), two geometries. A
+ * branch whose result is also a graph output, or whose 3x3 has another stride, stays apart: the
+ * others still make one step. */
+static void test_head_groups(void)
+{
+    static const int64_t maps[][4] = {{1, 8, 15, 17}, {2, 16, 7, 5}, {1, 64, 20, 20}, {1, 3, 40, 33}};
+    static const struct {
+        int n, channels[4];
+        int64_t stride[4];
+        int also_output; /* branch 0's result is also a graph output */
+        int grouped;     /* branches in the group */
+    } cases[] = {{4, {1, 4, 1, 10}, {1, 1, 1, 1}, 0, 4}, {2, {1, 2}, {1, 1}, 0, 2}, {3, {4, 4, 4}, {2, 2, 2}, 0, 3},
+                 {3, {1, 4, 10}, {1, 1, 1}, 1, 2},   {3, {1, 4, 10}, {1, 2, 1}, 0, 2}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (size_t z = 0; z < sizeof maps / sizeof maps[0]; z++) {
+            const int64_t C = maps[z][1];
+            ob_model *m = ob_new(11);
+            ob_input(m, "x", 4, maps[z]);
+            for (int b = 0; b < cases[c].n; b++) {
+                char w1[16], w2[16], b2[16], a[16], f[16], t[16];
+                snprintf(w1, sizeof w1, "w1_%d", b), snprintf(w2, sizeof w2, "w2_%d", b);
+                snprintf(b2, sizeof b2, "b2_%d", b), snprintf(a, sizeof a, "a%d", b);
+                snprintf(f, sizeof f, "f%d", b), snprintf(t, sizeof t, "t%d", b);
+                const int64_t k = cases[c].channels[b], wd1[4] = {k, C, 1, 1}, wd2[4] = {k, 1, 3, 3}, bd[1] = {k};
+                init_rand(m, w1, 4, wd1, -1, 1);
+                init_rand(m, w2, 4, wd2, -1, 1);
+                init_rand(m, b2, 1, bd, -1, 1);
+                const char *in1[] = {"x", w1}, *o1[] = {a}, *in2[] = {a, w2, b2}, *o2[] = {f}, *o3[] = {t};
+                ob_add_node(m, "Conv", a, 2, in1, 1, o1);
+                const int64_t s = cases[c].stride[b], pads1[4] = {1, 1, 1, 1}, pads2[4] = {0, 0, 1, 1};
+                add_conv3(m, f, 3, in2, o2, s, s == 1 ? pads1 : pads2, k);
+                ob_node *tr = ob_add_node(m, "Transpose", t, 1, o2, 1, o3);
+                const int64_t perm[4] = {0, 2, 3, 1};
+                ob_attr_ints(tr, "perm", 4, perm);
+                ob_output(m, t);
+            }
+            if (cases[c].also_output)
+                ob_output(m, "f0");
+            char label[96];
+            snprintf(label, sizeof label, "head of %d branches (%d grouped) [%lld,%lld,%lld,%lld]", cases[c].n,
+                     cases[c].grouped, (long long)maps[z][0], (long long)C, (long long)maps[z][2], (long long)maps[z][3]);
+            int rank[1] = {4};
+            compare_split(label, m, 1, &maps[z], rank, cases[c].n + cases[c].also_output, cases[c].n,
+                          2 * cases[c].grouped);
+        }
 }
 
 /* Every build of the row pipeline this CPU can run (baseline, AVX2+FMA, AVX-512) gives the best
@@ -873,6 +924,7 @@ int main(void)
     test_nhwc_first_conv();
     test_nhwc_conv_pool_relu();
     test_pipeline_builds();
+    test_head_groups();
     test_unary_and_binary();
     test_portable_epilogues();
     test_pool_pad_resize();

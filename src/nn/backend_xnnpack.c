@@ -27,6 +27,7 @@
 #include "nn/backend.h"
 #include "nn/exec_buffers.h"
 #include "nn/nhwc_kernels.h"
+#include "nn/pipeline_plan.h"
 #include "nn/ref_kernels.h"
 #include "nn/tensor_util.h"
 
@@ -49,6 +50,7 @@ typedef struct step {
     ext_value *ext;     /* XNNPACK and NHWC steps: inputs and outputs (NHWC: ext[0] in, ext[1] out) */
     int n_ext;
     const float *nhwc_src; /* a C step whose result is this NHWC tensor as it lies */
+    int nhwc_stride;       /* its pixels' stride in floats when they lie among others' (a head group's) */
     int first_node;        /* the first node an XNNPACK step runs (reports) */
     fl_row_pipeline *pipe; /* NHWC steps (in the exec's keep list) */
     float *ring;           /* NHWC steps: the pipeline's rows (in the exec's keep list) */
@@ -57,6 +59,7 @@ typedef struct step {
 typedef struct xnn_exec {
     fl_exec_buffers t; /* shapes, and NCHW data of tensors that C steps or the caller read */
     float **nhwc;      /* per tensor: its NHWC buffer when an XNNPACK or NHWC step produces it */
+    int *nhwc_stride;  /* per tensor: 0, or a head group's channels, the stride of its pixels in nhwc */
     char *nchw_needed; /* per tensor: a C step or the caller reads it in NCHW */
     int nhwc_ok;       /* no C step reads a 4-D graph input: inputs may come NHWC */
     step *steps;
@@ -127,23 +130,11 @@ static int slope_is_per_channel(const fl_tshape *x, const fl_tshape *s)
     return 1;
 }
 
-/* How many nodes read tensor t, counting the graph's outputs as readers. */
-static int tensor_readers(const fl_graph *g, int t)
-{
-    int readers = 0;
-    for (int j = 0; j < g->n_nodes; j++)
-        for (int k = 0; k < g->nodes[j].n_inputs; k++)
-            readers += g->nodes[j].inputs[k] == t;
-    for (int k = 0; k < g->n_outputs; k++)
-        readers += g->outputs[k] == t;
-    return readers;
-}
-
 /* The Gemm that is the only reader of tensor t, as its first input (and t not a graph output),
  * or NULL. */
 static const fl_node *sole_gemm_reader(const fl_graph *g, int t)
 {
-    if (tensor_readers(g, t) != 1)
+    if (fl__tensor_readers(g, t) != 1)
         return NULL;
     for (int j = 0; j < g->n_nodes; j++)
         if (g->nodes[j].op == FL_OP_GEMM && g->nodes[j].inputs[0] == t)
@@ -222,21 +213,6 @@ static int node_supported(const fl_graph *g, const fl_shapes *s, const fl_node *
     case FL_OP_COUNT_: break;
     }
     return 0;
-}
-
-/* A 3x3 depthwise convolution (stride 1 or 2, pads up to 2, one filter per channel) that
- * fl__row_pipeline_nhwc can run. */
-static int nhwc_depthwise(const fl_graph *g, const fl_shapes *s, const fl_node *n)
-{
-    const fl_tshape *x = &s->t[n->inputs[0]];
-    if (n->op != FL_OP_CONV || x->rank != 4)
-        return 0;
-    const fl_conv_attr *c = &n->attr.conv;
-    const fl_graph_tensor *w = &g->tensors[n->inputs[1]];
-    const int depthwise = c->group == x->dims[1] && w->dims[0] == x->dims[1] && w->dims[1] == 1 && x->dims[1] > 1;
-    const int three = c->kernel[0] == 3 && c->kernel[1] == 3 && c->dilations[0] == 1 && c->dilations[1] == 1;
-    const int stride = c->strides[0] == c->strides[1] && (c->strides[0] == 1 || c->strides[0] == 2);
-    return depthwise && three && stride && c->pads[0] <= 2 && c->pads[1] <= 2;
 }
 
 /* ---- scheduling ---------------------------------------------------------------------- */
@@ -798,107 +774,66 @@ static fl_status build_nhwc_step(xnn_exec *e, const int *nodes, int n_nodes, ste
     return s;
 }
 
-/* Whether node `next` can join an NHWC step whose output so far is tensor t, which nothing else
- * reads: as a ReLU (want_op FL_OP_RELU) or as a 2x2 max pooling with stride 2 and no padding. */
-static int fusable_next(const fl_graph *g, int next, int t, fl_op want_op)
+/* The NHWC step of a head group (pipeline_plan.h): one 1x1 stage into all the branches' channels
+ * (at least 16, the 1x1 kernel's narrowest; channels past the branches' have zero weights), one
+ * depthwise stage, writing one N,H,W,C buffer where each branch's result is its channels, read
+ * in place by the head Transposes (copy_nhwc). */
+static fl_status build_head_step(xnn_exec *e, const fl_head_group *hg, step *st, fl_error *err)
 {
-    const fl_node *n = &g->nodes[next];
-    if (n->op != want_op || n->inputs[0] != t || tensor_readers(g, t) != 1)
-        return 0;
-    if (want_op != FL_OP_MAX_POOL)
-        return 1;
-    const fl_pool_attr *p = &n->attr.pool;
-    return p->kernel[0] == 2 && p->kernel[1] == 2 && p->strides[0] == 2 && p->strides[1] == 2 && p->pads[0] == 0 &&
-           p->pads[1] == 0 && p->pads[2] == 0 && p->pads[3] == 0;
-}
-
-/* Whether order[i] is a 1x1 convolution (stride 1, no padding, at least 16 output channels) whose
- * output only the depthwise convolution order[i + 1] reads, which the row pipeline can run. */
-static int pointwise_into_depthwise(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count)
-{
-    if (i + 1 >= count || !nhwc_depthwise(g, s, &g->nodes[order[i + 1]]))
-        return 0;
-    const fl_node *pw = &g->nodes[order[i]], *dw = &g->nodes[order[i + 1]];
-    if (pw->op != FL_OP_CONV || s->t[pw->inputs[0]].rank != 4 || dw->inputs[0] != pw->outputs[0] ||
-        tensor_readers(g, pw->outputs[0]) != 1)
-        return 0;
-    const fl_conv_attr *c = &pw->attr.conv;
-    const int one = c->kernel[0] == 1 && c->kernel[1] == 1 && c->strides[0] == 1 && c->strides[1] == 1;
-    const int no_pads = c->pads[0] == 0 && c->pads[1] == 0 && c->pads[2] == 0 && c->pads[3] == 0;
-    return c->group == 1 && one && no_pads && s->t[pw->outputs[0]].dims[1] >= 16;
-}
-
-/* A 3x3 Conv of one group (stride 1 or 2, dilation 1, pads up to 2, at least 16 output channels)
- * that the row pipeline can run. */
-static int nhwc_conv3(const fl_shapes *s, const fl_node *n)
-{
-    if (n->op != FL_OP_CONV || s->t[n->inputs[0]].rank != 4)
-        return 0;
-    const fl_conv_attr *c = &n->attr.conv;
-    const int three = c->kernel[0] == 3 && c->kernel[1] == 3 && c->dilations[0] == 1 && c->dilations[1] == 1;
-    const int stride = c->strides[0] == c->strides[1] && (c->strides[0] == 1 || c->strides[0] == 2);
-    return c->group == 1 && three && stride && c->pads[0] <= 2 && c->pads[1] <= 2 &&
-           s->t[n->outputs[0]].dims[1] >= 16;
-}
-
-/* The unit of a row pipeline that starts at order[i]: a 3x3 Conv, or a 1x1 Conv with the depthwise
- * Conv after it; then a ReLU and a 2x2 MaxPool (in either order) when they follow and nothing else
- * reads what they take. Fills unit[] and returns its node count (0: none starts there); *stages gets its
- * pipeline stages. */
-static int unit_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *unit,
-                   int *stages)
-{
-    int n = 0;
-    if (nhwc_conv3(s, &g->nodes[order[i]])) {
-        unit[n++] = order[i];
-    } else if (pointwise_into_depthwise(g, s, order, i, count)) {
-        unit[n++] = order[i];
-        unit[n++] = order[i + 1];
-    } else {
-        return 0;
+    const fl_graph *g = e->t.g;
+    const fl_tshape *xs = &e->t.shapes.t[g->nodes[hg->pointwise[0]].inputs[0]];
+    const fl_tshape *ys = &e->t.shapes.t[g->nodes[hg->filter[0]].outputs[0]];
+    const int cin = (int)xs->dims[1], c = hg->channels > 16 ? hg->channels : 16;
+    const size_t pw_floats = (size_t)(cin + 1) * (size_t)c, dw_floats = 10 * (size_t)c;
+    st->kind = FL_STEP_NHWC;
+    st->n_ext = 2;
+    for (int b = 0; b < hg->n; b++) {
+        st->fused[st->n_fused++] = hg->pointwise[b];
+        st->fused[st->n_fused++] = hg->filter[b];
     }
-    *stages = n;
-    /* a ReLU after the MaxPool too (the human models' order): max and ReLU commute */
-    static const fl_op then[] = {FL_OP_RELU, FL_OP_MAX_POOL, FL_OP_RELU};
-    int relu = 0;
-    for (int k = 0; k < 3; k++)
-        if (!(then[k] == FL_OP_RELU && relu) && i + n < count &&
-            fusable_next(g, order[i + n], g->nodes[unit[n - 1]].outputs[0], then[k])) {
-            unit[n] = order[i + n];
-            n++;
-            *stages += then[k] == FL_OP_MAX_POOL;
-            relu |= then[k] == FL_OP_RELU;
+    float *f = NULL, *y = NULL;
+    if (!(st->ext = calloc(2, sizeof *st->ext)) || !(st->pipe = keep_alloc(e, sizeof *st->pipe)) ||
+        !(f = keep_alloc(e, (pw_floats + dw_floats) * sizeof(float))) ||
+        !(y = keep_alloc(e, (size_t)ys->dims[0] * (size_t)(ys->dims[2] * ys->dims[3]) * (size_t)c * sizeof(float))))
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
+    fl_status s = bind_ext(e, &st->ext[0], g->nodes[hg->pointwise[0]].inputs[0], 0, err);
+    if (s)
+        return s;
+    /* [cin][c] then bias [c]; [3][3][c] then bias [c]: each branch's weights in its channels */
+    float *pw = f, *dw = f + pw_floats;
+    for (int b = 0, at = 0; b < hg->n; b++) {
+        const fl_node *p = &g->nodes[hg->pointwise[b]], *d = &g->nodes[hg->filter[b]];
+        const int n = (int)e->t.shapes.t[p->outputs[0]].dims[1];
+        const float *pwd = g->tensors[p->inputs[1]].data, *dwd = g->tensors[d->inputs[1]].data;
+        for (int o = 0; o < n; o++) {
+            for (int ci = 0; ci < cin; ci++)
+                pw[(size_t)ci * (size_t)c + (size_t)(at + o)] = pwd[(size_t)o * (size_t)cin + (size_t)ci];
+            for (int k = 0; k < 9; k++)
+                dw[(size_t)k * (size_t)c + (size_t)(at + o)] = dwd[(size_t)o * 9 + (size_t)k];
+            if (p->n_inputs > 2 && p->inputs[2] >= 0)
+                pw[(size_t)cin * (size_t)c + (size_t)(at + o)] = ((const float *)g->tensors[p->inputs[2]].data)[o];
+            if (d->n_inputs > 2 && d->inputs[2] >= 0)
+                dw[9 * (size_t)c + (size_t)(at + o)] = ((const float *)g->tensors[d->inputs[2]].data)[o];
         }
-    return n;
-}
-
-/* Maps smaller than this stay in XNNPACK: they live in the caches anyway, and there one XNNPACK
- * runtime is faster than a pipeline step between two (human_liveness_32: 32 x 32 maps, 0.149 ->
- * 0.179 ms in the pipeline; human_antispoof_128, 128 x 128: 2.07 -> 1.85 ms). */
-enum { PIPELINE_MIN_MAP_BYTES = 256 * 1024 };
-
-/* The row pipeline that starts at order[i] (fl__row_pipeline_nhwc): units (unit_at) chained while
- * each unit's output is read by the next unit's first node alone, when the first unit's output
- * map is large enough to matter. Fills nodes[] and returns their count; 0 when no pipeline
- * starts at order[i]. */
-static int pipeline_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *nodes)
-{
-    int n = 0, stages = 0, unit[5], unit_stages;
-    const int first = unit_at(g, s, order, i, count, unit, &unit_stages);
-    if (!first || s->t[g->nodes[unit[0]].outputs[0]].count * sizeof(float) < PIPELINE_MIN_MAP_BYTES)
-        return 0;
-    for (int u; i + n < count && (u = unit_at(g, s, order, i + n, count, unit, &unit_stages)) > 0; n += u) {
-        if (n > 0) {
-            const int t = g->nodes[nodes[n - 1]].outputs[0];
-            if (g->nodes[unit[0]].inputs[0] != t || tensor_readers(g, t) != 1)
-                break;
-        }
-        if (stages + unit_stages > FL_PIPELINE_MAX_STAGES || n + u > FL_STEP_MAX_NODES)
-            break;
-        memcpy(nodes + n, unit, (size_t)u * sizeof *unit);
-        stages += unit_stages;
+        const int t = d->outputs[0];
+        e->nhwc[t] = y + at;
+        e->nhwc_stride[t] = c;
+        at += n;
     }
-    return n;
+    const int h = (int)xs->dims[2], w = (int)xs->dims[3];
+    const fl_conv_attr *a = &g->nodes[hg->filter[0]].attr.conv;
+    fl_stage *s0 = &st->pipe->stage[0], *s1 = &st->pipe->stage[1];
+    st->pipe->n = 2;
+    *s0 = (fl_stage){.op = FL_STAGE_POINTWISE, .h = h, .w = w, .c = cin, .oh = h, .ow = w, .oc = c};
+    s0->k.pw = (fl_pointwise){w, cin, c, pw, pw + (size_t)cin * (size_t)c};
+    *s1 = (fl_stage){.op = FL_STAGE_DEPTHWISE, .h = h, .w = w, .c = c,
+                     .oh = (int)ys->dims[2], .ow = (int)ys->dims[3], .oc = c};
+    s1->k.dw = (fl_dwconv3x3){h,  w, c, s1->oh, s1->ow, (int)a->strides[0], (int)a->pads[0], (int)a->pads[1],
+                              dw, dw + 9 * (size_t)c, -INFINITY, INFINITY};
+    st->ext[1] = (ext_value){.tensor = g->nodes[hg->filter[0]].outputs[0], .is_output = 1, .resident = 1, .scratch = y};
+    if (!(st->ring = keep_alloc(e, fl__row_pipeline_ring(st->pipe) * sizeof(float))))
+        return fl__fail(err, FL_E_NO_MEMORY, "out of memory for activations");
+    return FL_OK;
 }
 
 /* ---- the backend ------------------------------------------------------------------------ */
@@ -916,6 +851,7 @@ static void xnn_destroy(void *p)
     for (int i = 0; i < e->n_keep; i++)
         free(e->keep[i]);
     free(e->nhwc);
+    free(e->nhwc_stride);
     free(e->nchw_needed);
     free(e->keep);
     free(e->steps);
@@ -973,8 +909,10 @@ static void mark_head_transposes(xnn_exec *e)
         if (e->t.shapes.t[t].rank != 4)
             continue;
         fl__transpose_perm(n, 4, perm);
-        if (perm[0] == 0 && perm[1] == 2 && perm[2] == 3 && perm[3] == 1)
+        if (perm[0] == 0 && perm[1] == 2 && perm[2] == 3 && perm[3] == 1) {
             st->nhwc_src = e->nhwc[t];
+            st->nhwc_stride = e->nhwc_stride[t];
+        }
     }
 }
 
@@ -1001,6 +939,51 @@ static void mark_graph_inputs(xnn_exec *e)
     }
 }
 
+/* The steps of order[0..count): C steps for nodes XNNPACK lacks, NHWC steps for head groups and
+ * row pipelines, XNNPACK runtimes for the runs between them (one per node when profiling). */
+static fl_status plan_steps(xnn_exec *e, const int *order, int count, const char *supported, char *done,
+                            void *threadpool, int one_node_per_step, fl_error *err)
+{
+    const fl_graph *g = e->t.g;
+    fl_status s = FL_OK;
+    for (int i = 0; i < count && !s;) {
+        step *st = &e->steps[e->n_steps++];
+        if (!supported[order[i]]) {
+            st->kind = FL_STEP_REFERENCE;
+            st->node = order[i++];
+            continue;
+        }
+        /* fused even when profiling: it is one kernel */
+        fl_head_group hg;
+        if (fl__head_group_at(g, &e->t.shapes, order, i, count, &hg)) {
+            s = build_head_step(e, &hg, st, err);
+            e->n_accelerated += 2 * hg.n;
+            e->n_nhwc += 2 * hg.n;
+            i += 2 * hg.n;
+            continue;
+        }
+        int nodes[FL_STEP_MAX_NODES];
+        const int n = fl__pipeline_at(g, &e->t.shapes, order, i, count, nodes);
+        if (n > 0) {
+            s = build_nhwc_step(e, nodes, n, st, err);
+            e->n_accelerated += n;
+            e->n_nhwc += n;
+            i += n;
+            continue;
+        }
+        int j = i;
+        while (j < count && supported[order[j]] && (j == i || !one_node_per_step) &&
+               (j == i || (!fl__pipeline_at(g, &e->t.shapes, order, j, count, nodes) &&
+                           !fl__head_group_at(g, &e->t.shapes, order, j, count, &hg))))
+            j++;
+        st->first_node = order[i];
+        s = build_segment(e, order, i, j, done, threadpool, st, err);
+        e->n_accelerated += j - i;
+        i = j;
+    }
+    return s;
+}
+
 static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpool, int one_node_per_step, void **out,
                             fl_error *err)
 {
@@ -1024,40 +1007,19 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
     int *order = malloc((size_t)nn * sizeof(int)), *remaining = malloc((size_t)nn * sizeof(int));
     e->steps = calloc((size_t)nn, sizeof *e->steps);
     e->nhwc = calloc((size_t)g->n_tensors, sizeof *e->nhwc);
+    e->nhwc_stride = calloc((size_t)g->n_tensors, sizeof *e->nhwc_stride);
     e->nchw_needed = calloc((size_t)g->n_tensors, 1);
-    if (!supported || !done || !order || !remaining || !e->steps || !e->nhwc || !e->nchw_needed) {
+    if (!supported || !done || !order || !remaining || !e->steps || !e->nhwc || !e->nhwc_stride ||
+        !e->nchw_needed) {
         s = fl__fail(err, FL_E_NO_MEMORY, "out of memory while planning");
         goto done;
     }
     for (int i = 0; i < nn; i++)
         supported[i] = (char)node_supported(g, &e->t.shapes, &g->nodes[i]);
     int count = schedule(g, supported, order, remaining, done);
-    for (int i = 0; i < count && !s;) {
-        step *st = &e->steps[e->n_steps++];
-        if (!supported[order[i]]) {
-            st->kind = FL_STEP_REFERENCE;
-            st->node = order[i++];
-            continue;
-        }
-        /* fused even when profiling: it is one kernel */
-        int nodes[FL_STEP_MAX_NODES];
-        const int n = pipeline_at(g, &e->t.shapes, order, i, count, nodes);
-        if (n > 0) {
-            s = build_nhwc_step(e, nodes, n, st, err);
-            e->n_accelerated += n;
-            e->n_nhwc += n;
-            i += n;
-            continue;
-        }
-        int j = i;
-        while (j < count && supported[order[j]] && (j == i || !one_node_per_step) &&
-               (j == i || !pipeline_at(g, &e->t.shapes, order, j, count, nodes)))
-            j++;
-        st->first_node = order[i];
-        s = build_segment(e, order, i, j, done, threadpool, st, err);
-        e->n_accelerated += j - i;
-        i = j;
-    }
+    fl__head_groups_gather(g, &e->t.shapes, order, count);
+    if (!s)
+        s = plan_steps(e, order, count, supported, done, threadpool, one_node_per_step, err);
     if (!s) {
         mark_graph_inputs(e);
         mark_head_transposes(e);
@@ -1095,13 +1057,27 @@ static void from_xnn(const fl_tshape *t, const float *x, float *nchw)
 
 static void run_nhwc_step(const xnn_exec *e, const step *st)
 {
-    const fl_tshape *xs = &e->t.shapes.t[st->ext[0].tensor], *ys = &e->t.shapes.t[st->ext[1].tensor];
-    const size_t xn = xs->count / (size_t)xs->dims[0], yn = ys->count / (size_t)ys->dims[0];
+    const fl_tshape *xs = &e->t.shapes.t[st->ext[0].tensor];
+    const fl_stage *last = &st->pipe->stage[st->pipe->n - 1]; /* a head group's output is no tensor */
+    const size_t xn = xs->count / (size_t)xs->dims[0], yn = (size_t)last->oh * (size_t)last->ow * (size_t)last->oc;
     for (int64_t b = 0; b < xs->dims[0]; b++) {
         const float *x = st->ext[0].scratch + (size_t)b * xn;
         float *y = st->ext[1].scratch + (size_t)b * yn;
         fl__row_pipeline_nhwc(st->pipe, x, st->ring, y);
     }
+}
+
+/* A head transpose's result: the NHWC tensor x as it lies, its pixels stride apart when they lie
+ * among a head group's other channels. */
+static void copy_nhwc(const step *st, const fl_tshape *x, float *y)
+{
+    if (!st->nhwc_stride) {
+        memcpy(y, st->nhwc_src, x->count * sizeof(float));
+        return;
+    }
+    const size_t c = (size_t)x->dims[1], pixels = x->count / c;
+    for (size_t p = 0; p < pixels; p++)
+        memcpy(y + p * c, st->nhwc_src + p * (size_t)st->nhwc_stride, c * sizeof(float));
 }
 
 static int xnn_takes_nhwc(const void *p)
@@ -1121,7 +1097,7 @@ static fl_status xnn_run(void *p, const float *const *inputs, int nhwc, float *c
         if (st->kind == FL_STEP_REFERENCE) {
             const int out = g->nodes[st->node].outputs[0];
             if (st->nhwc_src) /* a head transpose: the tensor is already in this order */
-                memcpy(e->t.buf[out], st->nhwc_src, e->t.shapes.t[out].count * sizeof(float));
+                copy_nhwc(st, &e->t.shapes.t[g->nodes[st->node].inputs[0]], e->t.buf[out]);
             else
                 fl__ref_node(g, &e->t.shapes, &g->nodes[st->node], e->t.buf);
             if (step_ms)
