@@ -23,7 +23,8 @@
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
 #       JPEG per request, then 5 frames; with the server's CPU per request and wrk's share of the cores:
-#       {"rps_1img", "p50_ms_1img", "p99_ms_1img", "rps_5img", "p99_ms_5img", "errors", ...}
+#       {"rps_1img", "p50_ms_1img", "p99_ms_1img", "cpu_ms_per_request" (server CPU, single image),
+#        "rps_5img", "p99_ms_5img", "errors", ...}
 #   scripts/bench.sh cluster [SECONDS]  HAProxy's cost: wrk through HAProxy to 2 backends (1 worker each,
 #       scripts/cluster.sh) and straight to one backend of 2 workers, alternating rounds in one run:
 #       {"rps_direct", "rps_haproxy", "overhead_ratio", "errors", ...}
