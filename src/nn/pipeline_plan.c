@@ -217,7 +217,7 @@ static int group_of(const fl_graph *g, const fl_shapes *s, int node, fl_head_gro
     int member = 0;
     *hg = (fl_head_group){0};
     for (int j = 0; j < g->n_nodes && hg->n < FL_HEAD_MAX_BRANCHES; j++) {
-        if (g->nodes[j].inputs[0] != x || !branch_at(g, s, j, &filter) ||
+        if (g->nodes[j].n_inputs < 1 || g->nodes[j].inputs[0] != x || !branch_at(g, s, j, &filter) ||
             (hg->n > 0 && !same_filter_geometry(&g->nodes[hg->filter[0]], &g->nodes[filter])))
             continue;
         hg->pointwise[hg->n] = j;
