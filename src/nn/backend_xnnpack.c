@@ -3,9 +3,10 @@
  *
  * The graph is scheduled so that ops XNNPACK can run come in as long runs as possible; each
  * run becomes XNNPACK subgraphs and runtimes (NHWC), and the ops between runs go through the
- * plain-C kernels (NCHW). Inside a run, chains of convolutions on large maps (pipeline_at) are
- * one step of facelive's own row pipeline (nn/nhwc_kernels.h), which never writes their
- * intermediate maps to memory; it runs between XNNPACK runtimes on the same NHWC buffers: a
+ * plain-C kernels (NCHW). Inside a run, chains of convolutions on large maps and detection heads
+ * (nn/pipeline_plan.h chooses them) are each one step of facelive's own row pipeline
+ * (nn/nhwc_kernels.h), which never writes the intermediate maps of a chain to memory and runs a
+ * head's small branches as one; it runs between XNNPACK runtimes on the same NHWC buffers: a
  * tensor produced in NHWC is handed to the next step as it lies, and turned NCHW only when a C
  * step or the caller reads it. For the default model pack only YuNet's head Transposes and
  * Reshapes run in C.
