@@ -693,6 +693,22 @@ static fl_status build_segment(xnn_exec *e, const int *order, int first, int las
     return s;
 }
 
+/* Conv node n's weights, ONNX [n_out][ci_n][kk] with its bias [n_out] (zeros without), into
+ * f = [kk][ci_n][stride] then the bias [stride], at channels [at, at + n_out) of stride. */
+static void pack_conv(const fl_graph *g, const fl_node *n, size_t n_out, size_t ci_n, size_t kk, float *f,
+                      size_t stride, size_t at)
+{
+    const float *wd = g->tensors[n->inputs[1]].data;
+    const float *bias = n->n_inputs > 2 && n->inputs[2] >= 0 ? g->tensors[n->inputs[2]].data : NULL;
+    for (size_t o = 0; o < n_out; o++) {
+        for (size_t ci = 0; ci < ci_n; ci++)
+            for (size_t k = 0; k < kk; k++)
+                f[(k * ci_n + ci) * stride + at + o] = wd[(o * ci_n + ci) * kk + k];
+        if (bias)
+            f[kk * ci_n * stride + at + o] = bias[o];
+    }
+}
+
 /* The pipeline stage of node n (a 1x1 Conv, a 3x3 depthwise Conv or a 2x2 MaxPool): weights
  * transposed to [cin][cout] or [3][3][c], the bias or zeros after them (kept by the exec). */
 static fl_status pipeline_stage(xnn_exec *e, const fl_node *n, fl_stage *st, fl_error *err)
@@ -717,14 +733,8 @@ static fl_status pipeline_stage(xnn_exec *e, const fl_node *n, fl_stage *st, fl_
     if (!f)
         return fl__fail(err, FL_E_NO_MEMORY, "out of memory for weights");
     /* ONNX [cout][cin][kh][kw] (cin 1 for depthwise) -> [kh][kw][cin][cout] */
-    const float *wd = g->tensors[n->inputs[1]].data;
-    const size_t kk = conv3 || depthwise ? 9 : 1, ci_n = taps / kk;
-    for (size_t o = 0; o < cout; o++)
-        for (size_t ci = 0; ci < ci_n; ci++)
-            for (size_t k = 0; k < kk; k++)
-                f[(k * ci_n + ci) * cout + o] = wd[(o * ci_n + ci) * kk + k];
-    if (n->n_inputs > 2 && n->inputs[2] >= 0)
-        memcpy(f + taps * cout, g->tensors[n->inputs[2]].data, cout * sizeof(float));
+    const size_t kk = conv3 || depthwise ? 9 : 1;
+    pack_conv(g, n, cout, taps / kk, kk, f, cout, 0);
     if (!depthwise && !conv3) {
         st->op = FL_STAGE_POINTWISE;
         st->k.pw = (fl_pointwise){st->w, (int)cin, (int)cout, f, f + taps * cout};
@@ -805,17 +815,8 @@ static fl_status build_head_step(xnn_exec *e, const fl_head_group *hg, step *st,
     for (int b = 0, at = 0; b < hg->n; b++) {
         const fl_node *p = &g->nodes[hg->pointwise[b]], *d = &g->nodes[hg->filter[b]];
         const int n = (int)e->t.shapes.t[p->outputs[0]].dims[1];
-        const float *pwd = g->tensors[p->inputs[1]].data, *dwd = g->tensors[d->inputs[1]].data;
-        for (int o = 0; o < n; o++) {
-            for (int ci = 0; ci < cin; ci++)
-                pw[(size_t)ci * (size_t)c + (size_t)(at + o)] = pwd[(size_t)o * (size_t)cin + (size_t)ci];
-            for (int k = 0; k < 9; k++)
-                dw[(size_t)k * (size_t)c + (size_t)(at + o)] = dwd[(size_t)o * 9 + (size_t)k];
-            if (p->n_inputs > 2 && p->inputs[2] >= 0)
-                pw[(size_t)cin * (size_t)c + (size_t)(at + o)] = ((const float *)g->tensors[p->inputs[2]].data)[o];
-            if (d->n_inputs > 2 && d->inputs[2] >= 0)
-                dw[9 * (size_t)c + (size_t)(at + o)] = ((const float *)g->tensors[d->inputs[2]].data)[o];
-        }
+        pack_conv(g, p, (size_t)n, (size_t)cin, 1, pw, (size_t)c, (size_t)at);
+        pack_conv(g, d, (size_t)n, 1, 9, dw, (size_t)c, (size_t)at);
         const int t = d->outputs[0];
         e->nhwc[t] = y + at;
         e->nhwc_stride[t] = c;
@@ -902,18 +903,11 @@ static void mark_head_transposes(xnn_exec *e)
     const fl_graph *g = e->t.g;
     for (int s = 0; s < e->n_steps; s++) {
         step *st = &e->steps[s];
-        if (st->kind != FL_STEP_REFERENCE || g->nodes[st->node].op != FL_OP_TRANSPOSE)
+        if (st->kind != FL_STEP_REFERENCE || !fl__transpose_to_nhwc(&e->t.shapes, &g->nodes[st->node]))
             continue;
-        const fl_node *n = &g->nodes[st->node];
-        const int t = n->inputs[0];
-        int64_t perm[FL_GRAPH_MAX_RANK];
-        if (e->t.shapes.t[t].rank != 4)
-            continue;
-        fl__transpose_perm(n, 4, perm);
-        if (perm[0] == 0 && perm[1] == 2 && perm[2] == 3 && perm[3] == 1) {
-            st->nhwc_src = e->nhwc[t];
-            st->nhwc_stride = e->nhwc_stride[t];
-        }
+        const int t = g->nodes[st->node].inputs[0];
+        st->nhwc_src = e->nhwc[t];
+        st->nhwc_stride = e->nhwc_stride[t];
     }
 }
 
@@ -1019,8 +1013,7 @@ static fl_status xnn_create(const fl_graph *g, fl_shapes *shapes, void *threadpo
         supported[i] = (char)node_supported(g, &e->t.shapes, &g->nodes[i]);
     int count = schedule(g, supported, order, remaining, done);
     fl__head_groups_gather(g, &e->t.shapes, order, count);
-    if (!s)
-        s = plan_steps(e, order, count, supported, done, threadpool, one_node_per_step, err);
+    s = plan_steps(e, order, count, supported, done, threadpool, one_node_per_step, err);
     if (!s) {
         mark_graph_inputs(e);
         mark_head_transposes(e);

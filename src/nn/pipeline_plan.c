@@ -152,6 +152,15 @@ int fl__pipeline_at(const fl_graph *g, const fl_shapes *s, const int *order, int
 
 /* ---- detection heads ------------------------------------------------------------------- */
 
+int fl__transpose_to_nhwc(const fl_shapes *s, const fl_node *n)
+{
+    if (n->op != FL_OP_TRANSPOSE || s->t[n->inputs[0]].rank != 4)
+        return 0;
+    int64_t perm[FL_GRAPH_MAX_RANK];
+    fl__transpose_perm(n, 4, perm);
+    return perm[0] == 0 && perm[1] == 2 && perm[2] == 3 && perm[3] == 1;
+}
+
 /* Whether tensor t is read by Transposes to N,H,W,C alone (at least one; not a graph output),
  * but for Shape nodes, which read only its dims (planned, never run). */
 static int read_as_nhwc_only(const fl_graph *g, const fl_shapes *s, int t)
@@ -165,11 +174,7 @@ static int read_as_nhwc_only(const fl_graph *g, const fl_shapes *s, int t)
                 shapes++;
                 continue;
             }
-            int64_t perm[FL_GRAPH_MAX_RANK];
-            if (g->nodes[j].op != FL_OP_TRANSPOSE || s->t[t].rank != 4)
-                return 0;
-            fl__transpose_perm(&g->nodes[j], 4, perm);
-            if (perm[0] != 0 || perm[1] != 2 || perm[2] != 3 || perm[3] != 1)
+            if (!fl__transpose_to_nhwc(s, &g->nodes[j]))
                 return 0;
             transposes++;
         }

@@ -17,6 +17,10 @@ int fl__tensor_readers(const fl_graph *g, int t);
  * their count returned; 0 when none starts there. */
 int fl__pipeline_at(const fl_graph *g, const fl_shapes *s, const int *order, int i, int count, int *nodes);
 
+/* 1 when node n is a Transpose of a 4-D tensor to N,H,W,C: the order an NHWC step's output
+ * already has, so the Transpose is a copy (the XNNPACK backend's head Transposes). */
+int fl__transpose_to_nhwc(const fl_shapes *s, const fl_node *n);
+
 /* A detection head: branches that each take the same map x through a 1x1 convolution and then a
  * 3x3 convolution with one filter per channel (the same stride and padding in every branch),
  * each branch's result read only by Transposes to N,H,W,C (YuNet: per level, 1 + 4 + 1 + 10

@@ -74,7 +74,7 @@ static uint8_t grey(const uint8_t *bgr)
     ATTR static void NAME(const uint8_t *bgr, int n, uint8_t *out)                               \
     {                                                                                            \
         for (int x = 0; x < n; x++)                                                              \
-            out[x] = (uint8_t)((bgr[3 * x] * 29 + bgr[3 * x + 1] * 150 + bgr[3 * x + 2] * 77 + 128) >> 8); \
+            out[x] = grey(bgr + 3 * (size_t)x);                                                  \
     }
 DEFINE_GREY_ROW(grey_row_base, )
 #if defined(__x86_64__) && defined(__GNUC__)
