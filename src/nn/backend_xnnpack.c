@@ -78,6 +78,8 @@ static int is_act(const fl_graph *g, int t)
     return t >= 0 && !g->tensors[t].is_const && g->tensors[t].dtype == FL_DTYPE_FLOAT32;
 }
 
+enum { CACHE_LINE = 64 };
+
 static void *keep_alloc(xnn_exec *e, size_t bytes)
 {
     if (e->n_keep == e->cap_keep) {
@@ -88,9 +90,15 @@ static void *keep_alloc(xnn_exec *e, size_t bytes)
         e->keep = k;
         e->cap_keep = cap;
     }
-    void *p = calloc(1, bytes + XNN_EXTRA_BYTES);
-    if (p)
+    /* On a cache line: a 64-byte vector load from anywhere else spans two lines, and the row
+     * pipeline's depthwise stage, nine loads per output vector, ran 1.7x slower so (a 64 x 160 x
+     * 160 1x1 + depthwise pair, 16-byte against 64-byte aligned rows). */
+    const size_t size = (bytes + XNN_EXTRA_BYTES + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+    void *p = aligned_alloc(CACHE_LINE, size);
+    if (p) {
+        memset(p, 0, size);
         e->keep[e->n_keep++] = p;
+    }
     return p;
 }
 
