@@ -1,6 +1,8 @@
 """The service under load: `facelive serve` with 2 workers on loopback, driven by wrk (Debian) with
 a Lua script posting one 640x480 JPEG per request, then 5 frames per request, as multipart forms;
-and the single image once more as base64 in JSON (the cost of that format). Prints a
+and the single image once more as base64 in JSON (the cost of that format); then a phone's photo
+(the data set's 1617x2160 JPEG, 2.6 MB) at the default decode_min_side (480: decoded at 1/2) and, on
+a second server, decoded whole (decode_min_side 0). Prints a
 table and, last, one JSON line with rps, p50 and p99 for each, errors, and what bounds it: the
 server's CPU per request (all its processes, from /proc), the silent check's own per-frame cost
 (bench_silent, same frame, same minute) and wrk's share of the two cores.
@@ -21,6 +23,18 @@ from wrk_load import BOUNDARY, LUA, jpeg_640x480, multipart, run_wrk  # noqa: E4
 FACELIVE, BENCH_SILENT, MODELS, DATA = sys.argv[1:5]
 SECONDS = int(sys.argv[5]) if len(sys.argv) > 5 else 20
 CONNECTIONS = 4  # 2 workers x 2 inference slots
+PHONE_PHOTO = "silent_face_minivision/image_T2.jpg"
+
+
+def load(bodies, config, lua, tmp):
+    """wrk with each body in turn against one server of this configuration."""
+    s = Server(FACELIVE, MODELS, workers=2, config={"log": "access.log", **config}, tmp=tmp).start()
+    try:
+        pids = [s.proc.pid] + s.worker_pids()
+        return {name: run_wrk(f"http://127.0.0.1:{s.port}", s.keys["acme"], pids, path, ctype, lua, SECONDS, CONNECTIONS)
+                for name, (path, ctype) in bodies.items()}
+    finally:
+        s.stop()
 
 
 def main():
@@ -33,19 +47,16 @@ def main():
         open(bodies[name][0], "wb").write(multipart(imgs))
     bodies["1img_json"] = (os.path.join(tmp, "1img.json"), "application/json")
     json.dump({"images": [base64.b64encode(frames[0]).decode()]}, open(bodies["1img_json"][0], "w"))
+    bodies["phone"] = (os.path.join(tmp, "phone.form"), f"multipart/form-data; boundary={BOUNDARY}")
+    open(bodies["phone"][0], "wb").write(multipart([open(os.path.join(DATA, PHONE_PHOTO), "rb").read()]))
     frame_path = os.path.join(tmp, "frame.jpg")
     open(frame_path, "wb").write(frames[0])
     lua = os.path.join(tmp, "post.lua")
     open(lua, "w").write(LUA)
     silent = json.loads(subprocess.run([BENCH_SILENT, MODELS, frame_path, "50"], capture_output=True, text=True,
                                        check=True).stdout.strip().splitlines()[-1])
-    s = Server(FACELIVE, MODELS, workers=2, config={"log": "access.log"}, tmp=tmp).start()
-    try:
-        pids = [s.proc.pid] + s.worker_pids()
-        res = {name: run_wrk(f"http://127.0.0.1:{s.port}", s.keys["acme"], pids, path, ctype, lua, SECONDS, CONNECTIONS)
-               for name, (path, ctype) in bodies.items()}
-    finally:
-        s.stop()
+    res = load(bodies, {}, lua, tmp)
+    res["phone_whole"] = load({"phone_whole": bodies["phone"]}, {"decode_min_side": 0}, lua, tmp)["phone_whole"]
     silent_ms = statistics.median(silent["default"]["samples_ms"])
     print(f"{'body':9} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'server CPU ms/req':>18} {'wrk share':>10}")
     for name, r in res.items():
@@ -62,6 +73,9 @@ def main():
         "cpu_ms_per_request": round(one["server_cpu_ms_per_request"], 2),  # the single-image body's
         "server_cpu_ms_per_request_1img": round(one["server_cpu_ms_per_request"], 2),
         "server_cpu_ms_per_request_5img": round(res["5img"]["server_cpu_ms_per_request"], 2),
+        "rps_phone": round(res["phone"]["rps"], 1), "rps_phone_whole": round(res["phone_whole"]["rps"], 1),
+        "server_cpu_ms_per_request_phone": round(res["phone"]["server_cpu_ms_per_request"], 2),
+        "server_cpu_ms_per_request_phone_whole": round(res["phone_whole"]["server_cpu_ms_per_request"], 2),
         "silent_check_ms_per_frame": round(silent_ms, 2), "wrk_cpu_share_1img": round(one["wrk_cpu_share"], 3),
         "cores": os.cpu_count(), "workers": 2, "connections": CONNECTIONS, "seconds": SECONDS}))
 

@@ -27,5 +27,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (img.data) {
         abort(); /* failure leaves the output untouched */
     }
+    /* the scaled decode (the service's decode_min_side): a success is the stored size divided by
+     * the divisor it gives, sides rounded up, turned or not by the EXIF orientation */
+    int divisor = 0;
+    if (fl_image_decode_reduced(data, size, &limits, 1 + (size ? data[0] % 128 : 0), &img, &divisor, &err) == FL_OK) {
+        const int w = (pw + divisor - 1) / divisor, h = (ph + divisor - 1) / divisor;
+        if (!probed || !(divisor == 1 || divisor == 2 || divisor == 4 || divisor == 8) ||
+            !((img.width == w && img.height == h) || (img.width == h && img.height == w)))
+            abort();
+        volatile uint8_t last = img.data[(size_t)(img.height - 1) * img.stride + (size_t)img.width * 3 - 1];
+        (void)last;
+        fl_image_free(&img);
+    } else if (img.data) {
+        abort();
+    }
     return 0;
 }

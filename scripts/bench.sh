@@ -22,9 +22,10 @@
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
-#       JPEG per request, then 5 frames; with the server's CPU per request and wrk's share of the cores:
-#       {"rps_1img", "p50_ms_1img", "p99_ms_1img", "cpu_ms_per_request" (server CPU, single image),
-#        "rps_5img", "p99_ms_5img", "errors", ...}
+#       JPEG per request, then 5 frames, then a phone's 1617x2160 photo decoded at 1/2 (decode_min_side
+#       480, the default) and, on a second server, whole; with the server's CPU per request and wrk's
+#       share of the cores: {"rps_1img", "p50_ms_1img", "p99_ms_1img", "cpu_ms_per_request" (server CPU,
+#       single image), "rps_5img", "p99_ms_5img", "errors", "rps_phone", "rps_phone_whole", ...}
 #   scripts/bench.sh cluster [SECONDS]  HAProxy's cost: wrk through HAProxy to 2 backends (1 worker each,
 #       scripts/cluster.sh) and straight to one backend of 2 workers, alternating rounds in one run:
 #       {"rps_direct", "rps_haproxy", "overhead_ratio", "errors", ...}

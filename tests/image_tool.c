@@ -4,7 +4,8 @@
  *   image_tool resize IN W H C X Y RW RH DW DH OUT
  *   image_tool warp   IN W H C M0 M1 M2 M3 M4 M5 DW DH OUT
  *   image_tool view   IN W H FORMAT ROTATION OUT      (prints "W H" of the BGR result)
- *   image_tool decode FILE OUT                        (prints "W H", or the status name)
+ *   image_tool decode FILE OUT [MIN_SIDE]             (prints "W H", or the status name; with MIN_SIDE,
+ *                                                      fl_image_load_reduced: "W H DIVISOR")
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +40,18 @@ int main(int argc, char **argv)
         return 2;
     size_t n;
     const char *op = argv[1];
-    if (strcmp(op, "decode") == 0 && argc == 4) {
+    if (strcmp(op, "decode") == 0 && (argc == 4 || argc == 5)) {
         fl_image img;
         fl_error err;
-        fl_status s = fl_image_load(argv[2], NULL, &img, &err);
+        int divisor = 0;
+        fl_status s = argc == 4 ? fl_image_load(argv[2], NULL, &img, &err)
+                                : fl_image_load_reduced(argv[2], NULL, atoi(argv[4]), &img, &divisor, &err);
         if (s) {
             printf("%s %s\n", fl_status_name(s), err.detail);
             return 0;
         }
+        if (divisor)
+            printf("%d ", divisor);
         int rc = write_image(argv[3], &img);
         fl_image_free(&img);
         return rc;

@@ -135,10 +135,15 @@ print("pixel formats: BGR RGB RGBA BGRA GRAY NV21 NV12 x rotations 0/90/180/270 
 
 
 # ---- decoding ------------------------------------------------------------------------------
-def ours_decode(path):
-    out = run("decode", path, os.path.join(TMP, "out.raw")).split(" ", 1)
+def ours_decode(path, min_side=None):
+    """(pixels, "") or (status name, detail); with min_side, fl_image_load_reduced: (pixels, divisor)."""
+    extra = () if min_side is None else (min_side,)
+    out = run("decode", path, os.path.join(TMP, "out.raw"), *extra).split(" ", 2 if extra else 1)
     if not out[0].isdigit():
-        return out[0], out[1] if len(out) > 1 else ""
+        return out[0], " ".join(out[1:])
+    if extra:
+        d, w, h = int(out[0]), int(out[1]), int(out[2])
+        return load_raw((h, w, 3)), d
     w, h = int(out[0]), int(out[1])
     return load_raw((h, w, 3)), ""
 
@@ -185,6 +190,38 @@ for o in range(1, 9):
 print(f"decoding: {len(jpegs)} JPEG and {len(pngs)} PNG files of the data set, 4 synthetic PNGs and EXIF "
       f"orientations 1-8 compared exactly with cv2.imread")
 
+# Reduced decoding: the scaled inverse DCT is libjpeg's, as cv2.imread's IMREAD_REDUCED_COLOR_N reads;
+# the divisor is the largest of 2, 4, 8 that keeps the shorter side at least min_side (sides rounded up).
+REDUCED = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+           8: cv2.IMREAD_REDUCED_COLOR_8}
+
+
+def expected_divisor(path, min_side):
+    short = min(cv2.imread(path).shape[:2])
+    return max([1] + [d for d in (2, 4, 8) if min_side > 0 and -(-short // d) >= min_side])
+
+
+reduced = 0
+for p in jpegs[:12] + ["silent_face_minivision/image_T2.jpg", "wenhua_chen_blog/0_0_01708_3_000_scene.jpg"]:
+    path = os.path.join(DATA, p)
+    short = min(cv2.imread(path).shape[:2])
+    for min_side in (0, short, short // 2, short // 2 + 1, short // 4, short // 8, 1):
+        got, d = ours_decode(path, min_side)
+        want = cv2.imread(path, REDUCED.get(d, cv2.IMREAD_COLOR)) if isinstance(d, int) else None
+        check(isinstance(got, np.ndarray) and d == expected_divisor(path, min_side) and got.shape == want.shape
+              and np.array_equal(got, want), f"decode {p} reduced for min_side {min_side}: divisor {d}")
+        reduced += isinstance(d, int) and d > 1
+for o in (1, 6, 8):  # the orientation applied after the reduction: cv2 turns its reduced read the same way
+    got, d = ours_decode(os.path.join(TMP, f"exif{o}.jpg"), 60)  # 300x150: 1/2
+    want = cv2.imread(os.path.join(TMP, f"exif{o}.jpg"), REDUCED.get(d, cv2.IMREAD_COLOR))
+    check(d == 2 and isinstance(got, np.ndarray) and np.array_equal(got, want), f"EXIF orientation {o} reduced")
+got, d = ours_decode(os.path.join(DATA, pngs[0]), 1)
+check(d == 1 and np.array_equal(got, cv2.imread(os.path.join(DATA, pngs[0]))), "a PNG is decoded whole")
+got, _ = ours_decode(os.path.join(DATA, jpegs[0]), -1)
+check(got == "FL_E_INVALID_ARGUMENT", f"a negative min_side: {got}")
+print(f"reduced decoding: {reduced} decodes at 1/2, 1/4 or 1/8 compared exactly with cv2.imread's "
+      f"IMREAD_REDUCED_COLOR_N, with the divisor the rule gives; EXIF orientations; PNG whole")
+
 
 # ---- corrupt files -------------------------------------------------------------------------
 def status_of(data, name="bad"):
@@ -217,6 +254,9 @@ expect = {
 for what, (data, want) in expect.items():
     got = status_of(data)
     check(got == want, f"{what}: {got}, expected {want}")
+    path = os.path.join(TMP, "bad")
+    got_reduced, _ = ours_decode(path, 8)  # the scaled decode meets the same checks
+    check(got_reduced == want, f"{what}, decoded reduced: {got_reduced}, expected {want}")
 got, _ = ours_decode(TMP)
 check(got == "FL_E_IO", f"a directory: {got}")
 got, _ = ours_decode(os.path.join(TMP, "does-not-exist.jpg"))

@@ -93,6 +93,34 @@ def png_header(w, h):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"x") + chunk(b"IEND", b"")
 
 
+def test_reduced_decoding(s):
+    """A phone's photo, 1080x1443 (made from the data set's 1617x2160 one to fit this server's
+    256 KiB images), is decoded at 1/2 (decode_min_side 480, the default); what the answer says in
+    pixels, and a client's box, stay in the pixels of the photo as sent."""
+    import subprocess
+
+    import cv2
+    photo = cv2.resize(cv2.imread(os.path.join(DATA, "silent_face_minivision/image_T2.jpg")), (1080, 1443),
+                       interpolation=cv2.INTER_AREA)
+    path = os.path.join(s.dir, "phone.jpg")
+    open(path, "wb").write(cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 70])[1].tobytes())
+    phone = open(path, "rb").read()
+
+    def cli(*args):  # the same photo decoded whole
+        return json.loads(subprocess.run([FACELIVE, *args, "--json", "--models", MODELS, path], capture_output=True,
+                                         text=True).stdout)
+    full, face = cli("check"), cli("analyze")["faces"][0]["box"]
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(phone), "box": [round(v) for v in face]}]})
+    check(r.status == 200 and r.json()["local"]["frames"][0]["used"],
+          f"a box in the photo's pixels matches the face found at 1/2: {r.body[:300]}")
+    got = [m["crop"] for m in r.json()["local"]["frames"][0]["models"]] if r.status == 200 else []
+    want = [m["crop"] for m in full["frames"][0]["models"]]
+    check(len(got) == len(want) and all(abs(g - w) <= 0.02 * 1443 for a, b in zip(got, want) for g, w in zip(a, b))
+          and all(c[2] < 1080 and c[3] < 1443 for c in got), f"the crops in the photo's pixels: {got}, whole: {want}")
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(phone), "box": [round(v / 2) for v in face]}]})
+    expect_error(r, 422, "box_mismatch", "a box in the pixels of the reduced image, not the photo's")
+
+
 def test_bad_input(s):
     L = "/v1/liveness"
     expect_error(s.request("POST", L, b"{}", {"Content-Type": "text/plain"}), 415, "unsupported_content_type", "text/plain")
@@ -306,6 +334,7 @@ def test_command_line():
         ({"token_secret_file": "missing.hex"}, 1, "missing.hex"),
         ({"listen": "localhost"}, 1, "HOST:PORT"),
         ({"limits": {"max_images": 99}}, 1, '"max_images" must be an integer from 1 to 16'),
+        ({"decode_min_side": -1}, 1, '"decode_min_side" must be an integer from 0 to 16384'),
         ({"challenges": {"actions": ["jump"]}}, 1, "challenges.actions[0]"),
         ({"provider": {"url": "ftp://x"}}, 1, "provider.url"),
         ({"provider": {"escalate": ["always"]}}, 1, "provider.escalate[0]"),
@@ -372,6 +401,7 @@ def main():
     try:
         test_ops(s)
         test_liveness(s)
+        test_reduced_decoding(s)
         test_keep_alive(s)
         test_bad_input(s)
         test_auth(s)

@@ -97,6 +97,16 @@ FL_API fl_status fl_image_from_yuv420(const fl_yuv420_view *view, fl_image *out,
 FL_API fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits *limits, fl_image *out,
                                  fl_error *err);
 
+/* As fl_image_decode, but a JPEG is decoded at the smallest of 1/2, 1/4 and 1/8 of its size whose
+ * shorter side is still at least min_side (libjpeg-turbo's scaled inverse DCT: the pixels are
+ * averaged in the transform, and a phone's 12-megapixel photo is never held whole). *divisor
+ * receives 1, 2, 4 or 8: a coordinate in out times it is a coordinate in the stored image (a
+ * scaled side is rounded up). PNG, and a JPEG whose shorter side is below 2 x min_side, decode at
+ * full size (divisor 1); min_side 0 is fl_image_decode. The limits apply to the stored size.
+ * FL_E_INVALID_ARGUMENT for a negative min_side. Reentrant. */
+FL_API fl_status fl_image_decode_reduced(const void *bytes, size_t size, const fl_decode_limits *limits, int min_side,
+                                         fl_image *out, int *divisor, fl_error *err);
+
 /* The size of a JPEG or PNG as its header gives it (before the EXIF orientation), without decoding
  * anything: for budgets over several images before any is decoded. Errors as fl_image_decode's
  * (the header only). Reentrant. */
@@ -104,6 +114,10 @@ FL_API fl_status fl_image_probe(const void *bytes, size_t size, int *width, int 
 
 /* Reads a file and decodes it. FL_E_IO when it cannot be read. */
 FL_API fl_status fl_image_load(const char *path, const fl_decode_limits *limits, fl_image *out, fl_error *err);
+
+/* Reads a file and decodes it as fl_image_decode_reduced does. */
+FL_API fl_status fl_image_load_reduced(const char *path, const fl_decode_limits *limits, int min_side, fl_image *out,
+                                       int *divisor, fl_error *err);
 
 /* Writes an image as PNG. */
 FL_API fl_status fl_image_save_png(const fl_image *img, const char *path, fl_error *err);

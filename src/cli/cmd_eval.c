@@ -42,6 +42,8 @@ static void usage(FILE *f)
             "                            (default 0.01) and report the test split\n"
             "  --detect-size N           the detector's long side (default: the library's, %d)\n"
             "  --compare-detect-size N   also score every row at this size; both in one report\n"
+            "  --decode-min-side N       decode each JPEG reduced (1/2, 1/4, 1/8) while its shorter side stays\n"
+            "                            at least N, as the service's decode_min_side does (default 0: full size)\n"
             "  --group-by COLUMN         report every rate per value of COLUMN too (default: source_repo\n"
             "                            when the manifest has it; none: no grouping). With --calibrate, also\n"
             "                            leave one group out: a threshold chosen on the others, tested on it\n"
@@ -54,7 +56,7 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, eval_args *a)
 {
-    *a = (eval_args){NULL, "eval_report", NULL, NULL, NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0,
+    *a = (eval_args){NULL, "eval_report", NULL, NULL, NULL, 0, 0, fl_analyzer_options_default().detect_size, 0, 0, 0,
                      fl_silent_options_default().threshold, 0.01, {-1, -1, -1, -1}};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -80,6 +82,8 @@ static int parse(int argc, char **argv, eval_args *a)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->detect_size);
         else if (strcmp(o, "--compare-detect-size") == 0)
             bad = fl_parse_int("eval", o, argv[++i], 32, 4096, &a->compare_size);
+        else if (strcmp(o, "--decode-min-side") == 0)
+            bad = fl_parse_int("eval", o, argv[++i], 0, 16384, &a->decode_min_side);
         else if (strcmp(o, "--group-by") == 0)
             a->group_by = argv[++i];
         else if ((limit = fl_parse_judge_limit("eval", o, argv[i + 1], &a->limits)) >= 0) {
@@ -135,7 +139,8 @@ static int score_rows(const eval_args *a, row *rows, int n, int detect_size, int
         snprintf(path, sizeof path, "%s%s", dir, rows[i].path);
         fl_image img;
         fl_verdict v;
-        if (fl_image_load(path, NULL, &img, &err)) {
+        int divisor;
+        if (fl_image_load_reduced(path, NULL, a->decode_min_side, &img, &divisor, &err)) {
             fprintf(stderr, "%sfacelive eval: %s: %s\n", isatty(STDERR_FILENO) ? "\n" : "", fl_status_name(err.status),
                     err.detail);
             rows[i].error = 1;

@@ -141,7 +141,31 @@ static int jpeg_scans(const uint8_t *p, size_t n)
     return scans;
 }
 
-static fl_status decode_jpeg(const uint8_t *p, size_t n, const limits *l, fl_image *out, fl_error *err)
+/* The largest of 1, 2, 4 and 8 that TurboJPEG's scaled inverse DCT can divide a w x h JPEG by
+ * while its shorter side stays at least min_side (TurboJPEG rounds a scaled side up). */
+static int jpeg_divisor(int w, int h, int min_side)
+{
+    const int short_side = w < h ? w : h;
+    int d = 1;
+    while (min_side > 0 && d < 8 && (short_side + 2 * d - 1) / (2 * d) >= min_side)
+        d *= 2;
+    return d;
+}
+
+/* The pixels of a JPEG whose header tj has read, at the size asked (a scale TurboJPEG has). */
+static fl_status jpeg_pixels(tjhandle tj, const uint8_t *p, size_t n, int width, int height, fl_image *img,
+                             fl_error *err)
+{
+    fl_status s = fl_image_alloc(width, height, img, err);
+    /* Every -1 is a failure, warnings included: a truncated JPEG "succeeds" with a warning and grey
+     * rows otherwise (STACK.md). */
+    if (!s && tjDecompress2(tj, p, (unsigned long)n, img->data, width, (int)img->stride, height, TJPF_BGR, 0) != 0)
+        s = fl__fail(err, FL_E_IMAGE_CORRUPT, "JPEG data: %s", tjGetErrorStr2(tj));
+    return s;
+}
+
+static fl_status decode_jpeg(const uint8_t *p, size_t n, const limits *l, int min_side, fl_image *out, int *divisor,
+                             fl_error *err)
 {
     /* A progressive JPEG of thousands of near-empty scans costs a full pass over the image per
      * scan: 383 KB took 12 s of CPU. Encoders write 1 scan (baseline) or about 10 (progressive). */
@@ -152,16 +176,14 @@ static fl_status decode_jpeg(const uint8_t *p, size_t n, const limits *l, fl_ima
     if (!tj)
         return fl__fail(err, FL_E_NO_MEMORY, "TurboJPEG could not start");
     /* Zeroed first: on some truncated files TurboJPEG reports success without setting them. */
-    int w = 0, h = 0, subsamp = 0, colorspace = 0;
+    int w = 0, h = 0, subsamp = 0, colorspace = 0, d = 1;
     fl_status s = FL_OK;
     fl_image img = {0};
     if (tjDecompressHeader3(tj, p, (unsigned long)n, &w, &h, &subsamp, &colorspace) != 0) {
         s = fl__fail(err, FL_E_IMAGE_CORRUPT, "JPEG header: %s", tjGetErrorStr2(tj));
-    } else if (!(s = check_size(l, "JPEG", w, h, err)) && !(s = fl_image_alloc(w, h, &img, err))) {
-        /* Every -1 is a failure, warnings included: a truncated JPEG "succeeds" with a warning
-         * and grey rows otherwise (STACK.md). */
-        if (tjDecompress2(tj, p, (unsigned long)n, img.data, w, (int)img.stride, h, TJPF_BGR, 0) != 0)
-            s = fl__fail(err, FL_E_IMAGE_CORRUPT, "JPEG data: %s", tjGetErrorStr2(tj));
+    } else if (!(s = check_size(l, "JPEG", w, h, err))) {
+        d = jpeg_divisor(w, h, min_side);
+        s = jpeg_pixels(tj, p, n, (w + d - 1) / d, (h + d - 1) / d, &img, err);
     }
     tjDestroy(tj);
     if (!s) {
@@ -174,6 +196,7 @@ static fl_status decode_jpeg(const uint8_t *p, size_t n, const limits *l, fl_ima
         return s;
     }
     *out = img;
+    *divisor = d;
     return FL_OK;
 }
 
@@ -223,22 +246,32 @@ static fl_status decode_png(const uint8_t *p, size_t n, const limits *l, fl_imag
     return FL_OK;
 }
 
-fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits *lim, fl_image *out, fl_error *err)
+fl_status fl_image_decode_reduced(const void *bytes, size_t size, const fl_decode_limits *lim, int min_side,
+                                  fl_image *out, int *divisor, fl_error *err)
 {
     fl__error_clear(err);
-    if (!out || (!bytes && size))
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "bytes or out is NULL");
+    if (!out || !divisor || (!bytes && size))
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "bytes, out or divisor is NULL");
+    if (min_side < 0)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "min_side = %d (0 or more)", min_side);
+    *divisor = 1;
     limits l = effective(lim);
     if (size > l.max_bytes)
         return fl__fail(err, FL_E_TOO_LARGE, "image is %zu bytes, the limit is %zu", size, l.max_bytes);
     const uint8_t *p = bytes;
     if (size >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
-        return decode_jpeg(p, size, &l, out, err);
+        return decode_jpeg(p, size, &l, min_side, out, divisor, err);
     static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     if (size >= 8 && memcmp(p, png_sig, 8) == 0)
         return decode_png(p, size, &l, out, err);
     return fl__fail(err, FL_E_IMAGE_FORMAT, size == 0 ? "image is empty (0 bytes)"
                                                      : "neither a JPEG nor a PNG signature in the first bytes");
+}
+
+fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits *lim, fl_image *out, fl_error *err)
+{
+    int divisor;
+    return fl_image_decode_reduced(bytes, size, lim, 0, out, &divisor, err);
 }
 
 /* The stored size from the header: TurboJPEG's or libspng's own header reader, nothing decoded. */
@@ -283,22 +316,29 @@ fl_status fl_image_probe(const void *bytes, size_t size, int *width, int *height
     return FL_OK;
 }
 
-fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image *out, fl_error *err)
+fl_status fl_image_load_reduced(const char *path, const fl_decode_limits *lim, int min_side, fl_image *out,
+                                int *divisor, fl_error *err)
 {
     fl__error_clear(err);
-    if (!path || !out)
-        return fl__fail(err, FL_E_INVALID_ARGUMENT, "path or out is NULL");
+    if (!path || !out || !divisor)
+        return fl__fail(err, FL_E_INVALID_ARGUMENT, "path, out or divisor is NULL");
     limits l = effective(lim);
     void *buf;
     size_t n;
     fl_status rs = fl__read_file(path, l.max_bytes, &buf, &n, err);
     if (rs)
         return rs;
-    fl_status s = fl_image_decode(buf, n, lim, out, err);
+    fl_status s = fl_image_decode_reduced(buf, n, lim, min_side, out, divisor, err);
     free(buf);
     if (s) /* the file name, so the message stands on its own */
         fl__error_prefix(err, path);
     return s;
+}
+
+fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image *out, fl_error *err)
+{
+    int divisor;
+    return fl_image_load_reduced(path, lim, 0, out, &divisor, err);
 }
 
 fl_status fl_image_save_png(const fl_image *img, const char *path, fl_error *err)

@@ -19,6 +19,13 @@ fl_status fl_image_decode(const void *bytes, size_t size, const fl_decode_limits
     return unavailable(err);
 }
 
+fl_status fl_image_decode_reduced(const void *bytes, size_t size, const fl_decode_limits *lim, int min_side,
+                                  fl_image *out, int *divisor, fl_error *err)
+{
+    (void)bytes, (void)size, (void)lim, (void)min_side, (void)out, (void)divisor;
+    return unavailable(err);
+}
+
 fl_status fl_image_probe(const void *bytes, size_t size, int *width, int *height, fl_error *err)
 {
     (void)bytes, (void)size, (void)width, (void)height;
@@ -28,6 +35,13 @@ fl_status fl_image_probe(const void *bytes, size_t size, int *width, int *height
 fl_status fl_image_load(const char *path, const fl_decode_limits *lim, fl_image *out, fl_error *err)
 {
     (void)path, (void)lim, (void)out;
+    return unavailable(err);
+}
+
+fl_status fl_image_load_reduced(const char *path, const fl_decode_limits *lim, int min_side, fl_image *out,
+                                int *divisor, fl_error *err)
+{
+    (void)path, (void)lim, (void)min_side, (void)out, (void)divisor;
     return unavailable(err);
 }
 

@@ -215,6 +215,8 @@ static void write_report(FILE *f, const eval_args *a, const eval_result *r, cons
     jw_object(&w, NULL);
     jw_str(&w, "manifest", a->manifest);
     jw_int(&w, "detect_size", a->detect_size);
+    if (a->decode_min_side) /* absent at full size, so reports of before it stay comparable byte for byte */
+        jw_int(&w, "decode_min_side", a->decode_min_side);
     jw_int(&w, "rows_skipped", r->skipped);
     jw_int(&w, "unreadable", r->errors);
     if (a->calibrate) {

@@ -21,6 +21,7 @@ typedef struct eval_args {
     const char *model_list; /* --model-list: the anti-spoof models (NULL: the default list) */
     const char *group_by; /* NULL: source_repo when the manifest has it; "none": no grouping */
     int json, calibrate, detect_size, compare_size, threshold_given;
+    int decode_min_side; /* --decode-min-side: JPEGs decoded reduced (fl_image_load_reduced); 0 full */
     double threshold, target_apcer;
     fl_judge_limits limits;
 } eval_args;

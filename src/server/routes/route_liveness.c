@@ -23,7 +23,9 @@ typedef struct local_result {
 typedef struct images {
     fl_image img[FL_SILENT_MAX_FRAMES];
     const fl_image *ptr[FL_SILENT_MAX_FRAMES];
-    int boxes[FL_SILENT_MAX_FRAMES][4];
+    int boxes[FL_SILENT_MAX_FRAMES][4];   /* the client's, in the stored image's pixels */
+    int divisor[FL_SILENT_MAX_FRAMES];    /* decoded at 1/divisor of the stored size (decode_min_side) */
+    int stored[FL_SILENT_MAX_FRAMES][2];  /* the upright image's width and height as sent */
     int n, with_boxes;
 } images;
 
@@ -33,9 +35,11 @@ static void images_free(images *im)
         fl_image_free(&im->img[i]);
 }
 
-/* Decodes every image within the limits; an image the client sent wrong is the client's error. */
-static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im, char *detail, size_t size)
+/* Decodes every image within the limits, a JPEG reduced while its shorter side stays at least
+ * decode_min_side; an image the client sent wrong is the client's error. */
+static srv_error decode_all(const srv_config *c, const srv_media *m, images *im, char *detail, size_t size)
 {
+    const srv_limits *l = &c->limits;
     fl_decode_limits dl = {l->max_image_bytes, l->max_image_side, l->max_image_pixels};
     int n_boxes = 0;
     for (int i = 0; i < m->n; i++)
@@ -48,11 +52,11 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
     /* all images within the request's budget, from their headers, before any is decoded: five
      * images of 4096x4096 held at once cost 250 MB */
     uint64_t pixels = 0;
+    int stored[FL_SILENT_MAX_FRAMES][2] = {{0}}; /* width, height before the EXIF orientation */
     for (int i = 0; i < m->n; i++) {
-        int w, h;
         fl_error err;
-        if (fl_image_probe(m->items[i].bytes, m->items[i].len, &w, &h, &err) == FL_OK)
-            pixels += (uint64_t)w * (uint64_t)h; /* one that cannot be probed fails to decode below */
+        if (fl_image_probe(m->items[i].bytes, m->items[i].len, &stored[i][0], &stored[i][1], &err) == FL_OK)
+            pixels += (uint64_t)stored[i][0] * (uint64_t)stored[i][1]; /* else it fails to decode below */
     }
     if (pixels > l->max_request_pixels) {
         snprintf(detail, size, "the %d images hold %llu pixels, more than max_request_pixels (%llu)", m->n,
@@ -61,7 +65,8 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
     }
     for (int i = 0; i < m->n; i++) {
         fl_error err;
-        fl_status s = fl_image_decode(m->items[i].bytes, m->items[i].len, &dl, &im->img[i], &err);
+        fl_status s = fl_image_decode_reduced(m->items[i].bytes, m->items[i].len, &dl, c->decode_min_side,
+                                              &im->img[i], &im->divisor[i], &err);
         if (s) {
             snprintf(detail, size, "image %d: %s", i, err.detail);
             return s == FL_E_TOO_LARGE ? SRV_E_IMAGE_TOO_LARGE : SRV_E_IMAGE_INVALID;
@@ -69,11 +74,14 @@ static srv_error decode_all(const srv_limits *l, const srv_media *m, images *im,
         im->ptr[i] = &im->img[i];
         im->n++;
         memcpy(im->boxes[i], m->items[i].box, sizeof im->boxes[i]);
+        /* the box is in the stored image's pixels: its size turned as the EXIF orientation turned it */
+        const int turned = (im->img[i].width > im->img[i].height) != (stored[i][0] > stored[i][1]);
+        const int sw = stored[i][turned], sh = stored[i][!turned];
+        im->stored[i][0] = sw;
+        im->stored[i][1] = sh;
         const int *b = m->items[i].box;
-        if (im->with_boxes && (b[0] >= im->img[i].width || b[1] >= im->img[i].height || b[0] + b[2] <= 0 ||
-                               b[1] + b[3] <= 0)) {
-            snprintf(detail, size, "the box of image %d lies outside its %dx%d pixels", i, im->img[i].width,
-                     im->img[i].height);
+        if (im->with_boxes && (b[0] >= sw || b[1] >= sh || b[0] + b[2] <= 0 || b[1] + b[3] <= 0)) {
+            snprintf(detail, size, "the box of image %d lies outside its %dx%d pixels", i, sw, sh);
             return SRV_E_BOX_INVALID;
         }
     }
@@ -89,6 +97,32 @@ static float box_iou(const int a[4], const fl_face_box *b)
         return 0;
     float inter = ix * iy;
     return inter / ((float)a[2] * a[3] + b->w * b->h - inter);
+}
+
+static int min_int(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+/* The faces and crops of a verdict from the pixels of the images as decoded to the pixels of the
+ * images as sent, so that answers and box checks do not depend on decode_min_side. */
+static void verdict_to_stored_pixels(fl_verdict *v, const images *im)
+{
+    for (int k = 0; k < v->n_frames; k++) {
+        fl_frame_score *f = &v->frames[k];
+        const int d = im->divisor[f->index];
+        fl_face_box *b = &f->face;
+        b->x *= d, b->y *= d, b->w *= d, b->h *= d;
+        for (int i = 0; i < 10; i++)
+            b->kps[i] *= d;
+        b->rx *= d, b->ry *= d, b->rw *= d, b->rh *= d;
+        for (int m = 0; m < f->n_models; m++) { /* x1, y1, x2, y2 inclusive: a pixel becomes d of them */
+            int *c = f->models[m].crop;
+            c[0] *= d, c[1] *= d;
+            c[2] = min_int(c[2] * d + d - 1, im->stored[f->index][0] - 1);
+            c[3] = min_int(c[3] * d + d - 1, im->stored[f->index][1] - 1);
+        }
+    }
 }
 
 /* A client's box is a hint, never what is judged: the verdict always comes from the server's own
@@ -239,7 +273,7 @@ void srv_route_liveness(srv_request *r)
     images im;
     memset(&im, 0, sizeof im);
     char detail[FL_ERROR_DETAIL_MAX + 64];
-    e = decode_all(&w->cfg->limits, &m, &im, detail, sizeof detail);
+    e = decode_all(w->cfg, &m, &im, detail, sizeof detail);
     if (e) {
         images_free(&im);
         srv_media_free(&m);
@@ -251,6 +285,8 @@ void srv_route_liveness(srv_request *r)
     memset(&local, 0, sizeof local);
     local.verdict.threshold = srv_config_silent_options(w->cfg).threshold; /* if it fails */
     judge_locally(w, &im, &local);
+    if (local.status == SRV_LOCAL_OK)
+        verdict_to_stored_pixels(&local.verdict, &im);
     images_free(&im);
     if (local.status == SRV_LOCAL_OK && (e = check_boxes(&im, &local.verdict, detail, sizeof detail))) {
         srv_media_free(&m);

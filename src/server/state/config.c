@@ -329,7 +329,7 @@ static void read_web_root(reader *r, srv_config *c, json_t *root)
 static void read_root(reader *r, srv_config *c, json_t *root)
 {
     static const char *const keys[] = {"mode", "listen", "workers", "inference_slots", "shutdown_deadline_s", "models",
-                                       "model_list", "threshold", "detect_size", "token_secret_file", "challenges",
+                                       "model_list", "threshold", "detect_size", "decode_min_side", "token_secret_file", "challenges",
                                        "store", "log", "audit_dir", "audit_retention_s", "audit_max_mb",
                                        "metrics_key_sha256", "limits", "provider",
                                        "tenants", "web_root", NULL};
@@ -347,6 +347,8 @@ static void read_root(reader *r, srv_config *c, json_t *root)
     c->model_list = get_path(r, root, "model_list", NULL);
     c->threshold = (float)get_num(r, root, "threshold", 0.0, 1.0, 0.0);
     c->detect_size = get_int(r, root, "detect_size", 0, 4096, 0);
+    /* 480: the data's images decoded so gave the same error rates as at full size (docs/cost.md) */
+    c->decode_min_side = get_int(r, root, "decode_min_side", 0, 16384, 480);
     char *secret = get_path(r, root, "token_secret_file", NULL);
     if (!secret)
         fail(r, "\"token_secret_file\" is required (facelive token --secret > FILE makes one)");

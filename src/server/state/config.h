@@ -81,6 +81,8 @@ typedef struct srv_config {
     char *web_root;                  /* the folder served at /demo/ (its real path); NULL: none */
     float threshold;                 /* 0: the library's default */
     int detect_size;                 /* 0: the library's default */
+    int decode_min_side;             /* /v1/liveness JPEGs decoded at 1/2..1/8 while the shorter side
+                                        stays at least this (fl_image_decode_reduced); 0: full size */
     uint8_t secret[SRV_SECRET_BYTES];/* HMAC key of the challenge tokens, shared by every host */
     int token_ttl_s;
     fl_challenge allowed_actions;    /* the actions a challenge draws from; n 0: every action the library has */
