@@ -26,6 +26,10 @@
 #       480, the default) and, on a second server, whole; with the server's CPU per request and wrk's
 #       share of the cores: {"rps_1img", "p50_ms_1img", "p99_ms_1img", "cpu_ms_per_request" (server CPU,
 #       single image), "rps_5img", "p99_ms_5img", "errors", "rps_phone", "rps_phone_whole", ...}
+#   scripts/bench.sh json [RUNS]    a /v1/liveness JSON body parsed with its base64 strings lifted out
+#       before jansson (the service's way) and by jansson alone, alternating (bench/bench_json_body.c),
+#       for the server benchmark's 640x480 JPEG and the phone photo, one image and five:
+#       {"frame": {"1img": {"jansson_ms", "lifted_ms", "ratio"}, "5img": {...}, ...}, "phone": {...}}
 #   scripts/bench.sh cluster [SECONDS]  HAProxy's cost: wrk through HAProxy to 2 backends (1 worker each,
 #       scripts/cluster.sh) and straight to one backend of 2 workers, alternating rounds in one run:
 #       {"rps_direct", "rps_haproxy", "overhead_ratio", "errors", ...}
@@ -44,8 +48,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|stages|session|parity|server|cluster|jni|web) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|stages|session|parity|server|cluster|jni|web [RUNS]" >&2; exit 2 ;;
+  models|face|silent|stages|session|parity|server|json|cluster|jni|web) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|stages|session|parity|server|json|cluster|jni|web [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 "$root/scripts/setup.sh"
@@ -86,6 +90,20 @@ json.dump({"width": 640, "height": 480, "times": times}, open(f"{out}/frames.jso
 PY
   node "$root/bench/bench_web.mjs" "$root/build-wasm/site" "$root/models" "$out/frames.rgba" "$out/frames.json" \
     "${2:-30}" 4
+  exit 0
+fi
+
+if [ "$what" = json ]; then
+  out=$(mktemp -d)
+  (cd "$root/bench" && /usr/bin/python3 -c 'import sys; from wrk_load import jpeg_640x480
+open(sys.argv[2], "wb").write(jpeg_640x480(sys.argv[1]))' "$root/data/video_lestari15/frames/real_f001.jpg" "$out/frame.jpg")
+  frame=$("$root/build/bench/bench_json_body" "$out/frame.jpg" "$runs")
+  phone=$("$root/build/bench/bench_json_body" "$root/data/silent_face_minivision/image_T2.jpg" $(( (runs + 9) / 10 )))
+  echo "JSON body parsing, ms (medians; the phone photo with a tenth of the runs):" >&2
+  echo "  640x480 frame: $frame" >&2
+  echo "  phone photo:   $phone" >&2
+  echo "{\"frame\": $frame, \"phone\": $phone}"
+  rm -rf "$out"
   exit 0
 fi
 

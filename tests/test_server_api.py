@@ -150,6 +150,40 @@ def test_bad_input(s):
                  "box_invalid", "a box of three numbers")
 
 
+def test_json_images(s):
+    """JSON bodies read with their long base64 strings lifted out before jansson (json_lift.h):
+    every way a client writes the string still means what it meant."""
+    L, J = "/v1/liveness", {"Content-Type": "application/json"}
+    plain = b64(real_jpg)
+    want = s.post_json(L, {"images": [plain]}).json()["score"]
+    # MIME line breaks (escaped) and escaped slashes (PHP's json_encode) are read by jansson, not lifted
+    mime = "\\r\\n".join(plain[i:i + 76] for i in range(0, len(plain), 76))
+    for what, text in (("MIME line breaks", mime), ("escaped slashes", plain.replace("/", "\\/"))):
+        r = s.request("POST", L, ('{"images": ["%s"]}' % text).encode(), J)
+        check(r.status == 200 and r.json()["score"] == want, f"base64 with {what}: {r.status} {r.body[:200]}")
+    # a long base64 string as a key is not lifted: a duplicate is still found
+    r = s.request("POST", L, ('{"%s": 1, "%s": 2, "images": ["%s"]}' % (plain[:2000], plain[:2000], plain)).encode(), J)
+    expect_error(r, 400, "json_invalid", "a long key twice")
+    r = s.request("POST", L, ('{"%s": 1, "images": ["%s"]}' % (plain[:2000], plain)).encode(), J)
+    check(r.status == 200 and r.json()["score"] == want, f"a long key once: {r.status} {r.body[:200]}")
+    # a lifted string decodes as strictly as libsodium's decoder: padding, left-over bits, '=' inside
+    body = plain.rstrip("=")
+    for what, bad in (("without its padding", body),
+                      ("with bits left over", body[:-1] + "B" + "=" * (len(plain) - len(body))),
+                      ("with '=' inside", plain[:1000] + "=" + plain[1001:])):
+        if bad != plain:
+            expect_error(s.request("POST", L, ('{"images": ["%s"]}' % bad).encode(), J), 400, "base64_invalid",
+                         f"base64 {what}")
+    # a syntax error after a lifted string is reported at the body's own line and column
+    r = s.request("POST", L, ('{"images": ["%s"] x}' % plain).encode(), J)
+    col = len('{"images": ["%s"] x' % plain)
+    check(r.status == 400 and r.error() == "json_invalid" and f"column {col}" in r.json()["error"]["detail"],
+          f"a JSON error names the body's column {col}: {r.body[:300]}")
+    # what a reference looks like, sent by a client, is only a string that is not base64
+    expect_error(s.post_json(L, {"images": ["fl-lifted-" + "0" * 32 + "-0"]}), 400, "base64_invalid",
+                 "a client's string shaped like a reference")
+
+
 def test_auth(s):
     L = "/v1/liveness"
     expect_error(s.post_json(L, {"images": [b64(real_jpg)]}, key=None), 401, "api_key_missing", "no key")
@@ -404,6 +438,7 @@ def main():
         test_reduced_decoding(s)
         test_keep_alive(s)
         test_bad_input(s)
+        test_json_images(s)
         test_auth(s)
         test_slow_client(s)
         test_connection_limit(s)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "server/http/base64.h"
+#include "server/http/json_lift.h"
 #include "server/http/multipart.h"
 
 int srv_json_depth(const char *text, size_t len)
@@ -72,7 +74,10 @@ static srv_media_item *add_item(srv_media *m, int max_items, srv_error *e)
     return it;
 }
 
-static srv_error decode_base64(srv_media *m, srv_media_item *it, const char *b64, size_t len, const srv_limits *l)
+/* An image's base64: plain (lifted from the body, json_lift.h) or as jansson read it, where line
+ * breaks ("\r\n" escapes, as MIME writes base64) are skipped. */
+static srv_error decode_base64(srv_media *m, srv_media_item *it, const char *b64, size_t len, int plain,
+                               const srv_limits *l)
 {
     if (len / 4 * 3 > l->max_image_bytes + 3)
         return fail(m, SRV_E_IMAGE_TOO_LARGE, "image %d is larger than max_image_bytes", m->n - 1);
@@ -80,10 +85,10 @@ static srv_error decode_base64(srv_media *m, srv_media_item *it, const char *b64
     it->owned = malloc(cap ? cap : 1);
     if (!it->owned)
         return fail(m, SRV_E_INTERNAL, "out of memory at image %d", m->n - 1);
-    const char *end;
-    if (len == 0 ||
-        sodium_base642bin(it->owned, cap, b64, len, "\r\n", &out_len, &end, sodium_base64_VARIANT_ORIGINAL) ||
-        end != b64 + len)
+    const char *end = NULL;
+    if (len == 0 || (plain ? srv_base64_decode(b64, len, it->owned, cap, &out_len)
+                           : sodium_base642bin(it->owned, cap, b64, len, "\r\n", &out_len, &end,
+                                               sodium_base64_VARIANT_ORIGINAL) || end != b64 + len))
         return fail(m, SRV_E_BASE64_INVALID, "image %d is not valid base64", m->n - 1);
     if (out_len > l->max_image_bytes)
         return fail(m, SRV_E_IMAGE_TOO_LARGE, "image %d is larger than max_image_bytes", m->n - 1);
@@ -120,7 +125,13 @@ static srv_error read_time(srv_media *m, json_t *t, srv_media_item *it)
     return SRV_OK;
 }
 
-static srv_error json_item(srv_media *m, json_t *v, srv_media_kind kind, int max_items, const srv_limits *l)
+typedef struct json_body {
+    const char *text;        /* the body as sent */
+    const srv_lifted *lifted;
+} json_body;
+
+static srv_error json_item(srv_media *m, const json_body *b, json_t *v, srv_media_kind kind, int max_items,
+                           const srv_limits *l)
 {
     srv_error e = SRV_OK;
     srv_media_item *it = add_item(m, max_items, &e);
@@ -133,7 +144,10 @@ static srv_error json_item(srv_media *m, json_t *v, srv_media_kind kind, int max
         return fail(m, SRV_E_FIELD_INVALID, "frame %d must be {\"image\": base64, \"t\": seconds}", m->n - 1);
     if (!json_is_string(data))
         return fail(m, SRV_E_FIELD_INVALID, "image %d must be a base64 string", m->n - 1);
-    e = decode_base64(m, it, json_string_value(data), json_string_length(data), l);
+    size_t len;
+    const char *plain = srv_json_lifted(b->lifted, b->text, json_string_value(data), json_string_length(data), &len);
+    e = plain ? decode_base64(m, it, plain, len, 1, l)
+              : decode_base64(m, it, json_string_value(data), json_string_length(data), 0, l);
     if (!e && kind == SRV_MEDIA_IMAGES && json_is_object(v))
         e = read_box(m, json_object_get(v, "box"), it);
     if (!e && kind == SRV_MEDIA_FRAMES)
@@ -141,17 +155,27 @@ static srv_error json_item(srv_media *m, json_t *v, srv_media_kind kind, int max
     return e;
 }
 
-static srv_error parse_json(const char *body, size_t len, srv_media_kind kind, int max_items, const srv_limits *l,
-                            srv_media *m)
+/* jansson's tree of the body, read from the lifted copy; its error as the body itself gives it. */
+static json_t *load_json(const char *body, size_t len, const srv_lifted *lifted, srv_media *m)
 {
-    if (srv_json_depth(body, len) > l->max_json_depth)
-        return fail(m, SRV_E_JSON_TOO_DEEP, "nesting deeper than %d", l->max_json_depth);
     json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
+    json_t *root = json_loadb(lifted->text, lifted->len, JSON_REJECT_DUPLICATES, &je);
+    if (!root && lifted->n) /* the copy's lines and columns are not the body's */
+        json_decref(json_loadb(body, len, JSON_REJECT_DUPLICATES, &je));
+    if (!root)
         snprintf(m->detail, sizeof m->detail, "line %d column %d: %.100s", je.line, je.column, je.text);
+    return root;
+}
+
+static srv_error parse_lifted(const char *body, size_t len, const srv_lifted *lifted, srv_media_kind kind,
+                              int max_items, const srv_limits *l, srv_media *m)
+{
+    if (srv_json_depth(lifted->text, lifted->len) > l->max_json_depth) /* strings are skipped: the same depth */
+        return fail(m, SRV_E_JSON_TOO_DEEP, "nesting deeper than %d", l->max_json_depth);
+    json_t *root = load_json(body, len, lifted, m);
+    if (!root)
         return SRV_E_JSON_INVALID;
-    }
+    const json_body b = {body, lifted};
     const char *key = kind == SRV_MEDIA_FRAMES ? "frames" : "images";
     json_t *list = json_is_object(root) ? json_object_get(root, key) : NULL;
     json_t *mirrored = json_is_object(root) ? json_object_get(root, "mirrored") : NULL;
@@ -165,10 +189,26 @@ static srv_error parse_json(const char *body, size_t len, srv_media_kind kind, i
     json_t *v;
     if (!e)
         json_array_foreach(list, i, v) {
-            if ((e = json_item(m, v, kind, max_items, l)))
+            if ((e = json_item(m, &b, v, kind, max_items, l)))
                 break;
         }
     json_decref(root);
+    return e;
+}
+
+srv_error srv_media_parse_json(const char *body, size_t len, srv_media_kind kind, int max_items,
+                               const srv_limits *l, size_t lift_min, srv_media *m)
+{
+    memset(m, 0, sizeof *m);
+    srv_lifted lifted;
+    if (srv_json_lift(body, len, lift_min, &lifted))
+        return fail(m, SRV_E_INTERNAL, "out of memory for the body");
+    srv_error e = parse_lifted(body, len, &lifted, kind, max_items, l, m);
+    srv_lifted_free(&lifted);
+    if (!e && m->n == 0)
+        e = fail(m, SRV_E_NO_IMAGES, "no %s", kind == SRV_MEDIA_FRAMES ? "frames" : "images");
+    if (e)
+        srv_media_free(m);
     return e;
 }
 
@@ -285,11 +325,11 @@ static int is_type(const char *ctype, const char *type)
 srv_error srv_media_parse(const char *content_type, const char *body, size_t len, srv_media_kind kind,
                           int max_items, const srv_limits *limits, srv_media *out)
 {
+    if (is_type(content_type, "application/json"))
+        return srv_media_parse_json(body, len, kind, max_items, limits, SRV_LIFT_MIN, out);
     memset(out, 0, sizeof *out);
     srv_error e;
-    if (is_type(content_type, "application/json"))
-        e = parse_json(body, len, kind, max_items, limits, out);
-    else if (is_type(content_type, "multipart/form-data"))
+    if (is_type(content_type, "multipart/form-data"))
         e = parse_multipart(content_type, body, len, kind, max_items, limits, out);
     else
         e = fail(out, SRV_E_CONTENT_TYPE, "send application/json or multipart/form-data");

@@ -45,6 +45,12 @@ srv_error srv_media_parse(const char *content_type, const char *body, size_t len
                           int max_items, const srv_limits *limits, srv_media *out);
 void srv_media_free(srv_media *m);
 
+/* srv_media_parse of a JSON body with the strings of at least lift_min base64 characters lifted
+ * out before jansson reads it (SRV_LIFT_MIN, json_lift.h); SIZE_MAX: none, as jansson alone
+ * would read it. The fuzz target compares the two. */
+srv_error srv_media_parse_json(const char *body, size_t len, srv_media_kind kind, int max_items,
+                               const srv_limits *limits, size_t lift_min, srv_media *out);
+
 /* The deepest nesting of arrays and objects in a JSON text (strings are skipped). */
 int srv_json_depth(const char *text, size_t len);
 
