@@ -196,6 +196,16 @@ static srv_error parse_lifted(const char *body, size_t len, const srv_lifted *li
     return e;
 }
 
+/* A body without images is an error too; after an error nothing is kept. */
+static srv_error finish(srv_media *m, srv_error e, srv_media_kind kind)
+{
+    if (!e && m->n == 0)
+        e = fail(m, SRV_E_NO_IMAGES, "no %s", kind == SRV_MEDIA_FRAMES ? "frames" : "images");
+    if (e)
+        srv_media_free(m);
+    return e;
+}
+
 srv_error srv_media_parse_json(const char *body, size_t len, srv_media_kind kind, int max_items,
                                const srv_limits *l, size_t lift_min, srv_media *m)
 {
@@ -205,11 +215,7 @@ srv_error srv_media_parse_json(const char *body, size_t len, srv_media_kind kind
         return fail(m, SRV_E_INTERNAL, "out of memory for the body");
     srv_error e = parse_lifted(body, len, &lifted, kind, max_items, l, m);
     srv_lifted_free(&lifted);
-    if (!e && m->n == 0)
-        e = fail(m, SRV_E_NO_IMAGES, "no %s", kind == SRV_MEDIA_FRAMES ? "frames" : "images");
-    if (e)
-        srv_media_free(m);
-    return e;
+    return finish(m, e, kind);
 }
 
 typedef struct mp_state {
@@ -333,9 +339,5 @@ srv_error srv_media_parse(const char *content_type, const char *body, size_t len
         e = parse_multipart(content_type, body, len, kind, max_items, limits, out);
     else
         e = fail(out, SRV_E_CONTENT_TYPE, "send application/json or multipart/form-data");
-    if (!e && out->n == 0)
-        e = fail(out, SRV_E_NO_IMAGES, "no %s", kind == SRV_MEDIA_FRAMES ? "frames" : "images");
-    if (e)
-        srv_media_free(out);
-    return e;
+    return finish(out, e, kind);
 }
