@@ -119,6 +119,17 @@ def test_reduced_decoding(s):
           and all(c[2] < 1080 and c[3] < 1443 for c in got), f"the crops in the photo's pixels: {got}, whole: {want}")
     r = s.post_json("/v1/liveness", {"images": [{"data": b64(phone), "box": [round(v / 2) for v in face]}]})
     expect_error(r, 422, "box_mismatch", "a box in the pixels of the reduced image, not the photo's")
+    # turned by its EXIF orientation (6: 90 degrees clockwise), the photo is 1443 wide and 1080 high:
+    # a box at x 1200 lies inside it (judged: the face lies on its side, uncertain), at x 1500 outside
+    import struct
+    tiff = b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHIHH", 0x0112, 3, 1, 6, 0) + struct.pack("<I", 0)
+    app1 = b"Exif\x00\x00" + tiff
+    turned = phone[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + phone[2:]
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(turned), "box": [1200, 100, 100, 100]}]})
+    check(r.status == 200 and r.json()["decision"] == "uncertain", f"a box inside the turned photo's width: {r.body[:200]}")
+    r = s.post_json("/v1/liveness", {"images": [{"data": b64(turned), "box": [1500, 100, 100, 100]}]})
+    expect_error(r, 400, "box_invalid", "a box past the turned photo's width")
+    check("1443x1080" in r.body, f"the turned photo's size is named: {r.body[:200]}")
 
 
 def test_bad_input(s):

@@ -74,9 +74,12 @@ static srv_error decode_all(const srv_config *c, const srv_media *m, images *im,
         im->ptr[i] = &im->img[i];
         im->n++;
         memcpy(im->boxes[i], m->items[i].box, sizeof im->boxes[i]);
-        /* the box is in the stored image's pixels: its size turned as the EXIF orientation turned it */
-        const int turned = (im->img[i].width > im->img[i].height) != (stored[i][0] > stored[i][1]);
-        const int sw = stored[i][turned], sh = stored[i][!turned];
+        /* the box is in the stored image's pixels, its sides turned if the EXIF orientation turned
+         * the image (the decoded sides are the stored ones divided, rounded up) */
+        const int d = im->divisor[i];
+        const int upright =
+            (stored[i][0] + d - 1) / d == im->img[i].width && (stored[i][1] + d - 1) / d == im->img[i].height;
+        const int sw = stored[i][!upright], sh = stored[i][upright];
         im->stored[i][0] = sw;
         im->stored[i][1] = sh;
         const int *b = m->items[i].box;
