@@ -943,11 +943,16 @@ static void mark_graph_inputs(xnn_exec *e)
 }
 
 /* The steps of order[0..count): C steps for nodes XNNPACK lacks, NHWC steps for head groups and
- * row pipelines, XNNPACK runtimes for the runs between them (one per node when profiling). */
+ * row pipelines, XNNPACK runtimes for the runs between them (one per node when profiling).
+ * The NHWC steps only on CPUs with AVX-512: their tiles hold 16 sums of 16 floats, which on
+ * AVX2 live on the stack. Measured on a Zen 4 EPYC with the AVX2 build forced: YuNet 320 57 ms
+ * in the pipelines, 4.4-4.9 ms with XNNPACK alone (its AVX-512 kernels), 3.1 ms with the AVX-512
+ * pipelines. */
 static fl_status plan_steps(xnn_exec *e, const int *order, int count, const char *supported, char *done,
                             void *threadpool, int one_node_per_step, fl_error *err)
 {
     const fl_graph *g = e->t.g;
+    const int nhwc = fl__row_pipeline_best_isa() == FL_ISA_AVX512;
     fl_status s = FL_OK;
     for (int i = 0; i < count && !s;) {
         step *st = &e->steps[e->n_steps++];
@@ -958,7 +963,7 @@ static fl_status plan_steps(xnn_exec *e, const int *order, int count, const char
         }
         /* fused even when profiling: it is one kernel */
         fl_head_group hg;
-        if (fl__head_group_at(g, &e->t.shapes, order, i, count, &hg)) {
+        if (nhwc && fl__head_group_at(g, &e->t.shapes, order, i, count, &hg)) {
             s = build_head_step(e, &hg, st, err);
             e->n_accelerated += 2 * hg.n;
             e->n_nhwc += 2 * hg.n;
@@ -966,7 +971,7 @@ static fl_status plan_steps(xnn_exec *e, const int *order, int count, const char
             continue;
         }
         int nodes[FL_STEP_MAX_NODES];
-        const int n = fl__pipeline_at(g, &e->t.shapes, order, i, count, nodes);
+        const int n = nhwc ? fl__pipeline_at(g, &e->t.shapes, order, i, count, nodes) : 0;
         if (n > 0) {
             s = build_nhwc_step(e, nodes, n, st, err);
             e->n_accelerated += n;
@@ -976,8 +981,8 @@ static fl_status plan_steps(xnn_exec *e, const int *order, int count, const char
         }
         int j = i;
         while (j < count && supported[order[j]] && (j == i || !one_node_per_step) &&
-               (j == i || (!fl__pipeline_at(g, &e->t.shapes, order, j, count, nodes) &&
-                           !fl__head_group_at(g, &e->t.shapes, order, j, count, &hg))))
+               (j == i || !nhwc || (!fl__pipeline_at(g, &e->t.shapes, order, j, count, nodes) &&
+                                    !fl__head_group_at(g, &e->t.shapes, order, j, count, &hg))))
             j++;
         st->first_node = order[i];
         s = build_segment(e, order, i, j, done, threadpool, st, err);
