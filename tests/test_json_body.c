@@ -66,6 +66,13 @@ static void test_base64(void)
     uint8_t out[3];
     size_t n;
     CHECK(srv_base64_decode("QUJD", 4, out, 2, &n) == -1, "three bytes into room for two");
+    /* the lifting's test of a string: every byte against the alphabet and '=' */
+    for (int c = 0; c < 256; c++) {
+        const char one[2] = {'Q', (char)c};
+        const int want = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                         c == '/' || c == '=';
+        CHECK(srv_base64_chars_only(one, 2) == want, "byte 0x%02X: %d", c, !want);
+    }
     printf("base64: %d short strings and 200000 random ones decoded as libsodium decodes them\n", strings);
 }
 

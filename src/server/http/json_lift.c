@@ -5,24 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 1 for every byte that is not a base64 character ('=' included), built by the preprocessor from
- * the rule itself. A table lookup a byte: a phone photo's 3.5 MB in 1 ms, where testing the ranges
- * took 6. */
-#define IS_B64(c) (((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
-                   (c) == '+' || (c) == '/' || (c) == '=')
-#define NOT_B64_4(i) !IS_B64(i), !IS_B64((i) + 1), !IS_B64((i) + 2), !IS_B64((i) + 3)
-#define NOT_B64_16(i) NOT_B64_4(i), NOT_B64_4((i) + 4), NOT_B64_4((i) + 8), NOT_B64_4((i) + 12)
-#define NOT_B64_64(i) NOT_B64_16(i), NOT_B64_16((i) + 16), NOT_B64_16((i) + 32), NOT_B64_16((i) + 48)
-static const unsigned char not_base64[256] = {NOT_B64_64(0), NOT_B64_64(64), NOT_B64_64(128), NOT_B64_64(192)};
-
-/* Whether n bytes are all base64 characters (no early exit: the loop stays a run of lookups). */
-static int all_base64(const unsigned char *s, size_t n)
-{
-    unsigned char bad = 0;
-    for (size_t k = 0; k < n; k++)
-        bad |= not_base64[s[k]];
-    return !bad;
-}
+#include "server/http/base64.h"
 
 /* Just past the string literal whose quote is body[i] (len when it never closes), and whether it
  * holds base64 characters only ('=' included), no escapes. */
@@ -31,7 +14,7 @@ static size_t string_end(const char *body, size_t len, size_t i, int *plain)
     /* memchr's speed for the common case: no backslash before the next quote, which then closes it */
     const char *q = memchr(body + i + 1, '"', len - i - 1);
     if (q && !memchr(body + i + 1, '\\', (size_t)(q - body) - i - 1)) {
-        *plain = all_base64((const unsigned char *)body + i + 1, (size_t)(q - body) - i - 1);
+        *plain = srv_base64_chars_only(body + i + 1, (size_t)(q - body) - i - 1);
         return (size_t)(q - body) + 1;
     }
     *plain = 0; /* an escape, or no end: a character at a time */

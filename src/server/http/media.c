@@ -144,10 +144,10 @@ static srv_error json_item(srv_media *m, const json_body *b, json_t *v, srv_medi
         return fail(m, SRV_E_FIELD_INVALID, "frame %d must be {\"image\": base64, \"t\": seconds}", m->n - 1);
     if (!json_is_string(data))
         return fail(m, SRV_E_FIELD_INVALID, "image %d must be a base64 string", m->n - 1);
-    size_t len;
-    const char *plain = srv_json_lifted(b->lifted, b->text, json_string_value(data), json_string_length(data), &len);
-    e = plain ? decode_base64(m, it, plain, len, 1, l)
-              : decode_base64(m, it, json_string_value(data), json_string_length(data), 0, l);
+    const char *text = json_string_value(data);
+    size_t len = json_string_length(data);
+    const char *plain = srv_json_lifted(b->lifted, b->text, text, len, &len); /* len: the lifted one's */
+    e = decode_base64(m, it, plain ? plain : text, len, plain != NULL, l);
     if (!e && kind == SRV_MEDIA_IMAGES && json_is_object(v))
         e = read_box(m, json_object_get(v, "box"), it);
     if (!e && kind == SRV_MEDIA_FRAMES)
