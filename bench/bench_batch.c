@@ -1,13 +1,14 @@
 /*
  * bench_batch: whether the anti-spoof crops of a multi-frame request should run as one batch per
- * model (issue 24, item 1). Each model of the default list runs on N crops as N inferences of one
+ * model (issue 24, item 1). Each model given (scripts/bench.sh batch: the default list's) runs on N crops as N inferences of one
  * crop and as one inference of a batch of N, on one thread in the silent check's own context
  * settings (XNNPACK, NHWC input), the ways alternating within every round so a slow moment of a
  * shared machine slows both. The batch's outputs are compared with the single runs' (they must
  * agree: the same arithmetic per image).
  * Prints a table on stderr and one JSON object on stdout:
- *   {"<model>": {"<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, ..., "max_diff"}, ...}
- * usage: bench_batch MODELS_DIR [RUNS]
+ *   {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, ..., "max_diff"},
+ *    ..., "runs_each"}   (a model whose file fixes the batch at 1: {"batchable": false} only)
+ * usage: bench_batch MODELS_DIR RUNS MODEL.onnx...   (files of MODELS_DIR, 80x80 input, at most 4)
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,9 +18,8 @@
 #include "app/timing.h"
 #include "facelive/model.h"
 
-enum { MAX_BATCH = 5, SIDE = 80, CROP_FLOATS = 3 * SIDE * SIDE, MAX_OUT = 64 };
+enum { MAX_BATCH = 5, SIDE = 80, CROP_FLOATS = 3 * SIDE * SIDE, MAX_OUT = 64, MAX_MODELS = 4 };
 static const int batches[] = {2, 3, 5};
-static const char *const models[] = {"minifasnet_v2_2.7_80x80.onnx", "minifasnet_v1se_4.0_80x80.onnx"};
 
 typedef struct runner {
     fl_model *model;
@@ -27,6 +27,7 @@ typedef struct runner {
     float *crops;               /* MAX_BATCH crops, NHWC, a fixed pattern of pixel values */
     float single[MAX_BATCH][MAX_OUT], batch[MAX_BATCH * MAX_OUT];
     int out_per_image;
+    int batchable; /* 0: the file fixes the batch dimension (at 1): only one crop an inference */
 } runner;
 
 static fl_tensor input(float *data, int n)
@@ -95,7 +96,12 @@ static int open_runner(runner *r, const char *dir, const char *file, fl_error *e
         return -1;
     for (size_t i = 0; i < (size_t)MAX_BATCH * CROP_FLOATS; i++)
         r->crops[i] = (float)((i * 2654435761u >> 7) % 256);
-    return fl_model_load_file(path, &r->model, err) || fl_model_ctx_create(r->model, &mo, &r->ctx, err) ? -1 : 0;
+    fl_tensor_info in;
+    if (fl_model_load_file(path, &r->model, err) || fl_model_input_info(r->model, 0, &in) ||
+        fl_model_ctx_create(r->model, &mo, &r->ctx, err))
+        return -1;
+    r->batchable = in.rank == 4 && in.dims[0] == -1;
+    return 0;
 }
 
 static void close_runner(runner *r)
@@ -107,19 +113,20 @@ static void close_runner(runner *r)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bench_batch MODELS_DIR [RUNS]\n");
+    if (argc < 4 || argc - 3 > MAX_MODELS) {
+        fprintf(stderr, "usage: bench_batch MODELS_DIR RUNS MODEL.onnx...   (1 to %d models)\n", MAX_MODELS);
         return 2;
     }
-    const int runs = argc > 2 ? atoi(argv[2]) : 100, rounds = 5, n_models = 2, n_batches = 3;
+    const int runs = atoi(argv[2]), rounds = 5, n_models = argc - 3, n_batches = 3;
+    const char *const *models = (const char *const *)argv + 3;
     if (runs < 1 || runs > 100000) {
         fprintf(stderr, "bench_batch: RUNS 1..100000\n");
         return 2;
     }
     const int per = (runs + rounds - 1) / rounds;
     fl_error err = {0};
-    runner r[2] = {{0}};
-    double *samples = malloc(sizeof(double) * 2 * (size_t)n_models * n_batches * rounds * per), diff[2] = {0};
+    runner r[MAX_MODELS] = {{0}};
+    double *samples = malloc(sizeof(double) * 2 * (size_t)n_models * n_batches * rounds * per), diff[MAX_MODELS] = {0};
     for (int m = 0; m < n_models; m++)
         if (!samples || open_runner(&r[m], argv[1], models[m], &err)) {
             fprintf(stderr, "bench_batch: %s: %s\n", models[m], samples ? err.detail : "out of memory");
@@ -128,7 +135,7 @@ int main(int argc, char **argv)
     const size_t each = (size_t)rounds * per; /* samples per model, batch size and way */
     for (int round = 0; round < rounds; round++)
         for (int m = 0; m < n_models; m++)
-            for (int b = 0; b < n_batches; b++)
+            for (int b = 0; b < n_batches && r[m].batchable; b++)
                 for (int i = -2; i < per; i++) { /* two untimed runs plan the batch's shape */
                     double one, all;
                     if (time_both(&r[m], batches[b], i & 1, &one, &all, &err)) {
@@ -141,9 +148,9 @@ int main(int argc, char **argv)
                     double *s = samples + ((size_t)(m * n_batches + b) * 2) * each + (size_t)round * per + i;
                     s[0] = one, s[each] = all;
                 }
-    double one[2][3], all[2][3];
+    double one[MAX_MODELS][3], all[MAX_MODELS][3];
     for (int m = 0; m < n_models; m++)
-        for (int b = 0; b < n_batches; b++) {
+        for (int b = 0; b < n_batches && r[m].batchable; b++) {
             double *s = samples + ((size_t)(m * n_batches + b) * 2) * each;
             one[m][b] = fl_quantile(s, each, 0.5), all[m][b] = fl_quantile(s + each, each, 0.5);
             fprintf(stderr, "%-32s %d crops: one by one %.3f ms per crop, one batch %.3f ms per crop (%.2fx)\n",
@@ -151,11 +158,15 @@ int main(int argc, char **argv)
         }
     printf("{");
     for (int m = 0; m < n_models; m++) {
-        printf("%s\"%s\": {", m ? ", " : "", models[m]);
-        for (int b = 0; b < n_batches; b++)
-            printf("\"%d\": {\"single_ms_per_image\": %.4f, \"batch_ms_per_image\": %.4f, \"ratio\": %.3f}, ",
+        printf("%s\"%s\": {\"batchable\": %s", m ? ", " : "", models[m], r[m].batchable ? "true" : "false");
+        if (!r[m].batchable)
+            fprintf(stderr, "%-32s its file fixes the batch at 1: one crop an inference\n", models[m]);
+        for (int b = 0; b < n_batches && r[m].batchable; b++)
+            printf(", \"%d\": {\"single_ms_per_image\": %.4f, \"batch_ms_per_image\": %.4f, \"ratio\": %.3f}",
                    batches[b], one[m][b], all[m][b], all[m][b] / one[m][b]);
-        printf("\"max_diff\": %.2e}", diff[m]);
+        if (r[m].batchable)
+            printf(", \"max_diff\": %.2e", diff[m]);
+        printf("}");
         close_runner(&r[m]);
     }
     printf(", \"runs_each\": %zu}\n", each);

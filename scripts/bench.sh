@@ -22,9 +22,11 @@
 #       alone, all in turn every round, one thread (bench/bench_stages.c), at detection 224 (the
 #       default), 160 and 640: {"default": {"decode_ms", "detect_ms", "analyze_ms", "mesh_ms" (analyze
 #       - detect), "antispoof_ms", "silent_ms"}, "detect160": {...}, "detect640": {...}}
-#   scripts/bench.sh batch [RUNS]   a multi-frame request's anti-spoof crops as one batch per model against
-#       one inference per crop, 2, 3 and 5 crops, alternating in 5 rounds (bench/bench_batch.c):
-#       {"<model>": {"<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, "max_diff"}}
+#   scripts/bench.sh batch [RUNS]   a multi-frame request's anti-spoof crops as one batch per model (the
+#       default list's, and minifasnet_v1se_4.0 for the list's APK file, which fixes its batch at 1)
+#       against one inference per crop, 2, 3 and 5 crops, alternating in 5 rounds
+#       (bench/bench_batch.c):
+#       {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, "max_diff"}}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
@@ -114,7 +116,10 @@ open(sys.argv[2], "wb").write(jpeg_640x480(sys.argv[1]))' "$root/data/video_lest
 fi
 
 if [ "$what" = batch ]; then
-  "$root/build/bench/bench_batch" "$root/models" "$runs"
+  # the anti-spoof models of the library's default list, and the authors' V1SE at 4.0: the APK file of
+  # the list fixes its batch at 1, and this one is the same network with a free batch dimension
+  mapfile -t listed < <(awk -F'\t' '!/^#/ && NF && $1 != "file" {print $1}' "$root/config/antispoof_models.tsv")
+  "$root/build/bench/bench_batch" "$root/models" "$runs" "${listed[@]}" minifasnet_v1se_4.0_80x80.onnx
   exit 0
 fi
 
