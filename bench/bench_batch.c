@@ -1,10 +1,10 @@
 /*
  * bench_batch: whether the anti-spoof crops of a multi-frame request should run as one batch per
- * model (issue 24, item 1). Each model given (scripts/bench.sh batch: the default list's) runs on N crops as N inferences of one
- * crop and as one inference of a batch of N, on one thread in the silent check's own context
- * settings (XNNPACK, NHWC input), the ways alternating within every round so a slow moment of a
- * shared machine slows both. The batch's outputs are compared with the single runs' (they must
- * agree: the same arithmetic per image).
+ * model (issue 24, item 1). Each model given (scripts/bench.sh batch: the default list's) runs on
+ * N crops as N inferences of one crop and as one inference of a batch of N, on one thread in the
+ * silent check's own context settings (XNNPACK, NHWC input), the ways alternating within every
+ * round so a slow moment of a shared machine slows both. The batch's outputs are compared with
+ * the single runs' (they must agree: the same arithmetic per image).
  * Prints a table on stderr and one JSON object on stdout:
  *   {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, ..., "max_diff"},
  *    ..., "runs_each"}   (a model whose file fixes the batch at 1: {"batchable": false} only)
@@ -20,6 +20,7 @@
 
 enum { MAX_BATCH = 5, SIDE = 80, CROP_FLOATS = 3 * SIDE * SIDE, MAX_OUT = 64, MAX_MODELS = 4 };
 static const int batches[] = {2, 3, 5};
+#define N_BATCHES ((int)(sizeof batches / sizeof batches[0]))
 
 typedef struct runner {
     fl_model *model;
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_batch MODELS_DIR RUNS MODEL.onnx...   (1 to %d models)\n", MAX_MODELS);
         return 2;
     }
-    const int runs = atoi(argv[2]), rounds = 5, n_models = argc - 3, n_batches = 3;
+    const int runs = atoi(argv[2]), rounds = 5, n_models = argc - 3;
     const char *const *models = (const char *const *)argv + 3;
     if (runs < 1 || runs > 100000) {
         fprintf(stderr, "bench_batch: RUNS 1..100000\n");
@@ -126,7 +127,7 @@ int main(int argc, char **argv)
     const int per = (runs + rounds - 1) / rounds;
     fl_error err = {0};
     runner r[MAX_MODELS] = {{0}};
-    double *samples = malloc(sizeof(double) * 2 * (size_t)n_models * n_batches * rounds * per), diff[MAX_MODELS] = {0};
+    double *samples = malloc(sizeof(double) * 2 * (size_t)n_models * N_BATCHES * rounds * per), diff[MAX_MODELS] = {0};
     for (int m = 0; m < n_models; m++)
         if (!samples || open_runner(&r[m], argv[1], models[m], &err)) {
             fprintf(stderr, "bench_batch: %s: %s\n", models[m], samples ? err.detail : "out of memory");
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
     const size_t each = (size_t)rounds * per; /* samples per model, batch size and way */
     for (int round = 0; round < rounds; round++)
         for (int m = 0; m < n_models; m++)
-            for (int b = 0; b < n_batches && r[m].batchable; b++)
+            for (int b = 0; b < N_BATCHES && r[m].batchable; b++)
                 for (int i = -2; i < per; i++) { /* two untimed runs plan the batch's shape */
                     double one, all;
                     if (time_both(&r[m], batches[b], i & 1, &one, &all, &err)) {
@@ -145,23 +146,24 @@ int main(int argc, char **argv)
                     diff[m] = fmax(diff[m], outputs_diff(&r[m], batches[b]));
                     if (i < 0)
                         continue;
-                    double *s = samples + ((size_t)(m * n_batches + b) * 2) * each + (size_t)round * per + i;
+                    double *s = samples + ((size_t)(m * N_BATCHES + b) * 2) * each + (size_t)round * per + i;
                     s[0] = one, s[each] = all;
                 }
-    double one[MAX_MODELS][3], all[MAX_MODELS][3];
-    for (int m = 0; m < n_models; m++)
-        for (int b = 0; b < n_batches && r[m].batchable; b++) {
-            double *s = samples + ((size_t)(m * n_batches + b) * 2) * each;
+    double one[MAX_MODELS][N_BATCHES], all[MAX_MODELS][N_BATCHES];
+    for (int m = 0; m < n_models; m++) {
+        if (!r[m].batchable)
+            fprintf(stderr, "%-32s its file fixes the batch at 1: one crop an inference\n", models[m]);
+        for (int b = 0; b < N_BATCHES && r[m].batchable; b++) {
+            double *s = samples + ((size_t)(m * N_BATCHES + b) * 2) * each;
             one[m][b] = fl_quantile(s, each, 0.5), all[m][b] = fl_quantile(s + each, each, 0.5);
             fprintf(stderr, "%-32s %d crops: one by one %.3f ms per crop, one batch %.3f ms per crop (%.2fx)\n",
                     models[m], batches[b], one[m][b], all[m][b], all[m][b] / one[m][b]);
         }
+    }
     printf("{");
     for (int m = 0; m < n_models; m++) {
         printf("%s\"%s\": {\"batchable\": %s", m ? ", " : "", models[m], r[m].batchable ? "true" : "false");
-        if (!r[m].batchable)
-            fprintf(stderr, "%-32s its file fixes the batch at 1: one crop an inference\n", models[m]);
-        for (int b = 0; b < n_batches && r[m].batchable; b++)
+        for (int b = 0; b < N_BATCHES && r[m].batchable; b++)
             printf(", \"%d\": {\"single_ms_per_image\": %.4f, \"batch_ms_per_image\": %.4f, \"ratio\": %.3f}",
                    batches[b], one[m][b], all[m][b], all[m][b] / one[m][b]);
         if (r[m].batchable)

@@ -26,7 +26,8 @@
 #       default list's, and minifasnet_v1se_4.0 for the list's APK file, which fixes its batch at 1)
 #       against one inference per crop, 2, 3 and 5 crops, alternating in 5 rounds
 #       (bench/bench_batch.c):
-#       {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, "max_diff"}}
+#       {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, "max_diff"},
+#       "runs_each"}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
@@ -60,6 +61,12 @@ case "$what" in
   *) echo "usage: scripts/bench.sh models|face|silent|stages|batch|session|parity|server|json|cluster|jni|web [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
+# the anti-spoof models of the library's default list (config/antispoof_models.tsv, read by the
+# training tools' reader of that format), one file a line
+default_list() {
+  /usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from model_list import read_list
+print("\n".join(r["file"] for r in read_list()))' "$root/train"
+}
 "$root/scripts/setup.sh"
 "$root/scripts/models.sh" >/dev/null
 "$root/scripts/data.sh" >/dev/null
@@ -116,9 +123,9 @@ open(sys.argv[2], "wb").write(jpeg_640x480(sys.argv[1]))' "$root/data/video_lest
 fi
 
 if [ "$what" = batch ]; then
-  # the anti-spoof models of the library's default list, and the authors' V1SE at 4.0: the APK file of
-  # the list fixes its batch at 1, and this one is the same network with a free batch dimension
-  mapfile -t listed < <(awk -F'\t' '!/^#/ && NF && $1 != "file" {print $1}' "$root/config/antispoof_models.tsv")
+  # the default list's models, and the authors' V1SE at 4.0: the APK file of the list fixes its
+  # batch at 1, and this one is the same network with a free batch dimension
+  mapfile -t listed < <(default_list)
   "$root/build/bench/bench_batch" "$root/models" "$runs" "${listed[@]}" minifasnet_v1se_4.0_80x80.onnx
   exit 0
 fi
@@ -303,13 +310,12 @@ for r in $(seq $rounds); do
 done
 shapes=$(cat "$out"/ours_1_*.json | /usr/bin/python3 -c 'import json,sys; d={}; [d.update({k: v["input"] for k, v in json.loads(l).items()}) for l in sys.stdin if l.strip()]; print(json.dumps(d))')
 flop=$(/usr/bin/python3 "$root/bench/model_gflop.py" "$shapes" "${models[@]}")
-/usr/bin/python3 - "$out" "$rounds" "$flop" "$root/config/antispoof_models.tsv" <<'PY'
+/usr/bin/python3 - "$out" "$rounds" "$flop" "$(default_list)" <<'PY'
 import json, os, statistics, sys
 tmp, rounds, flop = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-# Issue 24's goal: the detector at both sizes, the mesh and the anti-spoof models of the default list
-# (the library's config/antispoof_models.tsv); the other files are timed but are not in it.
-default_list = [l.split("\t")[0] for l in open(sys.argv[4]) if l.strip() and not l.startswith(("#", "file\t"))]
-GOAL_MODELS, GOAL_RATIO = ["yunet_n_320_320.onnx", "yunet_n_640_640.onnx", "facemesh_468.onnx"] + default_list, 0.8
+# Issue 24's goal: the detector at both sizes, the mesh and the anti-spoof models of the default list;
+# the other files are timed but are not in it.
+GOAL_MODELS, GOAL_RATIO = ["yunet_n_320_320.onnx", "yunet_n_640_640.onnx", "facemesh_468.onnx"] + sys.argv[4].split(), 0.8
 
 
 def merged(who):

@@ -18,7 +18,8 @@ from checks import check, finish
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "train"))
-from crops import cut, read_list  # noqa: E402
+from crops import cut  # noqa: E402
+from model_list import read_list  # noqa: E402
 from finetune import to_tensor  # noqa: E402
 from onnx_to_torch import OnnxModule  # noqa: E402
 

@@ -16,12 +16,6 @@ import numpy as np
 LABELS = {"real": 1, "bonafide": 1, "live": 1, "spoof": 0, "attack": 0, "fake": 0}
 
 
-def read_list(path):
-    """The model list's rows as dicts (config/antispoof_models.tsv's format)."""
-    lines = [l for l in open(path) if l.strip() and not l.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t"))
-
-
 def read_manifest(path):
     """(relative_path, label 1 real / 0 spoof, source) of every real or spoof row."""
     rows = []

@@ -21,7 +21,8 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from crops import cut, load, read_list  # noqa: E402
+from crops import cut, load  # noqa: E402
+from model_list import read_list  # noqa: E402
 from onnx_to_torch import OnnxModule, export  # noqa: E402
 
 DEFAULT_LIST = os.path.join(HERE, "..", "config", "antispoof_models.tsv")

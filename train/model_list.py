@@ -1,6 +1,7 @@
 """The anti-spoof model list's format, from its one source: the header of config/antispoof_models.tsv
 (the library embeds that file as its default and its parser checks the same columns:
 tests/test_silent.c). The training tools write their lists with list_text."""
+import csv
 import os
 
 CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "config", "antispoof_models.tsv")
@@ -14,6 +15,13 @@ def columns(path=CONFIG):
             if not line.startswith("#") and line.strip():
                 return line.rstrip("\r\n").split("\t")
     raise ValueError(f"{path}: no header line")
+
+
+def read_list(path=CONFIG):
+    """A list file's rows as dicts keyed by its header's column names (comments and blank lines skipped)."""
+    with open(path) as f:
+        lines = [l for l in f if l.strip() and not l.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
 
 
 def list_text(rows, comment=None):

@@ -26,9 +26,9 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from crops import read_list  # noqa: E402
 from finetune import train  # noqa: E402
 import model_list  # noqa: E402
+from model_list import read_list  # noqa: E402
 from onnx_to_torch import OnnxModule, export  # noqa: E402
 from scores import read_rows, score  # noqa: E402
 

@@ -31,8 +31,9 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from crops import facelive_lines, read_list, read_manifest  # noqa: E402
+from crops import facelive_lines, read_manifest  # noqa: E402
 import model_list  # noqa: E402
+from model_list import read_list  # noqa: E402
 
 THRESHOLD = 0.90
 N_FEATURES = 354
