@@ -28,6 +28,11 @@
 #       (bench/bench_batch.c):
 #       {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, "max_diff"},
 #       "runs_each"}
+#   scripts/bench.sh int8 [RUNS]    what XNNPACK's own int8 convolutions would give issue 24's goal
+#       models: every Conv as XNNPACK's float and qc8 operator, alternating, sums of medians per
+#       model and per kind, with the int8 result's largest error (bench/bench_xnnpack_int8.c):
+#       {"runs", "models": {"<file>": {"input", "convs", "float_ms", "int8_ms", "ratio",
+#       "max_rel_err", "pointwise"/"depthwise"/"other": {"float_ms", "int8_ms"}}}}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
@@ -57,8 +62,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-}
 case "$what" in
-  models|face|silent|stages|batch|session|parity|server|json|cluster|jni|web) ;;
-  *) echo "usage: scripts/bench.sh models|face|silent|stages|batch|session|parity|server|json|cluster|jni|web [RUNS]" >&2; exit 2 ;;
+  models|face|silent|stages|batch|int8|session|parity|server|json|cluster|jni|web) ;;
+  *) echo "usage: scripts/bench.sh models|face|silent|stages|batch|int8|session|parity|server|json|cluster|jni|web [RUNS]" >&2; exit 2 ;;
 esac
 runs=${2:-100}
 # the anti-spoof models of the library's default list (config/antispoof_models.tsv, read by the
@@ -127,6 +132,15 @@ if [ "$what" = batch ]; then
   # batch at 1, and this one is the same network with a free batch dimension
   mapfile -t listed < <(default_list)
   "$root/build/bench/bench_batch" "$root/models" "$runs" "${listed[@]}" minifasnet_v1se_4.0_80x80.onnx
+  exit 0
+fi
+
+if [ "$what" = int8 ]; then
+  # issue 24's goal models: YuNet at the silent check's size for a 640x480 frame (224 wide, padded
+  # to 192 high) and at 320 and 640, the mesh, the default list's anti-spoof models
+  mapfile -t listed < <(default_list)
+  "$root/build/bench/bench_xnnpack_int8" "$root/models" "$runs" yunet_n_dynamic.onnx:192x224 \
+    yunet_n_320_320.onnx yunet_n_640_640.onnx facemesh_468.onnx "${listed[@]}"
   exit 0
 fi
 
