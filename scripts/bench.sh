@@ -28,11 +28,15 @@
 #       (bench/bench_batch.c):
 #       {"<model>": {"batchable", "<N>": {"single_ms_per_image", "batch_ms_per_image", "ratio"}, "max_diff"},
 #       "runs_each"}
-#   scripts/bench.sh int8 [RUNS]    what XNNPACK's own int8 convolutions would give issue 24's goal
-#       models: every Conv as XNNPACK's float and qc8 operator, alternating, sums of medians per
-#       model and per kind, with the int8 result's largest error (bench/bench_xnnpack_int8.c):
-#       {"runs", "models": {"<file>": {"input", "convs", "float_ms", "int8_ms", "ratio",
-#       "max_rel_err", "pointwise"/"depthwise"/"other": {"float_ms", "int8_ms"}}}}
+#   scripts/bench.sh int8 [RUNS]    what int8 would give issue 24's goal models: (1) XNNPACK's own, every
+#       Conv as XNNPACK's float and qc8 operator, alternating, sums of medians per model and kind,
+#       with the int8 result's largest error (bench/bench_xnnpack_int8.c); (2) an 8-bit body of our
+#       own (a VNNI prototype) for the default list's first model against XNNPACK's float operators,
+#       calibrated on the runtime's crops of ../shared/data but one source and judged on that one
+#       (bench/bench_int8_body.c): {"xnnpack": {"runs", "models": {"<file>": {"input", "convs",
+#       "float_ms", "int8_ms", "ratio", "max_rel_err", "pointwise"/"depthwise"/"other": {"float_ms",
+#       "int8_ms"}}}}, "own_8bit_body": {"model", "result": {"float_ms", "int8_ms", "ratio",
+#       "calibrated_on", "judged", "max_abs_diff_p", "mean_abs_diff_p", "flips_at_0.5", ...}}}
 #   scripts/bench.sh session        per-frame cost of a liveness session over a real clip at 640x480:
 #       {"session_frame_ms_640x480", ...}
 #   scripts/bench.sh server [SECONDS]  facelive serve (2 workers) under wrk on loopback, one 640x480
@@ -136,11 +140,44 @@ if [ "$what" = batch ]; then
 fi
 
 if [ "$what" = int8 ]; then
-  # issue 24's goal models: YuNet at the silent check's size for a 640x480 frame (224 wide, padded
-  # to 192 high) and at 320 and 640, the mesh, the default list's anti-spoof models
+  # 1. XNNPACK's own int8: issue 24's goal models, YuNet at the silent check's size for a 640x480
+  # frame (224 wide, padded to 192 high) and at 320 and 640, the mesh, the default list's models
   mapfile -t listed < <(default_list)
-  "$root/build/bench/bench_xnnpack_int8" "$root/models" "$runs" yunet_n_dynamic.onnx:192x224 \
-    yunet_n_320_320.onnx yunet_n_640_640.onnx facemesh_468.onnx "${listed[@]}"
+  xnn=$("$root/build/bench/bench_xnnpack_int8" "$root/models" "$runs" yunet_n_dynamic.onnx:192x224 \
+    yunet_n_320_320.onnx yunet_n_640_640.onnx facemesh_468.onnx "${listed[@]}")
+  printf '%s\n' "$xnn" >&2
+  # 2. an 8-bit body of our own for the list's first model (a MiniFASNet), on the crops the runtime
+  # cuts from ../shared/data: calibrated on 64 crops of every source but one, judged on up to 240 of
+  # the source left out (sejong-sas/replay-attack, the largest)
+  out=$(mktemp -d)
+  /usr/bin/python3 - "$root" "$out" <<'PY' >&2
+import os, sys
+import cv2
+root, out = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(root, "train"))
+from crops import cut, load
+from model_list import read_list
+first = read_list()[0]
+open(os.path.join(out, "model"), "w").write(f"{first['file']} {first['real_class']}\n")
+held_out = "sejong-sas/replay-attack"
+samples, skipped = load(os.path.join(root, "data/MANIFEST.tsv"), os.path.join(root, "data"),
+                        os.path.join(root, "build/facelive"), os.path.join(root, "models"))
+rest = [s for s in samples if s["source"] != held_out]
+judged = [s for s in samples if s["source"] == held_out]
+calib = rest[::max(1, len(rest) // 64)][:64]
+judged = judged[::max(1, len(judged) // 240)][:240]
+for name, group in (("calib", calib), ("judged", judged)):
+    for i, s in enumerate(group):
+        cv2.imwrite(os.path.join(out, f"{name}_{i:04d}.png"), cut(s["image"], s["box"], 80))
+print(f"int8 body: {len(calib)} calibration crops, {len(judged)} judged ({held_out}); {skipped} rows not judged by the runtime")
+PY
+  read -r first real_class < "$out/model"
+  calib=("$out"/calib_*.png)
+  body=$("$root/build/bench/bench_int8_body" "$root/models/$first" "$real_class" "$runs" "${#calib[@]}" "${calib[@]}" \
+    "$out"/judged_*.png)
+  printf '%s\n' "$body" >&2
+  rm -rf "$out"
+  echo "{\"xnnpack\": $(tail -1 <<<"$xnn"), \"own_8bit_body\": {\"model\": \"$first\", \"result\": $(tail -1 <<<"$body")}}"
   exit 0
 fi
 
