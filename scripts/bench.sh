@@ -150,33 +150,13 @@ if [ "$what" = int8 ]; then
   # cuts from ../shared/data: calibrated on 64 crops of every source but one, judged on up to 240 of
   # the source left out (sejong-sas/replay-attack, the largest)
   out=$(mktemp -d)
-  /usr/bin/python3 - "$root" "$out" <<'PY' >&2
-import os, sys
-import cv2
-root, out = sys.argv[1], sys.argv[2]
-sys.path.insert(0, os.path.join(root, "train"))
-from crops import cut, load
-from model_list import read_list
-first = read_list()[0]
-open(os.path.join(out, "model"), "w").write(f"{first['file']} {first['real_class']}\n")
-held_out = "sejong-sas/replay-attack"
-samples, skipped = load(os.path.join(root, "data/MANIFEST.tsv"), os.path.join(root, "data"),
-                        os.path.join(root, "build/facelive"), os.path.join(root, "models"))
-rest = [s for s in samples if s["source"] != held_out]
-judged = [s for s in samples if s["source"] == held_out]
-calib = rest[::max(1, len(rest) // 64)][:64]
-judged = judged[::max(1, len(judged) // 240)][:240]
-for name, group in (("calib", calib), ("judged", judged)):
-    for i, s in enumerate(group):
-        cv2.imwrite(os.path.join(out, f"{name}_{i:04d}.png"), cut(s["image"], s["box"], 80))
-print(f"int8 body: {len(calib)} calibration crops, {len(judged)} judged ({held_out}); {skipped} rows not judged by the runtime")
-PY
+  trap 'rm -rf "$out"' EXIT
+  /usr/bin/python3 "$root/bench/held_out_crops.py" "$root" "$out" sejong-sas/replay-attack 64 240
   read -r first real_class < "$out/model"
   calib=("$out"/calib_*.png)
   body=$("$root/build/bench/bench_int8_body" "$root/models/$first" "$real_class" "$runs" "${#calib[@]}" "${calib[@]}" \
     "$out"/judged_*.png)
   printf '%s\n' "$body" >&2
-  rm -rf "$out"
   echo "{\"xnnpack\": $(tail -1 <<<"$xnn"), \"own_8bit_body\": {\"model\": \"$first\", \"result\": $(tail -1 <<<"$body")}}"
   exit 0
 fi
