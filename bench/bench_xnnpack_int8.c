@@ -171,10 +171,12 @@ static float output_scale(const conv_case *c, const conv_pair *p)
 /* Both forms of c created, set up and run once (the float one gives the int8 one its output scale). */
 static int set_up(const conv_case *c, conv_pair *p, float *out_scale)
 {
-    if (allocate(c, p))
-        return -1;
+    const fl_graph_tensor *wt = &c->g->tensors[c->node->inputs[1]];
+    if (!wt->data || wt->rank != 4 || c->groups < 1 || c->cin % c->groups || c->cout % c->groups ||
+        wt->count != (size_t)c->cout * (size_t)(c->cin / c->groups) * (size_t)(c->kh * c->kw) || allocate(c, p))
+        return -1; /* weights computed at run time, or not the shape the node says */
     const size_t h = (size_t)c->h, w = (size_t)c->w;
-    to_ohwi(c, (const float *)c->g->tensors[c->node->inputs[1]].data, p->w_ohwi);
+    to_ohwi(c, (const float *)wt->data, p->w_ohwi);
     quantize_weights(c, p);
     if (create_f32(c, p) || xnn_setup_convolution2d_nhwc_f32(p->f32, 1, h, w, p->x, p->y, NULL) ||
         xnn_run_operator(p->f32, NULL))
@@ -270,8 +272,8 @@ static int bench_model(const char *dir, const char *arg, int runs, sums *s, char
             if (g->nodes[i].op == FL_OP_CONV) {
                 conv_case c = conv_of(g, &sh, &g->nodes[i]);
                 if ((rc = measure(&c, runs, s, tf, tq)))
-                    fprintf(stderr, "%s: %s: could not set up the convolution (out of memory, or XNNPACK "
-                            "refused it)\n", file, g->nodes[i].name);
+                    fprintf(stderr, "%s: %s: could not set up the convolution (weights not constant, out "
+                            "of memory, or XNNPACK refused it)\n", file, g->nodes[i].name);
             }
     }
     fl__shapes_free(&sh);
@@ -325,8 +327,10 @@ int main(int argc, char **argv)
     printf("%-32s %-8s %5s %9s %9s %7s %7s %7s %7s %9s\n", "model", "input", "convs", "float ms", "int8 ms", "ratio",
            "1x1", "dw", "other", "max err");
     for (int i = 0; i < n; i++) {
-        if (bench_model(argv[1], argv[3 + i], runs, &s[i], size[i], sizeof size[i]))
+        if (bench_model(argv[1], argv[3 + i], runs, &s[i], size[i], sizeof size[i])) {
+            free(s), free(size);
             return 1;
+        }
         print_row(argv[3 + i], size[i], &s[i]);
     }
     printf("{\"runs\": %d, \"models\": {", runs);
