@@ -27,11 +27,9 @@
 #include "nn/onnx_load.h"
 #include "nn/ref_kernels.h"
 #include "nn/shape_infer.h"
+#include "nn/tensor_util.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define HAVE_VNNI_BUILD 1
-#endif
+#include "vnni.h"
 
 #ifdef HAVE_VNNI_BUILD /* the whole study; elsewhere it only says so */
 #define SIDE 80
@@ -43,7 +41,7 @@ typedef enum op_kind { OP_POINTWISE, OP_DEPTHWISE, OP_ADD } op_kind;
 /* One tensor of the body: float NHWC (c channels) and 8-bit NHWC (cs >= c channels, the rest 0). */
 typedef struct map {
     int h, w, c, cs;
-    float *f, *ref; /* XNNPACK's float result; the reference backend's (the timed crop's) */
+    float *f;       /* XNNPACK's float map (the body's input: the reference backend's) */
     uint8_t *q;
     float scale;    /* value = (q - 128) * scale */
 } map;
@@ -67,8 +65,9 @@ typedef struct body {
     fl_graph *g;
     fl_shapes s;
     int *tmap;        /* graph tensor -> map, or -1 */
-    int first, last;  /* the body's first node; the head's first (its input is the body's output) */
+    int last;         /* the head's first node (its input is the body's output) */
     float **buf;      /* the reference backend's tensors (NCHW) */
+    float *out_ref;   /* the body's output on the timed crop, from the reference backend (NHWC) */
     map m[MAX_OPS + 1];
     op o[MAX_OPS];
     int n_maps, n_ops;
@@ -83,9 +82,9 @@ static int add_map(body *B, const fl_tshape *t)
     map *m = &B->m[B->n_maps];
     m->c = (int)t->dims[1], m->h = (int)t->dims[2], m->w = (int)t->dims[3], m->cs = ALIGN16(m->c);
     const size_t px = (size_t)m->h * m->w;
-    m->f = calloc(px * m->c, sizeof(float)), m->ref = calloc(px * m->c, sizeof(float));
+    m->f = calloc(px * m->c, sizeof(float));
     m->q = malloc(px * m->cs);
-    if (!m->f || !m->ref || !m->q)
+    if (!m->f || !m->q)
         return -1;
     memset(m->q, 128, px * m->cs);
     return B->n_maps++;
@@ -157,28 +156,27 @@ static int add_op(body *B, const fl_graph *g, const fl_shapes *s, int *tmap, int
     return 0;
 }
 
-/* The body: from the first 1x1 convolution to the input of the first 5x5 one. */
-static int read_body(body *B, const fl_graph *g, const fl_shapes *s, int *tmap, int *first, int *last)
+/* The body: from the first 1x1 convolution to the input of the first 5x5 one (*last). */
+static int read_body(body *B, const fl_graph *g, const fl_shapes *s, int *tmap, int *last)
 {
-    *first = *last = -1;
-    for (int i = 0; i < g->n_nodes; i++) {
+    int first = -1;
+    *last = -1;
+    for (int i = 0; i < g->n_nodes && *last < 0; i++) {
         const fl_node *n = &g->nodes[i];
         if (n->op != FL_OP_CONV)
             continue;
-        if (*first < 0 && n->attr.conv.kernel[0] == 1 && n->attr.conv.group == 1)
-            *first = i;
-        if (*first >= 0 && n->attr.conv.kernel[0] == 5) {
+        if (first < 0 && n->attr.conv.kernel[0] == 1 && n->attr.conv.group == 1)
+            first = i;
+        if (first >= 0 && n->attr.conv.kernel[0] == 5)
             *last = i;
-            break;
-        }
     }
-    if (*first < 0 || *last < 0)
+    if (first < 0 || *last < 0)
         return -1;
-    const int in = g->nodes[*first].inputs[0];
+    const int in = g->nodes[first].inputs[0];
     if ((tmap[in] = add_map(B, &s->t[in])) < 0)
         return -1;
     int skip = -1;
-    for (int i = *first; i < *last; i++)
+    for (int i = first; i < *last; i++)
         if (i != skip && add_op(B, g, s, tmap, i, &skip))
             return -1;
     return tmap[g->nodes[*last].inputs[0]] == B->n_maps - 1 ? 0 : -1;
@@ -218,7 +216,8 @@ static void body_free(body *B)
         free(o->qw), free(o->wscale), free(o->dww), free(o->bias), free(o->slopes), free(o->zero_fix), free(o->tmp);
     }
     for (int i = 0; i < B->n_maps; i++)
-        free(B->m[i].f), free(B->m[i].ref), free(B->m[i].q);
+        free(B->m[i].f), free(B->m[i].q);
+    free(B->out_ref);
     if (B->g)
         bufs_free(B);
     fl__shapes_free(&B->s);
@@ -245,13 +244,6 @@ static double real_probability(const body *B, int real_class)
     for (size_t i = 0; i < k; i++)
         sum += exp(v[i] - mx);
     return exp(v[real_class] - mx) / sum;
-}
-
-static void nchw_to_nhwc(const float *x, int c, int hw, float *y)
-{
-    for (int p = 0; p < hw; p++)
-        for (int k = 0; k < c; k++)
-            y[(size_t)p * c + k] = x[(size_t)k * hw + p];
 }
 
 /* Every map's scale: its largest magnitude over the crops so far, / 127 (the reference just ran). */
@@ -423,11 +415,6 @@ VNNI_TARGET static void add8(const op *o, const map *a, const map *b, const map 
     (void)o;
 }
 
-static int have_vnni(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-}
 
 /* ---- the float way: XNNPACK's operators ----------------------------------------------------- */
 
@@ -518,7 +505,7 @@ static double last_error(const body *B, int eight_bit)
     float lo = INFINITY, hi = -INFINITY, e = 0;
     for (int p = 0; p < m->h * m->w; p++)
         for (int c = 0; c < m->c; c++) {
-            const float r = m->ref[(size_t)p * m->c + c];
+            const float r = B->out_ref[(size_t)p * m->c + c];
             const float v = eight_bit ? ((float)m->q[(size_t)p * m->cs + c] - 128.0f) * m->scale
                                       : m->f[(size_t)p * m->c + c];
             lo = fminf(lo, r), hi = fmaxf(hi, r), e = fmaxf(e, fabsf(v - r));
@@ -564,7 +551,7 @@ static int load_model(const char *path, body *B)
     else {
         for (int t = 0; t < B->g->n_tensors; t++)
             B->tmap[t] = -1;
-        rc = read_body(B, B->g, &B->s, B->tmap, &B->first, &B->last);
+        rc = read_body(B, B->g, &B->s, B->tmap, &B->last);
         if (rc || B->g->n_inputs != 1 || B->g->n_outputs != 1)
             fprintf(stderr, "%s: no MiniFASNet body of 1x1 and 3x3 depthwise convolutions, PReLUs and adds\n", path);
     }
@@ -572,16 +559,15 @@ static int load_model(const char *path, body *B)
     return rc;
 }
 
-/* The body's input (and, for the timed crop, every map's reference) from the reference run. */
-static void take_reference(body *B, int all_maps)
+/* The body's input from the reference run, and for the timed crop its output too (NHWC). */
+static void take_reference(body *B, int with_output)
 {
-    for (int t = 0; t < B->g->n_tensors; t++) {
-        const int i = B->tmap[t];
-        if (i == 0 || (i > 0 && all_maps)) {
-            map *m = &B->m[i];
-            nchw_to_nhwc(B->buf[t], m->c, m->h * m->w, i == 0 ? m->f : m->ref);
-        }
-    }
+    for (int t = 0; t < B->g->n_tensors; t++)
+        if (B->tmap[t] == 0)
+            fl__nchw_to_nhwc(B->buf[t], B->s.t[t].dims, B->m[0].f);
+    const int out = B->g->nodes[B->last].inputs[0];
+    if (with_output)
+        fl__nchw_to_nhwc(B->buf[out], B->s.t[out].dims, B->out_ref);
 }
 
 /* Both ways made ready: calibration on crops[0..n_calib), weights packed, XNNPACK's ops set up. */
@@ -594,7 +580,8 @@ static int prepare(body *B, char **crops, int n_calib)
         forward(B, 0, B->last);
         calibrate(B);
     }
-    if (read_crop(crops[0], B->buf[input]))
+    const map *out = &B->m[B->n_maps - 1];
+    if (read_crop(crops[0], B->buf[input]) || !(B->out_ref = malloc((size_t)out->h * out->w * out->c * sizeof(float))))
         return -1;
     forward(B, 0, B->last);
     take_reference(B, 1);

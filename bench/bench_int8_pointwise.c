@@ -20,10 +20,9 @@
 #include "app/timing.h"
 #include "nn/nhwc_kernels.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define HAVE_VNNI_BUILD 1
-#endif
+#include "vnni.h"
+
+#ifdef HAVE_VNNI_BUILD /* the whole study; elsewhere it only says so */
 
 typedef struct q8_weights {
     int cin, cin4, cout;
@@ -82,7 +81,6 @@ static void row_scalar(const q8_weights *q, const float *bias, int w, const floa
 
 /* ---- AVX-512 VNNI ----------------------------------------------------------------------- */
 
-#ifdef HAVE_VNNI_BUILD
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"), always_inline)) static inline
 
 VNNI float quantize_pixel_vnni(const float *x, int cin, int cin4, uint8_t *q)
@@ -155,12 +153,6 @@ row_vnni(const q8_weights *q, const float *bias, int w, const float *x, uint8_t 
     }
 }
 
-static int have_vnni(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-}
-#endif
 
 /* ---- the measurement -------------------------------------------------------------------- */
 
@@ -186,7 +178,6 @@ static double median_of(double *t, int n)
     return fl_quantile(t, (size_t)n, 0.5);
 }
 
-#ifdef HAVE_VNNI_BUILD
 static int measure(const shape *sh, int runs, result *r)
 {
     const int w = sh->w, cin = sh->cin, cout = sh->cout;
